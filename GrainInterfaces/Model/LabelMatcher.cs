@@ -1,0 +1,71 @@
+using System.Text.RegularExpressions;
+
+namespace OrleansExemplars.GrainInterfaces.Model;
+
+public enum MatchType
+{
+    Equal,
+    NotEqual,
+    RegexMatch,
+    RegexNoMatch,
+}
+
+/// <summary>
+/// A label matcher as Prometheus' <c>labels.Matcher</c>. Regexes are fully anchored (<c>^(?:re)$</c> in RE2 terms) and
+/// an absent label matches as the empty string.
+/// </summary>
+[GenerateSerializer, Immutable]
+public sealed class LabelMatcher
+{
+    [NonSerialized] private Regex? _regex;
+
+    public LabelMatcher(MatchType type, string name, string value)
+    {
+        Type = type;
+        Name = name;
+        Value = value;
+        if (type is MatchType.RegexMatch or MatchType.RegexNoMatch)
+        {
+            _regex = CompileAnchored(value);
+        }
+    }
+
+    [Id(0)] public MatchType Type { get; }
+    [Id(1)] public string Name { get; }
+    [Id(2)] public string Value { get; }
+
+    public static LabelMatcher Equal(string name, string value) => new(MatchType.Equal, name, value);
+
+    public bool Matches(string value) => Type switch
+    {
+        MatchType.Equal => string.Equals(value, Value, StringComparison.Ordinal),
+        MatchType.NotEqual => !string.Equals(value, Value, StringComparison.Ordinal),
+        MatchType.RegexMatch => Regex.IsMatch(value),
+        MatchType.RegexNoMatch => !Regex.IsMatch(value),
+        _ => throw new InvalidOperationException($"unknown match type {Type}"),
+    };
+
+    /// <summary>True when this matcher matches the empty string, i.e. also matches series without the label.</summary>
+    public bool MatchesEmpty => Matches("");
+
+    private Regex Regex => _regex ??= CompileAnchored(Value);
+
+    /// <summary>
+    /// Compiles <paramref name="pattern"/> anchored at both ends. <c>\z</c> rather than <c>$</c>: .NET's <c>$</c> also
+    /// matches before a trailing newline, RE2's does not.
+    /// </summary>
+    public static Regex CompileAnchored(string pattern) =>
+        new("^(?:" + pattern + ")\\z", RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+
+    public override string ToString()
+    {
+        var op = Type switch
+        {
+            MatchType.Equal => "=",
+            MatchType.NotEqual => "!=",
+            MatchType.RegexMatch => "=~",
+            _ => "!~",
+        };
+        return $"{Name}{op}\"{Value.Replace("\\", "\\\\").Replace("\"", "\\\"")}\"";
+    }
+}
