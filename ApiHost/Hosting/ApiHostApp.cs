@@ -1,0 +1,59 @@
+using OrleansExemplars.GrainInterfaces.Configuration;
+using OrleansExemplars.ApiHost.Http;
+using OrleansExemplars.ApiHost.Ingest;
+using OrleansExemplars.ApiHost.Query;
+
+namespace OrleansExemplars.ApiHost.Hosting;
+
+/// <summary>Builds the API host; tests use the same entry points with their own cluster client.</summary>
+public static class ApiHostApp
+{
+    /// <param name="connectToCluster">
+    /// False when the caller registers an <see cref="IClusterClient"/> itself (tests hand in their test cluster's).
+    /// </param>
+    public static WebApplicationBuilder CreateBuilder(string[] args, bool connectToCluster = true)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        builder.Services.AddOptions<ApiHostOptions>()
+            .Bind(builder.Configuration.GetSection(ApiHostOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddMetrics();
+        builder.Services.AddSingleton<ApiMetrics>();
+        builder.Services.AddSingleton<RemoteWriteIngestor>();
+        builder.Services.AddSingleton<ExemplarQueryService>();
+        // Bodies are limited by Api:MaxRequestBytes (with a Prometheus-style 413), not by Kestrel's 30 MB default.
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = null);
+
+        if (connectToCluster)
+        {
+            var section = builder.Configuration.GetSection(ClusterClientOptions.SectionName);
+            builder.Services.AddOptions<ClusterClientOptions>().Bind(section).ValidateDataAnnotations().ValidateOnStart();
+            var cluster = section.Get<ClusterClientOptions>() ?? new ClusterClientOptions();
+            OptionsValidation.ThrowIfInvalid(cluster);
+            builder.UseOrleansClient(client =>
+            {
+                client.UseLocalhostClustering(cluster.GatewayPort, cluster.ServiceId, cluster.ClusterId);
+                // The API host may start before the silo (or outlive a restart): keep trying instead of exiting.
+                client.UseConnectionRetryFilter(async (_, ct) =>
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(1), ct);
+                    return true;
+                });
+            });
+        }
+        return builder;
+    }
+
+    public static WebApplication Build(WebApplicationBuilder builder)
+    {
+        var app = builder.Build();
+        var api = app.MapGroup("/api/v1");
+        api.MapRemoteWrite();
+        api.MapExemplarQueries();
+        app.MapSeedCompatibleQuery();
+        app.MapGet("/-/healthy", () => Results.Text("OrleansExemplars is Healthy.\n"));
+        app.MapGet("/-/ready", () => Results.Text("OrleansExemplars is Ready.\n"));
+        return app;
+    }
+}

@@ -1,0 +1,94 @@
+using System.Text.Json;
+using OrleansExemplars.ApiHost.Query;
+using OrleansExemplars.GrainInterfaces.PromQL;
+
+namespace OrleansExemplars.ApiHost.Http;
+
+/// <summary>
+/// <c>GET|POST /api/v1/query_exemplars</c> as Prometheus serves it, and the seed's <c>POST /</c> with a JSON body
+/// <c>{"start":"…","end":"…","query":"…"}</c> answering the same.
+/// </summary>
+public static class ExemplarQueryEndpoints
+{
+    public static RouteGroupBuilder MapExemplarQueries(this RouteGroupBuilder group)
+    {
+        group.MapMethods("/query_exemplars", [HttpMethods.Get, HttpMethods.Post], async (HttpContext http,
+            ExemplarQueryService service) =>
+        {
+            // Go's Request.FormValue: a form body's values win over the URL's.
+            var form = http.Request.HasFormContentType ? await http.Request.ReadFormAsync(http.RequestAborted) : null;
+            string? Param(string name) =>
+                form is not null && form.TryGetValue(name, out var v) && v.Count > 0 ? v[0] : http.Request.Query[name].FirstOrDefault();
+            return await AnswerAsync(http, service, Param("query"), Param("start"), Param("end"));
+        });
+        return group;
+    }
+
+    public static IEndpointRouteBuilder MapSeedCompatibleQuery(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/", async (HttpContext http, ExemplarQueryService service) =>
+        {
+            JsonElement body;
+            try
+            {
+                body = await JsonSerializer.DeserializeAsync<JsonElement>(http.Request.Body, cancellationToken: http.RequestAborted);
+            }
+            catch (JsonException e)
+            {
+                return PrometheusErrors.BadRequest($"invalid JSON body: {e.Message}");
+            }
+            if (body.ValueKind != JsonValueKind.Object)
+            {
+                return PrometheusErrors.BadRequest("the body must be a JSON object {\"start\":…,\"end\":…,\"query\":…}");
+            }
+            return await AnswerAsync(http, service, Field(body, "query"), Field(body, "start"), Field(body, "end"));
+        });
+        return app;
+    }
+
+    private static string? Field(JsonElement body, string name) =>
+        body.TryGetProperty(name, out var v)
+            ? v.ValueKind switch
+            {
+                JsonValueKind.String => v.GetString(),
+                JsonValueKind.Number => v.GetRawText(),
+                _ => null,
+            }
+            : null;
+
+    private static async Task<IResult> AnswerAsync(HttpContext http, ExemplarQueryService service,
+        string? query, string? start, string? end)
+    {
+        if (!PrometheusTime.TryParseParam(start, "start", PrometheusTime.MinTimeMs, out var startMs, out var error) ||
+            !PrometheusTime.TryParseParam(end, "end", PrometheusTime.MaxTimeMs, out var endMs, out error))
+        {
+            return PrometheusErrors.BadRequest(error);
+        }
+        if (endMs < startMs) return PrometheusErrors.BadRequest("end timestamp must not be before start timestamp");
+
+        IReadOnlyList<IReadOnlyList<GrainInterfaces.Model.LabelMatcher>> selectors;
+        try
+        {
+            selectors = PromQLParser.ExtractSelectors(query ?? "");
+        }
+        catch (PromQLParseException e)
+        {
+            return PrometheusErrors.BadRequest(e.Message);
+        }
+        // Prometheus answers an expression without any selector (e.g. "1+1") with 204 and no body.
+        if (selectors.Count == 0) return Results.NoContent();
+
+        List<GrainInterfaces.Model.SeriesExemplars> results;
+        try
+        {
+            results = await service.SelectAsync(startMs, endMs, selectors, http.RequestAborted);
+        }
+        catch (Exception e) when (e is OrleansException or TimeoutException)
+        {
+            return PrometheusErrors.Result(StatusCodes.Status503ServiceUnavailable, PrometheusErrors.Unavailable,
+                $"exemplar storage unavailable: {e.Message}");
+        }
+        await PrometheusJson.WriteExemplarsAsync(http.Response, results);
+        return Results.Empty;
+    }
+}

@@ -1,0 +1,31 @@
+using System.Text.Json;
+
+namespace OrleansExemplars.ApiHost.Http;
+
+/// <summary>Prometheus' API error body: <c>{"status":"error","errorType":"bad_data","error":"…"}</c>.</summary>
+public static class PrometheusErrors
+{
+    public const string BadData = "bad_data";
+    public const string Execution = "execution";
+    public const string Unavailable = "unavailable";
+    public const string Internal = "internal";
+
+    public static IResult Result(int statusCode, string errorType, string message) =>
+        Results.Text(Body(errorType, message), "application/json", statusCode: statusCode);
+
+    public static IResult BadRequest(string message) => Result(StatusCodes.Status400BadRequest, BadData, message);
+
+    public static string Body(string errorType, string message)
+    {
+        using var stream = new MemoryStream();
+        using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Encoder = PrometheusJson.Encoder }))
+        {
+            json.WriteStartObject();
+            json.WriteString("status", "error");
+            json.WriteString("errorType", errorType);
+            json.WriteString("error", message);
+            json.WriteEndObject();
+        }
+        return System.Text.Encoding.UTF8.GetString(stream.ToArray());
+    }
+}

@@ -1,0 +1,109 @@
+using System.Buffers;
+using Microsoft.Extensions.Options;
+using Snappier;
+using OrleansExemplars.ApiHost.Hosting;
+using OrleansExemplars.ApiHost.Ingest;
+using OrleansExemplars.GrainInterfaces.RemoteWrite;
+
+namespace OrleansExemplars.ApiHost.Http;
+
+public static class RemoteWriteEndpoints
+{
+    private const string RemoteWrite2ContentType = "io.prometheus.write.v2.request";
+
+    /// <summary>
+    /// <c>POST /api/v1/write</c>, a remote-write 1.0 receiver. 204 once every exemplar is in its grain; 400 names the
+    /// first refused series (the valid ones of the request are kept); 413 over <c>Api:MaxRequestBytes</c>.
+    /// </summary>
+    public static RouteGroupBuilder MapRemoteWrite(this RouteGroupBuilder group)
+    {
+        group.MapPost("/write", HandleAsync);
+        return group;
+    }
+
+    private static async Task<IResult> HandleAsync(HttpContext http, RemoteWriteIngestor ingestor, ApiMetrics metrics,
+        IOptions<ApiHostOptions> options)
+    {
+        var contentType = http.Request.ContentType ?? "";
+        if (contentType.Contains(RemoteWrite2ContentType, StringComparison.OrdinalIgnoreCase))
+        {
+            metrics.RecordRequest("unsupported");
+            return PrometheusErrors.Result(StatusCodes.Status415UnsupportedMediaType, PrometheusErrors.BadData,
+                "remote write 2.0 (proto=io.prometheus.write.v2.Request) is not accepted here yet; send remote write 1.0");
+        }
+
+        var maxDecompressed = options.Value.MaxRequestBytes;
+        // Snappy may expand incompressible input slightly: allow the largest body that can still inflate under the limit.
+        var maxBody = Snappy.GetMaxCompressedLength(maxDecompressed);
+        if (http.Request.ContentLength > maxBody) return TooLarge(metrics, http.Request.ContentLength.Value, maxBody);
+
+        var (buffer, length) = await ReadBodyAsync(http.Request.Body, maxBody, http.RequestAborted);
+        try
+        {
+            if (length > maxBody) return TooLarge(metrics, length, maxBody);
+            DecodedWrite write;
+            try
+            {
+                var request = RemoteWriteDecoder.DecodeHttpBody(buffer.AsSpan(0, length),
+                    http.Request.Headers.ContentEncoding, maxDecompressed);
+                write = WriteRequestReader.Read(request);
+            }
+            catch (RemoteWriteFormatException e)
+            {
+                metrics.RecordRequest("bad_request");
+                return e.Error switch
+                {
+                    RemoteWriteFormatError.TooLarge => PrometheusErrors.Result(
+                        StatusCodes.Status413PayloadTooLarge, PrometheusErrors.BadData, e.Message),
+                    RemoteWriteFormatError.UnsupportedEncoding => PrometheusErrors.Result(
+                        StatusCodes.Status415UnsupportedMediaType, PrometheusErrors.BadData, e.Message),
+                    _ => PrometheusErrors.BadRequest(e.Message),
+                };
+            }
+
+            await ingestor.IngestAsync(write);
+            if (write.Invalid.Count > 0)
+            {
+                metrics.RecordRequest("invalid_series");
+                var more = write.Invalid.Count > 1 ? $" (and {write.Invalid.Count - 1} more invalid series)" : "";
+                return PrometheusErrors.BadRequest($"{write.Invalid[0]}{more}; " +
+                    $"{write.SeriesCount - write.Invalid.Count} valid series of the request were written");
+            }
+            metrics.RecordRequest("success");
+            return Results.NoContent();
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static IResult TooLarge(ApiMetrics metrics, long length, long max)
+    {
+        metrics.RecordRequest("too_large");
+        return PrometheusErrors.Result(StatusCodes.Status413PayloadTooLarge, PrometheusErrors.BadData,
+            $"remote write request body of {length} bytes exceeds the limit of {max} bytes");
+    }
+
+    /// <summary>Reads at most <paramref name="max"/> + 1 bytes, so an over-long body is detected without buffering it.</summary>
+    private static async Task<(byte[] Buffer, int Length)> ReadBodyAsync(Stream body, int max, CancellationToken ct)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        var length = 0;
+        while (true)
+        {
+            if (length == buffer.Length)
+            {
+                if (length > max) break;
+                var bigger = ArrayPool<byte>.Shared.Rent((int)Math.Min((long)buffer.Length * 2, (long)max + 1));
+                buffer.AsSpan(0, length).CopyTo(bigger);
+                ArrayPool<byte>.Shared.Return(buffer);
+                buffer = bigger;
+            }
+            var read = await body.ReadAsync(buffer.AsMemory(length), ct);
+            if (read == 0) break;
+            length += read;
+        }
+        return (buffer, length);
+    }
+}

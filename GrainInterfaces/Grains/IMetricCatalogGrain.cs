@@ -1,0 +1,44 @@
+using Orleans.Concurrency;
+using System.Text;
+
+namespace OrleansExemplars.GrainInterfaces;
+
+/// <summary>
+/// One shard of the set of metric names that hold exemplars, so a query without a metric name can find the grains
+/// to fan out to. Names are spread over <see cref="MetricCatalog.ShardCount"/> shards by a stable hash.
+/// </summary>
+public interface IMetricCatalogGrain : IGrainWithIntegerKey
+{
+    Task RegisterAsync(string metricName);
+
+    [AlwaysInterleave]
+    Task<string[]> GetNamesAsync();
+}
+
+public static class MetricCatalog
+{
+    /// <summary>Fixed: changing it moves names between shards, so it is part of the stored format.</summary>
+    public const int ShardCount = 16;
+
+    /// <summary>FNV-1a over UTF-8: stable across processes, unlike <see cref="string.GetHashCode()"/>.</summary>
+    public static int ShardOf(string metricName)
+    {
+        var hash = 2166136261u;
+        foreach (var b in Encoding.UTF8.GetBytes(metricName))
+        {
+            hash = (hash ^ b) * 16777619u;
+        }
+        return (int)(hash % ShardCount);
+    }
+
+    public static IMetricCatalogGrain Shard(this IGrainFactory grains, string metricName) =>
+        grains.GetGrain<IMetricCatalogGrain>(ShardOf(metricName));
+
+    /// <summary>Every name from every shard, asked in parallel.</summary>
+    public static async Task<string[]> GetAllNamesAsync(this IGrainFactory grains)
+    {
+        var shards = await Task.WhenAll(
+            Enumerable.Range(0, ShardCount).Select(i => grains.GetGrain<IMetricCatalogGrain>(i).GetNamesAsync()));
+        return shards.SelectMany(s => s).ToArray();
+    }
+}

@@ -1,0 +1,23 @@
+using OrleansExemplars.GrainInterfaces.Model;
+
+namespace OrleansExemplars.GrainInterfaces.RemoteWrite;
+
+/// <summary>A series the receiver refused, with the reason a sender's operator needs to fix it.</summary>
+public readonly record struct InvalidSeries(string Labels, string Reason)
+{
+    public override string ToString() => $"{Reason} for series {Labels}";
+}
+
+/// <summary>
+/// A validated remote-write request regrouped for the grains: exemplar-bearing series by metric name (one
+/// <c>MetricGrain</c> call each), plus the counts the receiver reports.
+/// </summary>
+public sealed class DecodedWrite
+{
+    public Dictionary<string, List<SeriesExemplars>> ExemplarsByMetric { get; } = new(StringComparer.Ordinal);
+    public List<InvalidSeries> Invalid { get; } = [];
+    public int SeriesCount { get; internal set; }
+    public long SampleCount { get; internal set; }
+    public long ExemplarCount { get; internal set; }
+    public long HistogramCount { get; internal set; }
+}

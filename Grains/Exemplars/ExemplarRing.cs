@@ -1,0 +1,475 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using OrleansExemplars.GrainInterfaces.Model;
+
+namespace OrleansExemplars.Grains.Exemplars;
+
+/// <summary>
+/// Exemplar storage with the semantics of Prometheus 2.42's <c>CircularExemplarStorage</c> (tsdb/exemplar.go): one
+/// circular buffer shared by all series of the ring, the oldest entry overwritten when full, and per series a linked
+/// list threaded through the buffer from its oldest to its newest entry.
+/// </summary>
+/// <remarks>
+/// Not thread-safe: a grain owns its ring and Orleans runs one turn at a time.
+/// <para>
+/// Layout differs from Prometheus where it costs memory or allocations there: entries are structs in one array rather
+/// than one heap object each, series are slots in an array (freed slots reused) found through a dictionary, and the
+/// buffer grows on demand up to <see cref="Capacity"/> instead of being allocated up front, because this project has
+/// one ring per metric name and most metrics never fill theirs. Growth is invisible to the semantics: until the ring is
+/// full, entries occupy slots <c>[0, Count)</c> in append order, exactly as in Prometheus' pre-allocated buffer.
+/// </para>
+/// </remarks>
+public sealed class ExemplarRing
+{
+    /// <summary>Prometheus' <c>exemplar.ExemplarMaxLabelSetLength</c> (from OpenMetrics), counted in runes.</summary>
+    public const int MaxLabelSetRunes = 128;
+
+    /// <summary>
+    /// Upper bound of <see cref="Capacity"/>: a series slot and the has-timestamp flag share one int in each entry.
+    /// </summary>
+    public const int MaxCapacity = 1 << 30;
+
+    private const int None = -1;
+    private const int InitialBufferLength = 16;
+    private const int InitialSeriesLength = 4;
+
+    private int _capacity;
+    private Entry[] _buffer;
+    private int _nextIndex;
+    private int _count;
+
+    private Dictionary<LabelSet, int> _index;
+    private SeriesSlot[] _series;
+    private int _seriesHighWater;
+    private int _freeSeries;
+
+    // Lets EntriesOldestFirst fail loudly instead of yielding a mix of two states when the ring changes under it.
+    private int _version;
+
+    public ExemplarRing(int capacity)
+    {
+        CheckCapacity(capacity);
+        _capacity = capacity;
+        _buffer = capacity == 0 ? [] : new Entry[Math.Min(capacity, InitialBufferLength)];
+        _index = new Dictionary<LabelSet, int>();
+        _series = [];
+        _freeSeries = None;
+    }
+
+    /// <summary>Maximum number of exemplars kept; 0 disables the ring (every append is <see cref="AppendOutcome.Disabled"/>).</summary>
+    public int Capacity => _capacity;
+
+    /// <summary>Exemplars currently stored (<c>prometheus_tsdb_exemplar_exemplars_in_storage</c>).</summary>
+    public int Count => _count;
+
+    /// <summary>Series with at least one stored exemplar (<c>prometheus_tsdb_exemplar_series_with_exemplars_in_storage</c>).</summary>
+    public int SeriesCount => _index.Count;
+
+    /// <summary>Exemplars stored by <see cref="Append"/> since construction (Resize migrations not included).</summary>
+    public long AppendedTotal { get; private set; }
+
+    /// <summary>Appends rejected as <see cref="AppendOutcome.OutOfOrder"/>; <see cref="Validate"/> does not count.</summary>
+    public long OutOfOrderTotal { get; private set; }
+
+    /// <summary>Appends ignored as <see cref="AppendOutcome.Duplicate"/>; <see cref="Validate"/> does not count.</summary>
+    public long DuplicateTotal { get; private set; }
+
+    /// <summary>Appends rejected as <see cref="AppendOutcome.LabelSetTooLong"/>; <see cref="Validate"/> does not count.</summary>
+    public long TooLongTotal { get; private set; }
+
+    /// <summary>
+    /// Timestamp of the entry that the next append overwrites (or of the first entry while the ring is not full): what
+    /// Prometheus reports as <c>prometheus_tsdb_exemplar_last_exemplars_timestamp_seconds</c>. Null when empty.
+    /// </summary>
+    public long? OldestEntryTimestampMs => _count == 0 ? null : _buffer[OldestSlot].TimestampMs;
+
+    private bool IsFull => _count == _capacity;
+
+    private int OldestSlot => IsFull ? _nextIndex : 0;
+
+    /// <summary>
+    /// What <see cref="Append"/> would do with <paramref name="exemplar"/> now, without storing or counting anything
+    /// (Prometheus' <c>ValidateExemplar</c>).
+    /// </summary>
+    public AppendOutcome Validate(LabelSet series, in Exemplar exemplar)
+    {
+        if (_capacity == 0) return AppendOutcome.Disabled;
+        var labels = WithoutEmpty(exemplar.Labels);
+        if (!ReferenceEquals(labels, exemplar.Labels)) return Validate(series, exemplar with { Labels = labels });
+        if (!LabelSetFits(exemplar.Labels)) return AppendOutcome.LabelSetTooLong;
+        return _index.TryGetValue(series, out var s) ? CheckAgainstNewest(s, exemplar) : AppendOutcome.Appended;
+    }
+
+    /// <summary>
+    /// Stores <paramref name="exemplar"/> for <paramref name="series"/> unless rejected, overwriting the oldest entry of
+    /// the ring when full (Prometheus' <c>AddExemplar</c>; there a duplicate returns no error, here it is reported).
+    /// </summary>
+    /// <remarks>
+    /// Exemplar labels with an empty value are dropped first, as Prometheus' head appender does before validating
+    /// (<c>e.Labels.WithoutEmpty()</c>), so they neither count towards the length limit nor defeat duplicate detection.
+    /// A null label set is taken as empty.
+    /// </remarks>
+    public AppendOutcome Append(LabelSet series, in Exemplar exemplar)
+    {
+        if (_capacity == 0) return AppendOutcome.Disabled;
+        var labels = WithoutEmpty(exemplar.Labels);
+        if (!ReferenceEquals(labels, exemplar.Labels)) return Append(series, exemplar with { Labels = labels });
+        if (!LabelSetFits(exemplar.Labels))
+        {
+            TooLongTotal++;
+            return AppendOutcome.LabelSetTooLong;
+        }
+
+        // One hash lookup serves both validation and insertion. A new series needs no validation beyond the label
+        // length, so a key is only added when the append is going to happen.
+        ref var indexValue = ref CollectionsMarshal.GetValueRefOrAddDefault(_index, series, out var exists);
+        int s;
+        if (exists)
+        {
+            s = indexValue;
+            var outcome = CheckAgainstNewest(s, exemplar);
+            if (outcome != AppendOutcome.Appended)
+            {
+                if (outcome == AppendOutcome.Duplicate) DuplicateTotal++;
+                else OutOfOrderTotal++;
+                return outcome;
+            }
+        }
+        else
+        {
+            s = AllocateSeries(series);
+            indexValue = s;
+        }
+        // indexValue must not be used past this point: evicting below may remove another key from _index.
+
+        Place(s, exists, exemplar.Labels, exemplar.Value, exemplar.TimestampMs, exemplar.HasTimestamp);
+        AppendedTotal++;
+        return AppendOutcome.Appended;
+    }
+
+    /// <summary>
+    /// Prometheus' <c>Select</c>: the exemplars with <paramref name="startMs"/> &lt;= timestamp &lt;= <paramref name="endMs"/>
+    /// of every series matching at least one of <paramref name="matcherSets"/> (all matchers of a set must match; an
+    /// absent label matches as ""), oldest first, series sorted by labels; series without such exemplars are left out.
+    /// No matcher sets match nothing.
+    /// </summary>
+    public List<SeriesExemplars> Select(long startMs, long endMs, IReadOnlyList<IReadOnlyList<LabelMatcher>> matcherSets)
+    {
+        ArgumentNullException.ThrowIfNull(matcherSets);
+        var result = new List<SeriesExemplars>();
+        if (_count == 0 || matcherSets.Count == 0) return result;
+
+        var buffer = _buffer;
+        for (var s = 0; s < _seriesHighWater; s++)
+        {
+            ref readonly var slot = ref _series[s];
+            if (slot.Labels is null) continue;
+            // Time first: it is two array reads, the matchers may run regexes.
+            if (buffer[slot.Oldest].TimestampMs > endMs || buffer[slot.Newest].TimestampMs < startMs) continue;
+            if (!MatchesAnySet(slot.Labels, matcherSets)) continue;
+
+            // Counted first so each result array is allocated once at its final size. The walk stops at the first
+            // entry after endMs, as Prometheus' does: a series' timestamps strictly increase along its list.
+            var n = 0;
+            var first = None;
+            for (var i = slot.Oldest; i != None;)
+            {
+                ref readonly var e = ref buffer[i];
+                if (e.TimestampMs > endMs) break;
+                if (e.TimestampMs >= startMs)
+                {
+                    if (first == None) first = i;
+                    n++;
+                }
+                i = e.Next;
+            }
+            if (n == 0) continue;
+
+            var exemplars = new Exemplar[n];
+            for (int i = first, k = 0; k < n; i = buffer[i].Next, k++)
+            {
+                exemplars[k] = buffer[i].ToExemplar();
+            }
+            result.Add(new SeriesExemplars(slot.Labels, exemplars));
+        }
+
+        result.Sort(static (a, b) => a.Series.CompareTo(b.Series));
+        return result;
+    }
+
+    /// <summary>
+    /// Every stored exemplar in buffer order starting at the oldest slot (Prometheus' <c>IterateExemplars</c>).
+    /// Appending them in this order to an empty ring of the same capacity rebuilds a ring that behaves identically:
+    /// same entries, same series lists, same eviction order. Throws if the ring changes during enumeration.
+    /// </summary>
+    public IEnumerable<(LabelSet Series, Exemplar Exemplar)> EntriesOldestFirst()
+    {
+        var version = _version;
+        var start = OldestSlot;
+        for (var k = 0; k < _count; k++)
+        {
+            if (version != _version) throw new InvalidOperationException("The exemplar ring changed during enumeration.");
+            var i = start + k;
+            if (i >= _capacity) i -= _capacity;
+            var e = _buffer[i];
+            yield return (_series[e.Series].Labels!, e.ToExemplar());
+        }
+    }
+
+    /// <summary>
+    /// Prometheus' <c>Resize</c>: a new buffer of <paramref name="capacity"/> holding the newest
+    /// min(<see cref="Count"/>, <paramref name="capacity"/>) exemplars, oldest first, without re-validating them.
+    /// Counters are kept. Returns the number of exemplars migrated (0 if the capacity is unchanged).
+    /// </summary>
+    public int Resize(int capacity)
+    {
+        CheckCapacity(capacity);
+        if (capacity == _capacity) return 0;
+
+        var oldBuffer = _buffer;
+        var oldSeries = _series;
+        var oldCapacity = _capacity;
+        var oldStart = OldestSlot;
+        var keep = Math.Min(_count, capacity);
+        var skip = _count - keep;
+
+        _capacity = capacity;
+        _buffer = capacity == 0 ? [] : new Entry[Math.Max(keep, Math.Min(capacity, InitialBufferLength))];
+        _nextIndex = 0;
+        _count = 0;
+        _index = new Dictionary<LabelSet, int>();
+        _series = [];
+        _seriesHighWater = 0;
+        _freeSeries = None;
+        _version++;
+
+        for (var k = skip; k < skip + keep; k++)
+        {
+            var i = oldStart + k;
+            if (i >= oldCapacity) i -= oldCapacity;
+            ref readonly var e = ref oldBuffer[i];
+            var labels = oldSeries[e.Series].Labels!;
+            ref var indexValue = ref CollectionsMarshal.GetValueRefOrAddDefault(_index, labels, out var exists);
+            if (!exists) indexValue = AllocateSeries(labels);
+            Place(indexValue, exists, e.Labels, e.Value, e.TimestampMs, e.HasTimestamp);
+        }
+        return keep;
+    }
+
+    /// <summary>
+    /// Writes at the next index and links the entry as <paramref name="s"/>'s newest, evicting the entry there if the
+    /// ring is full. Prometheus' order matters when the evicted entry is <paramref name="s"/>'s only one: linking first
+    /// makes it point at its own slot, so eviction moves the series' oldest to that slot instead of dropping the series.
+    /// </summary>
+    private void Place(int s, bool seriesHasEntries, LabelSet labels, double value, long timestampMs, bool hasTimestamp)
+    {
+        if (seriesHasEntries)
+        {
+            _buffer[_series[s].Newest].Next = _nextIndex;
+        }
+        else
+        {
+            _series[s].Oldest = _nextIndex;
+        }
+
+        if (IsFull)
+        {
+            Evict(_nextIndex);
+        }
+        else
+        {
+            if (_nextIndex == _buffer.Length) GrowBuffer();
+            _count++;
+        }
+
+        _buffer[_nextIndex] = new Entry(labels, value, timestampMs, s, hasTimestamp);
+        _series[s].Newest = _nextIndex;
+        if (++_nextIndex == _capacity) _nextIndex = 0;
+        _version++;
+    }
+
+    private void Evict(int i)
+    {
+        ref readonly var victim = ref _buffer[i];
+        var vs = victim.Series;
+        if (victim.Next == None)
+        {
+            _index.Remove(_series[vs].Labels!);
+            FreeSeries(vs);
+        }
+        else
+        {
+            _series[vs].Oldest = victim.Next;
+        }
+    }
+
+    private AppendOutcome CheckAgainstNewest(int s, in Exemplar exemplar)
+    {
+        ref readonly var newest = ref _buffer[_series[s].Newest];
+        if (newest.ToExemplar().IsDuplicateOf(exemplar)) return AppendOutcome.Duplicate;
+        return exemplar.TimestampMs <= newest.TimestampMs ? AppendOutcome.OutOfOrder : AppendOutcome.Appended;
+    }
+
+    private static bool MatchesAnySet(LabelSet labels, IReadOnlyList<IReadOnlyList<LabelMatcher>> matcherSets)
+    {
+        for (var i = 0; i < matcherSets.Count; i++)
+        {
+            var set = matcherSets[i];
+            var all = true;
+            for (var j = 0; j < set.Count; j++)
+            {
+                var m = set[j];
+                if (!m.Matches(labels.Get(m.Name)))
+                {
+                    all = false;
+                    break;
+                }
+            }
+            if (all) return true;
+        }
+        return false;
+    }
+
+    /// <summary>
+    /// Prometheus' <c>Labels.WithoutEmpty</c>: the same instance when no value is empty, so the common case allocates
+    /// nothing.
+    /// </summary>
+    internal static LabelSet WithoutEmpty(LabelSet? labels)
+    {
+        if (labels is null) return LabelSet.Empty;
+        var span = labels.AsSpan();
+        var empty = 0;
+        foreach (ref readonly var l in span)
+        {
+            if (l.Value.Length == 0) empty++;
+        }
+        if (empty == 0) return labels;
+
+        var kept = new Label[span.Length - empty];
+        var k = 0;
+        foreach (ref readonly var l in span)
+        {
+            if (l.Value.Length != 0) kept[k++] = l;
+        }
+        return LabelSet.FromOwnedArray(kept);
+    }
+
+    /// <summary>
+    /// Prometheus counts label names and values in runes (<c>utf8.RuneCountInString</c>), not in bytes or UTF-16 units,
+    /// and not the quotes, '=' and ',' of the text form.
+    /// </summary>
+    internal static bool LabelSetFits(LabelSet labels)
+    {
+        var units = 0L;
+        foreach (ref readonly var l in labels.AsSpan())
+        {
+            units += l.Name.Length + l.Value.Length;
+        }
+        // A rune is one or two UTF-16 units, so the common short case needs no rune count.
+        if (units <= MaxLabelSetRunes) return true;
+
+        var runes = 0L;
+        foreach (ref readonly var l in labels.AsSpan())
+        {
+            runes += CountRunes(l.Name) + CountRunes(l.Value);
+            if (runes > MaxLabelSetRunes) return false;
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// A surrogate pair is one rune; a lone surrogate counts as one, as the U+FFFD it becomes in UTF-8 would in Go.
+    /// </summary>
+    internal static int CountRunes(string s)
+    {
+        var n = s.Length;
+        for (var i = 0; i < s.Length - 1; i++)
+        {
+            if (char.IsHighSurrogate(s[i]) && char.IsLowSurrogate(s[i + 1]))
+            {
+                n--;
+                i++;
+            }
+        }
+        return n;
+    }
+
+    private int AllocateSeries(LabelSet labels)
+    {
+        int s;
+        if (_freeSeries != None)
+        {
+            s = _freeSeries;
+            _freeSeries = _series[s].Newest;
+        }
+        else
+        {
+            if (_seriesHighWater == _series.Length)
+            {
+                Array.Resize(ref _series, Math.Max(InitialSeriesLength, _series.Length * 2));
+            }
+            s = _seriesHighWater++;
+        }
+        _series[s] = new SeriesSlot { Labels = labels, Oldest = None, Newest = None };
+        return s;
+    }
+
+    private void FreeSeries(int s)
+    {
+        // Free slots chain through Newest; a null Labels is what Select skips.
+        _series[s] = new SeriesSlot { Labels = null, Oldest = None, Newest = _freeSeries };
+        _freeSeries = s;
+    }
+
+    private void GrowBuffer()
+    {
+        var length = (int)Math.Min((long)_buffer.Length * 2, _capacity);
+        Array.Resize(ref _buffer, Math.Max(length, 1));
+    }
+
+    private static void CheckCapacity(int capacity)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(capacity);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(capacity, MaxCapacity);
+    }
+
+    /// <summary>
+    /// 32 bytes: the exemplar's fields inlined, with the has-timestamp flag folded into the series slot so the struct
+    /// needs no padding word (an <see cref="Exemplar"/> field plus two ints would take 40).
+    /// </summary>
+    [StructLayout(LayoutKind.Auto)]
+    private struct Entry
+    {
+        public LabelSet Labels;
+        public double Value;
+        public long TimestampMs;
+        /// <summary>Buffer index of the next newer entry of the same series, or <see cref="None"/>.</summary>
+        public int Next;
+        private int _seriesAndFlag;
+
+        public Entry(LabelSet labels, double value, long timestampMs, int series, bool hasTimestamp)
+        {
+            Labels = labels;
+            Value = value;
+            TimestampMs = timestampMs;
+            Next = None;
+            _seriesAndFlag = (series << 1) | (hasTimestamp ? 1 : 0);
+        }
+
+        public readonly int Series => _seriesAndFlag >>> 1;
+
+        public readonly bool HasTimestamp => (_seriesAndFlag & 1) != 0;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public readonly Exemplar ToExemplar() => new(Labels, Value, TimestampMs, HasTimestamp);
+    }
+
+    private struct SeriesSlot
+    {
+        /// <summary>Null while the slot is on the free list.</summary>
+        public LabelSet? Labels;
+        public int Oldest;
+        /// <summary>For a free slot: the next free slot, or <see cref="None"/>.</summary>
+        public int Newest;
+    }
+}

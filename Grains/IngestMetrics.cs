@@ -1,0 +1,35 @@
+using System.Diagnostics.Metrics;
+using OrleansExemplars.GrainInterfaces;
+
+namespace OrleansExemplars.Grains;
+
+/// <summary>The silo's exemplar counters, named as Prometheus names its own (<c>prometheus_tsdb_exemplar_*</c>).</summary>
+public sealed class IngestMetrics
+{
+    public const string MeterName = "OrleansExemplars.Grains";
+
+    private readonly Counter<long> _appended;
+    private readonly Counter<long> _outOfOrder;
+    private readonly Counter<long> _duplicates;
+    private readonly Counter<long> _tooLong;
+
+    public IngestMetrics(IMeterFactory meterFactory)
+    {
+        var meter = meterFactory.Create(MeterName);
+        _appended = meter.CreateCounter<long>("oe_exemplars_appended", description: "Exemplars stored in rings.");
+        _outOfOrder = meter.CreateCounter<long>("oe_exemplars_out_of_order",
+            description: "Exemplars rejected because their timestamp was not after their series' newest.");
+        _duplicates = meter.CreateCounter<long>("oe_exemplars_duplicate",
+            description: "Exemplars ignored as resends of their series' newest.");
+        _tooLong = meter.CreateCounter<long>("oe_exemplars_label_set_too_long",
+            description: "Exemplars rejected because their labels exceed 128 runes.");
+    }
+
+    public void RecordAppend(AppendResult result)
+    {
+        if (result.Appended > 0) _appended.Add(result.Appended);
+        if (result.OutOfOrder > 0) _outOfOrder.Add(result.OutOfOrder);
+        if (result.Duplicates > 0) _duplicates.Add(result.Duplicates);
+        if (result.LabelSetTooLong > 0) _tooLong.Add(result.LabelSetTooLong);
+    }
+}

@@ -1,0 +1,46 @@
+using Orleans.Dashboard;
+using OrleansExemplars.GrainInterfaces.Configuration;
+using OrleansExemplars.Grains;
+
+namespace OrleansExemplars.Silo.Hosting;
+
+public static class SiloHostingExtensions
+{
+    /// <summary>
+    /// The exemplar grains and what they need: validated <c>Exemplars:*</c> options, counters and the grain storage
+    /// for catalogs. Shared by the silo host and the test clusters, so both run the same silo.
+    /// </summary>
+    public static ISiloBuilder AddOrleansExemplars(this ISiloBuilder silo)
+    {
+        silo.Services.AddExemplarGrains(silo.Configuration);
+        silo.AddMemoryGrainStorage(StorageNames.Exemplars);
+        return silo;
+    }
+
+    /// <summary>
+    /// Makes this web host an OrleansExemplars silo: cluster membership from <c>Cluster:*</c>, the exemplar grains
+    /// and the Orleans dashboard (mapped by <see cref="MapSiloEndpoints"/>).
+    /// </summary>
+    public static WebApplicationBuilder AddOrleansExemplarsSilo(this WebApplicationBuilder builder)
+    {
+        var section = builder.Configuration.GetSection(SiloClusterOptions.SectionName);
+        builder.Services.AddOptions<SiloClusterOptions>().Bind(section).ValidateDataAnnotations().ValidateOnStart();
+        var cluster = section.Get<SiloClusterOptions>() ?? new SiloClusterOptions();
+        OptionsValidation.ThrowIfInvalid(cluster);
+
+        builder.UseOrleans(silo =>
+        {
+            silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort, null, cluster.ServiceId, cluster.ClusterId);
+            silo.AddOrleansExemplars();
+            silo.AddDashboard();
+        });
+        return builder;
+    }
+
+    public static WebApplication MapSiloEndpoints(this WebApplication app)
+    {
+        app.MapOrleansDashboard();
+        app.MapGet("/-/healthy", () => Results.Text("OrleansExemplars silo is Healthy.\n"));
+        return app;
+    }
+}

@@ -1,0 +1,559 @@
+using OrleansExemplars.GrainInterfaces.Model;
+using OrleansExemplars.Grains.Exemplars;
+using Xunit;
+using static OrleansExemplars.Tests.Exemplars.RingTestHelpers;
+
+namespace OrleansExemplars.Tests.Exemplars;
+
+public class ExemplarRingTests
+{
+    private static readonly LabelSet A = Series("a");
+    private static readonly LabelSet B = Series("b");
+    private static readonly LabelSet C = Series("c");
+
+    // --- append, eviction -------------------------------------------------------------------------------------------
+
+    [Fact]
+    public void Append_stores_exemplars_oldest_first_per_series()
+    {
+        var ring = new ExemplarRing(10);
+        Assert.Equal(AppendOutcome.Appended, ring.Append(A, Ex(1)));
+        Assert.Equal(AppendOutcome.Appended, ring.Append(B, Ex(5)));
+        Assert.Equal(AppendOutcome.Appended, ring.Append(A, Ex(2, 7.5, "x")));
+
+        Assert.Equal(3, ring.Count);
+        Assert.Equal(2, ring.SeriesCount);
+        Assert.Equal(3, ring.AppendedTotal);
+        var result = ring.Select(0, 10, MatchAll);
+        Assert.Equal("a:1,2 | b:5", Shape(result));
+        Assert.Equal(Ex(2, 7.5, "x"), result[0].Exemplars[1]);
+        Assert.Same(A, result[0].Series);
+    }
+
+    [Fact]
+    public void Full_ring_evicts_the_oldest_entry_and_moves_its_series_oldest_pointer()
+    {
+        var ring = new ExemplarRing(3);
+        ring.Append(A, Ex(1));
+        ring.Append(A, Ex(2));
+        ring.Append(B, Ex(10));
+        Assert.Equal(AppendOutcome.Appended, ring.Append(B, Ex(11)));
+
+        Assert.Equal(3, ring.Count);
+        Assert.Equal(2, ring.SeriesCount);
+        Assert.Equal("a:2 | b:10,11", Shape(ring));
+
+        ring.Append(C, Ex(20));
+        ring.Append(C, Ex(21));
+        Assert.Equal("b:11 | c:20,21", Shape(ring));
+    }
+
+    [Fact]
+    public void Evicting_the_last_entry_of_a_series_removes_the_series()
+    {
+        var ring = new ExemplarRing(2);
+        ring.Append(A, Ex(100));
+        ring.Append(B, Ex(1));
+        ring.Append(B, Ex(2));
+
+        Assert.Equal(1, ring.SeriesCount);
+        Assert.Equal("b:1,2", Shape(ring));
+        Assert.Empty(ring.Select(0, 1000, Sets([LabelMatcher.Equal("job", "a")])));
+        // With its index entry gone, the series has no newest to be out of order against.
+        Assert.Equal(AppendOutcome.Appended, ring.Append(A, Ex(50)));
+        Assert.Equal("a:50 | b:2", Shape(ring));
+    }
+
+    [Fact]
+    public void Appending_to_a_series_whose_only_entry_is_being_overwritten_keeps_the_series()
+    {
+        var one = new ExemplarRing(1);
+        one.Append(A, Ex(1));
+        Assert.Equal(AppendOutcome.Appended, one.Append(A, Ex(2)));
+        Assert.Equal("a:2", Shape(one));
+        Assert.Equal(1, one.SeriesCount);
+
+        var two = new ExemplarRing(2);
+        two.Append(A, Ex(1));
+        two.Append(B, Ex(1));
+        Assert.Equal(AppendOutcome.Appended, two.Append(A, Ex(3))); // overwrites A@1, A's only entry
+        Assert.Equal("a:3 | b:1", Shape(two));
+        Assert.Equal(AppendOutcome.Appended, two.Append(B, Ex(2)));
+        Assert.Equal(AppendOutcome.Appended, two.Append(A, Ex(4)));
+        Assert.Equal("a:4 | b:2", Shape(two));
+        Assert.Equal(2, two.SeriesCount);
+    }
+
+    [Fact]
+    public void Out_of_order_check_uses_the_newest_even_when_it_is_about_to_be_overwritten()
+    {
+        var ring = new ExemplarRing(2);
+        ring.Append(A, Ex(10));
+        ring.Append(B, Ex(1));
+        Assert.Equal(AppendOutcome.OutOfOrder, ring.Append(A, Ex(5)));
+        Assert.Equal("a:10 | b:1", Shape(ring));
+    }
+
+    [Fact]
+    public void Eviction_over_many_wraps_keeps_exactly_the_newest_capacity_entries()
+    {
+        var ring = new ExemplarRing(7);
+        var series = new[] { A, B, C };
+        for (var i = 0; i < 100; i++) ring.Append(series[i * i % 3], Ex(i));
+
+        var kept = Enumerable.Range(93, 7).ToArray();
+        Assert.Equal(kept.Select(i => (long)i), ring.EntriesOldestFirst().Select(e => e.Exemplar.TimestampMs));
+        Assert.Equal(kept.Select(i => series[i * i % 3]), ring.EntriesOldestFirst().Select(e => e.Series));
+        Assert.Equal(7, ring.Count);
+        Assert.Equal(kept.Select(i => i * i % 3).Distinct().Count(), ring.SeriesCount);
+        Assert.Equal(93, ring.OldestEntryTimestampMs);
+    }
+
+    // --- duplicates -------------------------------------------------------------------------------------------------
+
+    [Fact]
+    public void Resending_the_newest_exemplar_is_a_silent_duplicate()
+    {
+        var ring = new ExemplarRing(10);
+        ring.Append(A, Ex(10, 1.5, "x"));
+        Assert.Equal(AppendOutcome.Duplicate, ring.Append(A, Ex(10, 1.5, "x")));
+        Assert.Equal(AppendOutcome.Duplicate, ring.Validate(A, Ex(10, 1.5, "x")));
+        Assert.Equal(1, ring.Count);
+        Assert.Equal(1, ring.DuplicateTotal);
+        Assert.Equal(0, ring.OutOfOrderTotal);
+        Assert.Equal(1, ring.AppendedTotal);
+    }
+
+    [Fact]
+    public void Duplicate_ignores_timestamps_only_when_neither_exemplar_has_one()
+    {
+        var ring = new ExemplarRing(10);
+        ring.Append(A, Ex(100, hasTs: false));
+        // Neither has a timestamp: the scrape-time timestamps differ, still the same exemplar, even when older.
+        Assert.Equal(AppendOutcome.Duplicate, ring.Append(A, Ex(200, hasTs: false)));
+        Assert.Equal(AppendOutcome.Duplicate, ring.Append(A, Ex(50, hasTs: false)));
+        // One has a timestamp: timestamps must match for a duplicate.
+        Assert.Equal(AppendOutcome.Duplicate, ring.Append(A, Ex(100, hasTs: true)));
+        Assert.Equal(AppendOutcome.OutOfOrder, ring.Append(A, Ex(50, hasTs: true)));
+        Assert.Equal(AppendOutcome.Appended, ring.Append(A, Ex(300, hasTs: true)));
+        Assert.Equal(AppendOutcome.OutOfOrder, ring.Append(A, Ex(250, hasTs: false)));
+
+        var stored = ring.Select(0, 1000, MatchAll).Single().Exemplars;
+        Assert.Equal([Ex(100, hasTs: false), Ex(300, hasTs: true)], stored);
+    }
+
+    [Fact]
+    public void Duplicate_is_only_checked_against_the_series_newest()
+    {
+        var ring = new ExemplarRing(10);
+        ring.Append(A, Ex(1, 1));
+        ring.Append(A, Ex(2, 2));
+        Assert.Equal(AppendOutcome.OutOfOrder, ring.Append(A, Ex(1, 1)));
+        // Same exemplar as A's newest but for another series: a different series, so appended.
+        Assert.Equal(AppendOutcome.Appended, ring.Append(B, Ex(2, 2)));
+    }
+
+    [Fact]
+    public void Different_value_or_labels_at_the_same_timestamp_is_out_of_order_not_duplicate()
+    {
+        var ring = new ExemplarRing(10);
+        ring.Append(A, Ex(10, 1, "x"));
+        Assert.Equal(AppendOutcome.OutOfOrder, ring.Append(A, Ex(10, 2, "x")));
+        Assert.Equal(AppendOutcome.OutOfOrder, ring.Append(A, Ex(10, 1, "y")));
+        Assert.Equal(AppendOutcome.OutOfOrder, ring.Append(A, new Exemplar(LabelSet.Empty, 1, 10, true)));
+        Assert.Equal(3, ring.OutOfOrderTotal);
+        Assert.Equal(0, ring.DuplicateTotal);
+    }
+
+    [Fact]
+    public void NaN_value_is_never_a_duplicate()
+    {
+        var ring = new ExemplarRing(10);
+        ring.Append(A, Ex(10, double.NaN));
+        Assert.Equal(AppendOutcome.OutOfOrder, ring.Append(A, Ex(10, double.NaN)));
+        Assert.Equal(AppendOutcome.Appended, ring.Append(A, Ex(11, double.NaN)));
+
+        ring.Append(B, Ex(10, double.NaN, hasTs: false));
+        Assert.Equal(AppendOutcome.OutOfOrder, ring.Append(B, Ex(10, double.NaN, hasTs: false)));
+        Assert.Equal(0, ring.DuplicateTotal);
+    }
+
+    // --- out of order -----------------------------------------------------------------------------------------------
+
+    [Fact]
+    public void Timestamp_not_after_the_newest_is_out_of_order_and_counted_only_by_append()
+    {
+        var ring = new ExemplarRing(10);
+        ring.Append(A, Ex(10, 1));
+        Assert.Equal(AppendOutcome.OutOfOrder, ring.Validate(A, Ex(10, 2)));
+        Assert.Equal(AppendOutcome.OutOfOrder, ring.Validate(A, Ex(9, 2)));
+        Assert.Equal(0, ring.OutOfOrderTotal);
+
+        Assert.Equal(AppendOutcome.OutOfOrder, ring.Append(A, Ex(10, 2))); // equal timestamp
+        Assert.Equal(AppendOutcome.OutOfOrder, ring.Append(A, Ex(-5, 2)));
+        Assert.Equal(AppendOutcome.Appended, ring.Append(A, Ex(11, 2)));
+        Assert.Equal(2, ring.OutOfOrderTotal);
+        Assert.Equal("a:10,11", Shape(ring));
+        // Order is per series.
+        Assert.Equal(AppendOutcome.Appended, ring.Append(B, Ex(1)));
+    }
+
+    // --- label set length -------------------------------------------------------------------------------------------
+
+    [Fact]
+    public void Label_set_of_exactly_128_runes_is_accepted_and_129_rejected()
+    {
+        var ring = new ExemplarRing(10);
+        // "trace_id" is 8 runes; quotes, '=' and ',' of the text form do not count.
+        Assert.Equal(AppendOutcome.Appended, ring.Append(A, Ex(1, trace: new string('x', 120))));
+        Assert.Equal(AppendOutcome.LabelSetTooLong, ring.Append(A, Ex(2, trace: new string('x', 121))));
+        Assert.Equal(AppendOutcome.LabelSetTooLong, ring.Validate(A, Ex(2, trace: new string('x', 121))));
+        Assert.Equal(1, ring.TooLongTotal);
+        Assert.Equal(1, ring.Count);
+
+        var twoLabels = LabelSet.From(("a", new string('1', 63)), ("b", new string('2', 63)));
+        Assert.Equal(AppendOutcome.Appended, ring.Append(B, Ex(twoLabels, 1)));
+        var twoLabelsTooLong = LabelSet.From(("a", new string('1', 63)), ("bb", new string('2', 63)));
+        Assert.Equal(AppendOutcome.LabelSetTooLong, ring.Append(B, Ex(twoLabelsTooLong, 2)));
+    }
+
+    [Fact]
+    public void Label_set_length_counts_runes_not_utf16_units_or_bytes()
+    {
+        var ring = new ExemplarRing(10);
+        // 'é': one rune, one UTF-16 unit, two UTF-8 bytes.
+        Assert.Equal(AppendOutcome.Appended, ring.Append(A, Ex(1, trace: new string('é', 120))));
+        Assert.Equal(AppendOutcome.LabelSetTooLong, ring.Append(A, Ex(2, trace: new string('é', 121))));
+
+        // U+1F600: one rune, two UTF-16 units, four UTF-8 bytes. 8 + 120 = 128 runes, 248 UTF-16 units.
+        var grin = char.ConvertFromUtf32(0x1F600);
+        Assert.Equal(AppendOutcome.Appended, ring.Append(B, Ex(1, trace: string.Concat(Enumerable.Repeat(grin, 120)))));
+        Assert.Equal(AppendOutcome.LabelSetTooLong,
+            ring.Append(B, Ex(2, trace: string.Concat(Enumerable.Repeat(grin, 121)))));
+
+        // Non-ASCII label names count the same way.
+        var name = string.Concat(Enumerable.Repeat(grin, 64));
+        Assert.Equal(AppendOutcome.Appended, ring.Append(C, Ex(LabelSet.From((name, new string('v', 64))), 1)));
+        Assert.Equal(AppendOutcome.LabelSetTooLong, ring.Append(C, Ex(LabelSet.From((name, new string('v', 65))), 2)));
+    }
+
+    [Fact]
+    public void Length_is_checked_before_order_and_a_rejected_new_series_is_not_created()
+    {
+        var ring = new ExemplarRing(10);
+        ring.Append(A, Ex(10));
+        Assert.Equal(AppendOutcome.LabelSetTooLong, ring.Append(A, Ex(5, trace: new string('x', 200))));
+        Assert.Equal(AppendOutcome.LabelSetTooLong, ring.Append(B, Ex(5, trace: new string('x', 200))));
+        Assert.Equal(1, ring.SeriesCount);
+        Assert.Equal(0, ring.OutOfOrderTotal);
+        Assert.Equal(2, ring.TooLongTotal);
+    }
+
+    [Fact]
+    public void Empty_valued_exemplar_labels_are_dropped_before_validation_as_prometheus_head_does()
+    {
+        var ring = new ExemplarRing(10);
+        var padded = LabelSet.From(("trace_id", new string('x', 120)), ("pad", ""));
+        Assert.Equal(AppendOutcome.Appended, ring.Append(A, Ex(padded, 1)));
+        var stored = ring.Select(0, 10, MatchAll).Single().Exemplars.Single();
+        Assert.Equal(LabelSet.From(("trace_id", new string('x', 120))), stored.Labels);
+        // Dropping makes the resend equal to the stored exemplar.
+        Assert.Equal(AppendOutcome.Duplicate, ring.Append(A, Ex(LabelSet.From(("trace_id", new string('x', 120))), 1)));
+        Assert.Equal(AppendOutcome.Duplicate, ring.Validate(A, Ex(padded, 1)));
+        Assert.Equal(AppendOutcome.Appended, ring.Append(B, Ex(LabelSet.From(("only", "")), 1)));
+        Assert.Same(LabelSet.Empty, ring.Select(0, 10, Sets([LabelMatcher.Equal("job", "b")])).Single().Exemplars[0].Labels);
+    }
+
+    // --- capacity 0 -------------------------------------------------------------------------------------------------
+
+    [Fact]
+    public void Capacity_zero_disables_the_ring()
+    {
+        var ring = new ExemplarRing(0);
+        Assert.Equal(AppendOutcome.Disabled, ring.Append(A, Ex(1)));
+        Assert.Equal(AppendOutcome.Disabled, ring.Validate(A, Ex(1)));
+        Assert.Equal(AppendOutcome.Disabled, ring.Append(A, Ex(1, trace: new string('x', 500))));
+        Assert.Equal(0, ring.Count);
+        Assert.Equal(0, ring.SeriesCount);
+        Assert.Equal(0, ring.AppendedTotal + ring.TooLongTotal + ring.DuplicateTotal + ring.OutOfOrderTotal);
+        Assert.Empty(ring.Select(long.MinValue, long.MaxValue, MatchAll));
+        Assert.Empty(ring.EntriesOldestFirst());
+        Assert.Null(ring.OldestEntryTimestampMs);
+    }
+
+    [Fact]
+    public void Negative_capacity_is_rejected()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ExemplarRing(-1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ExemplarRing(1).Resize(-1));
+    }
+
+    // --- select: time range -----------------------------------------------------------------------------------------
+
+    [Fact]
+    public void Select_range_is_inclusive_at_both_ends()
+    {
+        var ring = new ExemplarRing(10);
+        foreach (var ts in new long[] { 10, 20, 30, 40 }) ring.Append(A, Ex(ts));
+        ring.Append(B, Ex(25));
+
+        Assert.Equal("a:20,30 | b:25", Shape(ring.Select(20, 30, MatchAll)));
+        Assert.Equal("a:10", Shape(ring.Select(10, 10, MatchAll)));
+        Assert.Equal("a:40", Shape(ring.Select(40, 40, MatchAll)));
+        Assert.Equal("a:30", Shape(ring.Select(26, 39, MatchAll)));
+        Assert.Equal("a:10,20,30,40 | b:25", Shape(ring.Select(long.MinValue, long.MaxValue, MatchAll)));
+        // Between two exemplars of A and outside B: nothing for either, no empty series.
+        Assert.Empty(ring.Select(11, 19, MatchAll));
+        Assert.Empty(ring.Select(41, 100, MatchAll));
+        Assert.Empty(ring.Select(0, 9, MatchAll));
+        Assert.Empty(ring.Select(30, 20, MatchAll));
+    }
+
+    // --- select: matchers -------------------------------------------------------------------------------------------
+
+    [Fact]
+    public void Matcher_sets_are_ORed_and_matchers_within_a_set_ANDed()
+    {
+        var ring = new ExemplarRing(10);
+        var a1 = Series("a", ("instance", "1"));
+        var a2 = Series("a", ("instance", "2"));
+        var b1 = Series("b", ("instance", "1"));
+        ring.Append(a1, Ex(1));
+        ring.Append(a2, Ex(2));
+        ring.Append(b1, Ex(3));
+
+        var jobA = LabelMatcher.Equal("job", "a");
+        var inst1 = LabelMatcher.Equal("instance", "1");
+        Assert.Equal("a1:1", Shape(ring.Select(0, 10, Sets([jobA, inst1]))));
+        Assert.Equal("a1:1 | a2:2 | b1:3", Shape(ring.Select(0, 10, Sets([jobA], [inst1]))));
+        Assert.Equal("b1:3", Shape(ring.Select(0, 10, Sets([LabelMatcher.Equal("job", "b")], [jobA, LabelMatcher.Equal("job", "b")]))));
+        // A set without matchers matches every series; no sets at all match nothing.
+        Assert.Equal("a1:1 | a2:2 | b1:3", Shape(ring.Select(0, 10, Sets(Array.Empty<LabelMatcher>()))));
+        Assert.Empty(ring.Select(0, 10, Sets()));
+        // Sets that match the same series do not duplicate it.
+        Assert.Equal("a1:1", Shape(ring.Select(0, 10, Sets([jobA, inst1], [inst1, jobA]))));
+    }
+
+    [Fact]
+    public void Absent_label_matches_as_empty_string()
+    {
+        var ring = new ExemplarRing(10);
+        ring.Append(A, Ex(1));
+        ring.Append(Series("b", ("instance", "x")), Ex(2));
+
+        Assert.Equal("a:1", Shape(ring.Select(0, 10, Sets([LabelMatcher.Equal("instance", "")]))));
+        Assert.Equal("bx:2", Shape(ring.Select(0, 10, Sets([M("instance", MatchType.NotEqual, "")]))));
+        Assert.Equal("a:1 | bx:2", Shape(ring.Select(0, 10, Sets([M("instance", MatchType.NotEqual, "y")]))));
+        Assert.Equal("a:1 | bx:2", Shape(ring.Select(0, 10, Sets([M("instance", MatchType.RegexMatch, ".*")]))));
+        Assert.Equal("bx:2", Shape(ring.Select(0, 10, Sets([M("instance", MatchType.RegexMatch, ".+")]))));
+        Assert.Equal("a:1", Shape(ring.Select(0, 10, Sets([M("nope", MatchType.RegexMatch, ""), LabelMatcher.Equal("job", "a")]))));
+    }
+
+    [Fact]
+    public void Regex_matchers_are_fully_anchored()
+    {
+        var ring = new ExemplarRing(10);
+        ring.Append(Series("api"), Ex(1));
+        ring.Append(Series("api-gw"), Ex(2));
+        ring.Append(Series("web"), Ex(3));
+
+        Assert.Equal("api:1", Shape(ring.Select(0, 10, Sets([M("job", MatchType.RegexMatch, "api")]))));
+        Assert.Equal("api:1 | api-gw:2", Shape(ring.Select(0, 10, Sets([M("job", MatchType.RegexMatch, "api.*")]))));
+        Assert.Equal("api:1 | web:3", Shape(ring.Select(0, 10, Sets([M("job", MatchType.RegexMatch, "api|web")]))));
+        Assert.Equal("api-gw:2 | web:3", Shape(ring.Select(0, 10, Sets([M("job", MatchType.RegexNoMatch, "api")]))));
+        Assert.Equal("web:3", Shape(ring.Select(0, 10, Sets([M("job", MatchType.RegexNoMatch, "api.*")]))));
+        Assert.Empty(ring.Select(0, 10, Sets([M("job", MatchType.RegexMatch, "pi")])));
+    }
+
+    [Fact]
+    public void Results_are_sorted_by_series_labels_as_prometheus_labels_Compare()
+    {
+        var ring = new ExemplarRing(10);
+        var metricOnly = LabelSet.From((LabelSet.MetricName, "m"));
+        var withInstance = Series("a", ("instance", "z"));
+        var upper = Series("B");
+        // Appended in an order unrelated to the expected one.
+        ring.Append(C, Ex(1));
+        ring.Append(withInstance, Ex(2));
+        ring.Append(A, Ex(3));
+        ring.Append(upper, Ex(4));
+        ring.Append(metricOnly, Ex(5));
+        ring.Append(B, Ex(6));
+
+        var series = ring.Select(0, 10, MatchAll).Select(s => s.Series).ToList();
+        // A prefix first; "instance" < "job"; ordinal, so "B" < "a".
+        Assert.Equal([metricOnly, withInstance, upper, A, B, C], series);
+        Assert.Equal(series.Order(), series);
+    }
+
+    // --- resize -----------------------------------------------------------------------------------------------------
+
+    [Fact]
+    public void Resize_to_larger_keeps_everything_and_wraps_later()
+    {
+        var ring = new ExemplarRing(3);
+        for (var i = 1; i <= 5; i++) ring.Append(i % 2 == 0 ? A : B, Ex(i)); // keeps 3,4,5
+        Assert.Equal(3, ring.Resize(5));
+        Assert.Equal(5, ring.Capacity);
+        Assert.Equal("a:4 | b:3,5", Shape(ring));
+        ring.Append(A, Ex(6));
+        ring.Append(A, Ex(7));
+        Assert.Equal(5, ring.Count);
+        ring.Append(C, Ex(8)); // evicts 3, B's oldest
+        Assert.Equal("a:4,6,7 | b:5 | c:8", Shape(ring));
+    }
+
+    [Fact]
+    public void Resize_to_smaller_keeps_the_newest_entries_and_drops_emptied_series()
+    {
+        var ring = new ExemplarRing(6);
+        ring.Append(C, Ex(1));
+        ring.Append(A, Ex(2));
+        ring.Append(B, Ex(3));
+        ring.Append(A, Ex(4));
+        ring.Append(B, Ex(5));
+        Assert.Equal(3, ring.Resize(3));
+        Assert.Equal("a:4 | b:3,5", Shape(ring));
+        Assert.Equal(2, ring.SeriesCount);
+        Assert.Equal(3, ring.Count);
+        // Full at the new size: the next append evicts B@3.
+        ring.Append(C, Ex(6));
+        Assert.Equal("a:4 | b:5 | c:6", Shape(ring));
+        // Out-of-order state survives the resize.
+        Assert.Equal(AppendOutcome.OutOfOrder, ring.Append(B, Ex(5, 2)));
+    }
+
+    [Fact]
+    public void Resize_of_a_partly_filled_ring_keeps_what_fits()
+    {
+        var ring = new ExemplarRing(100);
+        for (var i = 0; i < 10; i++) ring.Append(i < 5 ? A : B, Ex(i));
+        Assert.Equal(4, ring.Resize(4));
+        Assert.Equal("b:6,7,8,9", Shape(ring));
+        Assert.Equal(0, ring.Resize(4));
+        Assert.Equal(4, ring.Resize(1000));
+        Assert.Equal("b:6,7,8,9", Shape(ring));
+    }
+
+    [Fact]
+    public void Resize_to_zero_disables_and_back_enables_empty()
+    {
+        var ring = new ExemplarRing(4);
+        ring.Append(A, Ex(1));
+        ring.Append(A, Ex(2));
+        Assert.Equal(0, ring.Resize(0));
+        Assert.Equal(0, ring.Count);
+        Assert.Equal(AppendOutcome.Disabled, ring.Append(A, Ex(3)));
+        Assert.Empty(ring.Select(0, 10, MatchAll));
+        Assert.Equal(0, ring.Resize(2));
+        Assert.Equal(AppendOutcome.Appended, ring.Append(A, Ex(1)));
+        Assert.Equal("a:1", Shape(ring));
+        Assert.Equal(3, ring.AppendedTotal); // counters survive resizes
+    }
+
+    [Fact]
+    public void Resize_equals_a_fresh_ring_fed_with_the_newest_entries()
+    {
+        var series = new[] { A, B, C, Series("d") };
+        var ring = new ExemplarRing(9);
+        for (var i = 0; i < 40; i++) ring.Append(series[(i * 7 + i / 3) % 4], Ex(i, i % 3));
+        var entries = ring.EntriesOldestFirst().ToList();
+
+        foreach (var size in new[] { 1, 4, 9, 12 })
+        {
+            var resized = new ExemplarRing(9);
+            foreach (var (s, e) in entries) resized.Append(s, e);
+            resized.Resize(size);
+
+            var fresh = new ExemplarRing(size);
+            foreach (var (s, e) in entries.Skip(Math.Max(0, entries.Count - size))) fresh.Append(s, e);
+            AssertSameRing(fresh, resized);
+
+            for (var i = 40; i < 60; i++)
+            {
+                var s = series[i % 4];
+                Assert.Equal(fresh.Append(s, Ex(i)), resized.Append(s, Ex(i)));
+            }
+            AssertSameRing(fresh, resized);
+        }
+    }
+
+    // --- EntriesOldestFirst -----------------------------------------------------------------------------------------
+
+    [Fact]
+    public void EntriesOldestFirst_replayed_into_a_fresh_ring_rebuilds_an_identical_ring()
+    {
+        var series = new[] { A, B, C };
+        foreach (var appends in new[] { 0, 3, 8, 9, 25 })
+        {
+            var original = new ExemplarRing(8);
+            for (var i = 0; i < appends; i++) original.Append(series[i % 3 == 2 ? 0 : i % 3], Ex(i, i, $"t{i}", i % 4 != 0));
+
+            var copy = new ExemplarRing(8);
+            foreach (var (s, e) in original.EntriesOldestFirst()) Assert.Equal(AppendOutcome.Appended, copy.Append(s, e));
+            AssertSameRing(original, copy);
+
+            // Identical from here on too: same evictions, same rejections.
+            for (var i = appends; i < appends + 20; i++)
+            {
+                var s = series[i % 3];
+                var e = Ex(i - (i % 5 == 0 ? 3 : 0), 1, $"t{i}");
+                Assert.Equal(original.Append(s, e), copy.Append(s, e));
+                AssertSameRing(original, copy);
+            }
+        }
+    }
+
+    [Fact]
+    public void EntriesOldestFirst_is_in_append_order_across_the_wrap()
+    {
+        var ring = new ExemplarRing(4);
+        for (var i = 1; i <= 6; i++) ring.Append(i % 2 == 0 ? A : B, Ex(i));
+        Assert.Equal([3L, 4, 5, 6], ring.EntriesOldestFirst().Select(e => e.Exemplar.TimestampMs));
+        Assert.Equal([B, A, B, A], ring.EntriesOldestFirst().Select(e => e.Series));
+        Assert.Equal(3, ring.OldestEntryTimestampMs);
+    }
+
+    [Fact]
+    public void EntriesOldestFirst_throws_when_the_ring_changes_during_enumeration()
+    {
+        var ring = new ExemplarRing(4);
+        ring.Append(A, Ex(1));
+        ring.Append(A, Ex(2));
+        Assert.Throws<InvalidOperationException>(() =>
+        {
+            foreach (var _ in ring.EntriesOldestFirst()) ring.Append(B, Ex(5));
+        });
+    }
+
+    [Fact]
+    public void Validate_predicts_append_without_changing_anything()
+    {
+        var ring = new ExemplarRing(3);
+        ring.Append(A, Ex(10, 1));
+        var candidates = new[] { Ex(10, 1), Ex(9), Ex(11), Ex(12, trace: new string('x', 130)) };
+        foreach (var e in candidates)
+        {
+            var before = Dump(ring.EntriesOldestFirst());
+            var predicted = ring.Validate(A, e);
+            Assert.Equal(before, Dump(ring.EntriesOldestFirst()));
+            Assert.Equal(0, ring.OutOfOrderTotal + ring.DuplicateTotal + ring.TooLongTotal);
+            var copy = new ExemplarRing(3);
+            foreach (var (s, x) in ring.EntriesOldestFirst()) copy.Append(s, x);
+            Assert.Equal(predicted, copy.Append(A, e));
+        }
+        Assert.Equal(AppendOutcome.Appended, ring.Validate(B, Ex(1)));
+        Assert.Equal(1, ring.SeriesCount);
+    }
+
+    private static void AssertSameRing(ExemplarRing expected, ExemplarRing actual)
+    {
+        Assert.Equal(expected.Capacity, actual.Capacity);
+        Assert.Equal(expected.Count, actual.Count);
+        Assert.Equal(expected.SeriesCount, actual.SeriesCount);
+        Assert.Equal(expected.OldestEntryTimestampMs, actual.OldestEntryTimestampMs);
+        Assert.Equal(Dump(expected.EntriesOldestFirst()), Dump(actual.EntriesOldestFirst()));
+        Assert.Equal(Dump(expected.Select(long.MinValue, long.MaxValue, MatchAll)),
+            Dump(actual.Select(long.MinValue, long.MaxValue, MatchAll)));
+    }
+}

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Installs what the tests need and runs every test of the solution.
+#   - Prometheus 2.42 from Debian (differential tests compare our answers with the real thing)
+# Usage: ./test.sh [extra dotnet test arguments, e.g. --filter FullyQualifiedName~Ring]
+set -euo pipefail
+cd "$(dirname "$0")"
+
+install_debian() {
+  local missing=()
+  for pkg in "$@"; do
+    dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+  done
+  ((${#missing[@]})) || return 0
+  if ! command -v apt-get >/dev/null; then
+    echo "test.sh: missing ${missing[*]} and no apt-get to install them; the tests that need them will fail" >&2
+    return 0
+  fi
+  local sudo=""
+  [ "$(id -u)" = 0 ] || sudo="sudo"
+  echo "==> installing ${missing[*]} (apt)"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+install_debian prometheus
+
+echo "==> restoring and building"
+dotnet build OrleansExemplars.sln -c Release -nologo -v quiet
+
+echo "==> running tests"
+results="$(mktemp -d)"
+status=0
+dotnet test OrleansExemplars.sln -c Release --no-build -nologo \
+  --logger "console;verbosity=normal" --logger "trx;LogFileName=results.trx" \
+  --results-directory "$results" "$@" || status=$?
+
+# One closing line in the plain form CI reads, summed over the test assemblies.
+passed=0; failed=0; skipped=0
+for trx in "$results"/*.trx; do
+  [ -f "$trx" ] || continue
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -1)
+  p=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters")
+  f=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters")
+  t=$(sed -n 's/.* total="\([0-9]*\)".*/\1/p' <<<"$counters")
+  e=$(sed -n 's/.* executed="\([0-9]*\)".*/\1/p' <<<"$counters")
+  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0})); skipped=$((skipped + ${t:-0} - ${e:-0}))
+done
+echo "${passed} passed, ${failed} failed, ${skipped} skipped"
+exit "$status"
