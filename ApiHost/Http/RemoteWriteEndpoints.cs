@@ -1,3 +1,4 @@
+using System.IO;
 using System.Buffers;
 using Microsoft.Extensions.Options;
 using Snappier;

@@ -1,3 +1,4 @@
+using System.IO;
 using Google.Protobuf;
 using Snappier;
 using OrleansExemplars.GrainInterfaces.RemoteWrite.V1;

@@ -1,0 +1,171 @@
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+using OrleansExemplars.Tests.Support;
+using Xunit;
+
+namespace OrleansExemplars.Tests.Differential;
+
+/// <summary>
+/// The same <c>query_exemplars</c> requests to Prometheus 2.42 and to us: status, and for 200 the whole answer
+/// (series sorted; values and timestamps compared as numbers) must be equal; errors must both be bad_data.
+/// </summary>
+public sealed class QueryExemplarsDifferentialTests(DifferentialFixture fixture) : IClassFixture<DifferentialFixture>
+{
+    public static TheoryData<string, string?, string?> Queries()
+    {
+        var data = new TheoryData<string, string?, string?>();
+        string[] queries =
+        [
+            "http_request_duration_seconds_bucket",
+            "{job=\"api\"}",
+            "rate(http_request_duration_seconds_bucket[5m])",
+            "histogram_quantile(0.9, sum by (le) (rate(http_request_duration_seconds_bucket{path=\"/users\"}[5m])))",
+            "{__name__=~\"rpc.*|queue_depth\"}",
+            "rpc_latency_seconds{region=\"中文-東京 🚀\"} or queue_depth",
+            "queue_depth{note=~\".*\\\\\"q\\\\\"\"}",
+            "{job!=\"api\", __name__=~\".+\"}",
+            "jobs_total",
+            "sum(rate({__name__=~\"http.*\", le!=\"+Inf\"}[1m])) / on() group_left count(queue_depth offset 5m)",
+            "rpc_latency_seconds[5m:1m] @ end()",
+            "nonexistent_metric",
+            "http_request_duration_seconds_bucket{le=~\"0.1|\\\\+Inf\"}",
+            "{__name__=\"queue_depth\", queue!~\"e.*\"}",
+        ];
+        foreach (var q in queries)
+        {
+            data.Add(q, null, null);
+        }
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Queries))]
+    public async Task Query_over_all_time_matches_Prometheus(string query, string? start, string? end) =>
+        await AssertSameAnswerAsync(query, start, end);
+
+    [Theory]
+    [InlineData("{__name__=~\".+\"}", 1, 5)]
+    [InlineData("{__name__=~\".+\"}", 0, 2)]
+    [InlineData("{__name__=~\".+\"}", 1001, 2011)]
+    [InlineData("queue_depth or rpc_latency_seconds", 5, 1010)]
+    [InlineData("http_request_duration_seconds_bucket", 2002, 2002)]
+    public async Task Query_over_a_window_matches_Prometheus(string query, long fromOffsetMs, long toOffsetMs)
+    {
+        var start = Seconds(fixture.T0 + fromOffsetMs);
+        var end = Seconds(fixture.T0 + toOffsetMs);
+        await AssertSameAnswerAsync(query, start, end);
+    }
+
+    [Fact]
+    public async Task Rfc3339_window_matches_Prometheus()
+    {
+        var start = DateTimeOffset.FromUnixTimeMilliseconds(fixture.T0 + 2).ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'");
+        var end = DateTimeOffset.FromUnixTimeMilliseconds(fixture.T0 + 1004).ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fffzzz");
+        await AssertSameAnswerAsync("{__name__=~\".+\"}", start, end);
+    }
+
+    [Fact]
+    public async Task Open_ended_windows_match_Prometheus()
+    {
+        await AssertSameAnswerAsync("{__name__=~\".+\"}", Seconds(fixture.T0 + 1005), null);
+        await AssertSameAnswerAsync("{__name__=~\".+\"}", null, Seconds(fixture.T0 + 4));
+    }
+
+    [Theory]
+    [InlineData("up", "abc", null)]
+    [InlineData("up", null, "2021-13-01T00:00:00Z")]
+    [InlineData("up", "1632980402", "1632980302")]
+    [InlineData("rate(", null, null)]
+    [InlineData("", null, null)]
+    [InlineData("{a=\"\"}", null, null)]
+    [InlineData("sum(", null, null)]
+    [InlineData("foo{__name__=\"bar\"}", null, null)]
+    [InlineData("rate(http_request_duration_seconds_bucket)", null, null)]
+    public async Task Bad_requests_are_bad_data_in_both(string query, string? start, string? end) =>
+        await AssertSameAnswerAsync(query, start, end);
+
+    [Theory]
+    [InlineData("1+1")]
+    [InlineData("time()")]
+    public async Task A_query_without_selectors_is_204_in_both(string query) =>
+        await AssertSameAnswerAsync(query, null, null);
+
+    [Fact]
+    public async Task Form_body_post_matches_Prometheus()
+    {
+        var form = new Dictionary<string, string>
+        {
+            ["query"] = "{__name__=~\"queue_depth|jobs_total\"}",
+            ["start"] = Seconds(fixture.T0 - 1),
+            ["end"] = Seconds(fixture.T0 + 5000),
+        };
+        using var theirs = await fixture.Prometheus.Http.PostAsync("api/v1/query_exemplars", new FormUrlEncodedContent(form));
+        using var ours = await fixture.Ours.Http.PostAsync("api/v1/query_exemplars", new FormUrlEncodedContent(form));
+        await AssertSameAsync(theirs, ours, "form POST");
+    }
+
+    private static string Seconds(long ms) => (ms / 1000m).ToString(CultureInfo.InvariantCulture);
+
+    private async Task AssertSameAnswerAsync(string query, string? start, string? end)
+    {
+        var url = "api/v1/query_exemplars?query=" + Uri.EscapeDataString(query) +
+                  (start is null ? "" : "&start=" + Uri.EscapeDataString(start)) +
+                  (end is null ? "" : "&end=" + Uri.EscapeDataString(end));
+        using var theirs = await fixture.Prometheus.Http.GetAsync(url);
+        using var ours = await fixture.Ours.Http.GetAsync(url);
+        await AssertSameAsync(theirs, ours, url);
+    }
+
+    private static async Task AssertSameAsync(HttpResponseMessage theirs, HttpResponseMessage ours, string what)
+    {
+        var theirBody = await theirs.Content.ReadAsStringAsync();
+        var ourBody = await ours.Content.ReadAsStringAsync();
+        Assert.True(theirs.StatusCode == ours.StatusCode,
+            $"{what}: Prometheus {(int)theirs.StatusCode} {theirBody}\n     ours {(int)ours.StatusCode} {ourBody}");
+        if (theirs.StatusCode == HttpStatusCode.NoContent)
+        {
+            Assert.Equal("", ourBody);
+            return;
+        }
+        using var theirJson = JsonDocument.Parse(theirBody);
+        using var ourJson = JsonDocument.Parse(ourBody);
+        if (theirs.StatusCode != HttpStatusCode.OK)
+        {
+            Assert.Equal("error", ourJson.RootElement.GetProperty("status").GetString());
+            Assert.Equal(theirJson.RootElement.GetProperty("errorType").GetString(),
+                ourJson.RootElement.GetProperty("errorType").GetString());
+            return;
+        }
+        var expected = Normalize(theirJson.RootElement);
+        var actual = Normalize(ourJson.RootElement);
+        Assert.True(expected.Count > 0 || what.Contains("nonexistent"), $"{what}: Prometheus found nothing; the corpus is wrong");
+        Assert.Equal(expected, actual);
+    }
+
+    /// <summary>One line per exemplar, series sorted by their labels; numbers parsed so 1.5 equals 1.500.</summary>
+    private static List<string> Normalize(JsonElement root)
+    {
+        Assert.Equal("success", root.GetProperty("status").GetString());
+        var lines = new List<(string Series, List<string> Exemplars)>();
+        foreach (var series in root.GetProperty("data").EnumerateArray())
+        {
+            var seriesKey = Labels(series.GetProperty("seriesLabels"));
+            var exemplars = series.GetProperty("exemplars").EnumerateArray().Select(e =>
+                $"{Labels(e.GetProperty("labels"))} value={Number(e.GetProperty("value").GetString()!)} " +
+                $"ts={decimal.Parse(e.GetProperty("timestamp").GetRawText(), NumberStyles.Float, CultureInfo.InvariantCulture)}").ToList();
+            lines.Add((seriesKey, exemplars));
+        }
+        return lines.OrderBy(l => l.Series, StringComparer.Ordinal)
+            .SelectMany(l => l.Exemplars.Select(e => l.Series + " " + e)).ToList();
+    }
+
+    private static string Labels(JsonElement labels) =>
+        "{" + string.Join(",", labels.EnumerateObject().Select(p => $"{p.Name}={JsonSerializer.Serialize(p.Value.GetString())}")
+            .Order(StringComparer.Ordinal)) + "}";
+
+    private static string Number(string value) =>
+        double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var d)
+            ? d.ToString("R", CultureInfo.InvariantCulture)
+            : value; // NaN / +Inf / -Inf stay as spelled
+}

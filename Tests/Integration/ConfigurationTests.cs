@@ -1,0 +1,40 @@
+using Microsoft.Extensions.Options;
+using OrleansExemplars.Tests.Support;
+using Xunit;
+
+namespace OrleansExemplars.Tests.Integration;
+
+/// <summary>A bad setting stops start-up with a message naming its key.</summary>
+public sealed class ConfigurationTests
+{
+    [Theory]
+    [InlineData("Api:QueryConcurrency", "0")]
+    [InlineData("Api:MaxRequestBytes", "12")]
+    [InlineData("Exemplars:MaxExemplarsPerMetric", "-1")]
+    public async Task Out_of_range_values_fail_start_up_naming_the_key(string key, string value)
+    {
+        var e = await Assert.ThrowsAnyAsync<Exception>(async () =>
+        {
+            await using var system = await ExemplarSystem.StartAsync(settings: new Dictionary<string, string?> { [key] = value });
+        });
+        Assert.Contains(key, Flatten(e));
+    }
+
+    [Fact]
+    public async Task A_value_of_the_wrong_type_fails_start_up_naming_the_key()
+    {
+        var e = await Assert.ThrowsAnyAsync<Exception>(async () =>
+        {
+            await using var system = await ExemplarSystem.StartAsync(
+                settings: new Dictionary<string, string?> { ["Exemplars:MaxExemplarsPerMetric"] = "lots" });
+        });
+        Assert.Contains("Exemplars:MaxExemplarsPerMetric", Flatten(e));
+    }
+
+    private static string Flatten(Exception e) => e switch
+    {
+        OptionsValidationException o => string.Join("; ", o.Failures) + " " + o.Message,
+        AggregateException a => string.Join(" | ", a.InnerExceptions.Select(Flatten)),
+        _ => e.Message + (e.InnerException is null ? "" : " <- " + Flatten(e.InnerException)),
+    };
+}

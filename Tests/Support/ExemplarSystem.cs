@@ -1,0 +1,78 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.TestingHost;
+using OrleansExemplars.ApiHost.Hosting;
+using OrleansExemplars.Silo.Hosting;
+
+namespace OrleansExemplars.Tests.Support;
+
+/// <summary>
+/// The system under test: a real in-process Orleans cluster running the silo's grains, and the real API host on a
+/// free loopback port talking to it through the cluster's client.
+/// </summary>
+public sealed class ExemplarSystem : IAsyncDisposable
+{
+    private readonly InProcessTestCluster _cluster;
+    private readonly WebApplication _api;
+
+    private ExemplarSystem(InProcessTestCluster cluster, WebApplication api, Uri baseAddress)
+    {
+        _cluster = cluster;
+        _api = api;
+        BaseAddress = baseAddress;
+        Http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(60) };
+    }
+
+    public Uri BaseAddress { get; }
+    public HttpClient Http { get; }
+    public IClusterClient Client => _cluster.Client;
+
+    public static async Task<ExemplarSystem> StartAsync(int silos = 1, IDictionary<string, string?>? settings = null)
+    {
+        var builder = new InProcessTestClusterBuilder((short)silos);
+        builder.ConfigureSiloHost((_, host) =>
+        {
+            if (settings is not null) host.Configuration.AddInMemoryCollection(settings);
+        });
+        builder.ConfigureSilo((_, silo) => silo.AddOrleansExemplars());
+        var cluster = builder.Build();
+        try
+        {
+            await cluster.DeployAsync();
+            var api = ApiHostApp.CreateBuilder([], connectToCluster: false);
+            api.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Urls"] = "http://127.0.0.1:0" });
+            if (settings is not null) api.Configuration.AddInMemoryCollection(settings);
+            api.Services.AddSingleton(cluster.Client);
+            api.Services.AddSingleton<IGrainFactory>(cluster.Client);
+            var app = ApiHostApp.Build(api);
+            try
+            {
+                await app.StartAsync();
+            }
+            catch
+            {
+                await app.DisposeAsync();
+                throw;
+            }
+            var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+            return new ExemplarSystem(cluster, app, new Uri(address));
+        }
+        catch
+        {
+            await cluster.DisposeAsync();
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        await _api.StopAsync();
+        await _api.DisposeAsync();
+        await _cluster.StopAllSilosAsync();
+        await _cluster.DisposeAsync();
+    }
+}
