@@ -1,0 +1,67 @@
+using System.Diagnostics;
+using System.IO;
+using System.Text;
+
+namespace OrleansExemplars.Tests.Support;
+
+/// <summary>
+/// The production hosts as ./run.sh starts them: the Silo and ApiHost programs from their build output, each its own
+/// process, configured through environment variables.
+/// </summary>
+public sealed class HostProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+
+    private HostProcess(Process process) => _process = process;
+
+    public string Output { get { lock (_output) return _output.ToString(); } }
+    public bool HasExited => _process.HasExited;
+    public int ExitCode => _process.ExitCode;
+
+    /// <param name="project">"Silo" or "ApiHost".</param>
+    public static HostProcess Start(string project, IDictionary<string, string> environment)
+    {
+        var dll = Path.Combine(BuildOutput(project), $"OrleansExemplars.{project}.dll");
+        if (!File.Exists(dll)) throw new FileNotFoundException($"{dll} is not built; build the solution first", dll);
+        var psi = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = Path.GetDirectoryName(dll)!,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        psi.ArgumentList.Add(dll);
+        foreach (var (key, value) in environment) psi.Environment[key] = value;
+        var process = Process.Start(psi) ?? throw new InvalidOperationException($"{project} did not start");
+        var host = new HostProcess(process);
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (host._output) host._output.AppendLine(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (host._output) host._output.AppendLine(e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return host;
+    }
+
+    public Task WaitForExitAsync(CancellationToken ct) => _process.WaitForExitAsync(ct);
+
+    /// <summary>The project's own bin directory, in the configuration this test assembly was built in.</summary>
+    private static string BuildOutput(string project)
+    {
+        var testBin = Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory); // …/Tests/bin/<Configuration>/net10.0
+        var configuration = new DirectoryInfo(testBin).Parent!.Name;
+        var dir = new DirectoryInfo(testBin);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "OrleansExemplars.sln"))) dir = dir.Parent;
+        if (dir is null) throw new DirectoryNotFoundException("OrleansExemplars.sln not found above " + testBin);
+        return Path.Combine(dir.FullName, project, "bin", configuration, "net10.0");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+        _process.Dispose();
+    }
+}
