@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using OrleansExemplars.GrainInterfaces.Model;
 
@@ -17,6 +16,11 @@ namespace OrleansExemplars.Grains.Exemplars;
 /// buffer grows on demand up to <see cref="Capacity"/> instead of being allocated up front, because this project has
 /// one ring per metric name and most metrics never fill theirs. Growth is invisible to the semantics: until the ring is
 /// full, entries occupy slots <c>[0, Count)</c> in append order, exactly as in Prometheus' pre-allocated buffer.
+/// </para>
+/// <para>
+/// Exemplars nearly always carry exactly one label, and the same name every time (<c>trace_id</c>). For those an entry
+/// keeps only the value string and the ring keeps the name once, which saves the LabelSet object and its array
+/// (72 bytes of about 190 per exemplar); the label set is rebuilt when the exemplar is read.
 /// </para>
 /// </remarks>
 public sealed class ExemplarRing
@@ -42,6 +46,9 @@ public sealed class ExemplarRing
     private SeriesSlot[] _series;
     private int _seriesHighWater;
     private int _freeSeries;
+
+    // The name of the first single-label exemplar appended: entries with exactly that one label store only its value.
+    private string? _compactName;
 
     // Lets EntriesOldestFirst fail loudly instead of yielding a mix of two states when the ring changes under it.
     private int _version;
@@ -142,7 +149,7 @@ public sealed class ExemplarRing
         }
         // indexValue must not be used past this point: evicting below may remove another key from _index.
 
-        Place(s, exists, exemplar.Labels, exemplar.Value, exemplar.TimestampMs, exemplar.HasTimestamp);
+        Place(s, exists, Compact(exemplar.Labels), exemplar.Value, exemplar.TimestampMs, exemplar.HasTimestamp);
         AppendedTotal++;
         return AppendOutcome.Appended;
     }
@@ -188,7 +195,7 @@ public sealed class ExemplarRing
             var exemplars = new Exemplar[n];
             for (int i = first, k = 0; k < n; i = buffer[i].Next, k++)
             {
-                exemplars[k] = buffer[i].ToExemplar();
+                exemplars[k] = ToExemplar(buffer[i]);
             }
             result.Add(new SeriesExemplars(slot.Labels, exemplars));
         }
@@ -212,7 +219,7 @@ public sealed class ExemplarRing
             var i = start + k;
             if (i >= _capacity) i -= _capacity;
             var e = _buffer[i];
-            yield return (_series[e.Series].Labels!, e.ToExemplar());
+            yield return (_series[e.Series].Labels!, ToExemplar(e));
         }
     }
 
@@ -261,7 +268,7 @@ public sealed class ExemplarRing
     /// ring is full. Prometheus' order matters when the evicted entry is <paramref name="s"/>'s only one: linking first
     /// makes it point at its own slot, so eviction moves the series' oldest to that slot instead of dropping the series.
     /// </summary>
-    private void Place(int s, bool seriesHasEntries, LabelSet labels, double value, long timestampMs, bool hasTimestamp)
+    private void Place(int s, bool seriesHasEntries, object labels, double value, long timestampMs, bool hasTimestamp)
     {
         if (seriesHasEntries)
         {
@@ -306,8 +313,40 @@ public sealed class ExemplarRing
     private AppendOutcome CheckAgainstNewest(int s, in Exemplar exemplar)
     {
         ref readonly var newest = ref _buffer[_series[s].Newest];
-        if (newest.ToExemplar().IsDuplicateOf(exemplar)) return AppendOutcome.Duplicate;
+        // Once the labels are known equal, the incoming set can stand in for the stored one, so the rest of
+        // IsDuplicateOf runs without rebuilding the stored label set.
+        if (LabelsEqual(newest.Labels, exemplar.Labels) &&
+            new Exemplar(exemplar.Labels, newest.Value, newest.TimestampMs, newest.HasTimestamp).IsDuplicateOf(exemplar))
+        {
+            return AppendOutcome.Duplicate;
+        }
         return exemplar.TimestampMs <= newest.TimestampMs ? AppendOutcome.OutOfOrder : AppendOutcome.Appended;
+    }
+
+    /// <summary>What an entry stores for <paramref name="labels"/>: the value string alone, or the label set.</summary>
+    private object Compact(LabelSet labels)
+    {
+        if (labels.Count != 1) return labels;
+        var label = labels[0];
+        _compactName ??= label.Name;
+        return string.Equals(label.Name, _compactName, StringComparison.Ordinal) ? label.Value : labels;
+    }
+
+    private bool LabelsEqual(object stored, LabelSet labels)
+    {
+        if (stored is string value)
+        {
+            return labels.Count == 1 &&
+                   string.Equals(labels[0].Value, value, StringComparison.Ordinal) &&
+                   string.Equals(labels[0].Name, _compactName, StringComparison.Ordinal);
+        }
+        return ((LabelSet)stored).Equals(labels);
+    }
+
+    private Exemplar ToExemplar(in Entry e)
+    {
+        var labels = e.Labels as LabelSet ?? LabelSet.FromOwnedArray([new Label(_compactName!, (string)e.Labels)]);
+        return new Exemplar(labels, e.Value, e.TimestampMs, e.HasTimestamp);
     }
 
     private static bool MatchesAnySet(LabelSet labels, IReadOnlyList<IReadOnlyList<LabelMatcher>> matcherSets)
@@ -440,14 +479,15 @@ public sealed class ExemplarRing
     [StructLayout(LayoutKind.Auto)]
     private struct Entry
     {
-        public LabelSet Labels;
+        /// <summary>The exemplar's <see cref="LabelSet"/>, or only the value of its single label (see <c>_compactName</c>).</summary>
+        public object Labels;
         public double Value;
         public long TimestampMs;
         /// <summary>Buffer index of the next newer entry of the same series, or <see cref="None"/>.</summary>
         public int Next;
         private int _seriesAndFlag;
 
-        public Entry(LabelSet labels, double value, long timestampMs, int series, bool hasTimestamp)
+        public Entry(object labels, double value, long timestampMs, int series, bool hasTimestamp)
         {
             Labels = labels;
             Value = value;
@@ -459,9 +499,6 @@ public sealed class ExemplarRing
         public readonly int Series => _seriesAndFlag >>> 1;
 
         public readonly bool HasTimestamp => (_seriesAndFlag & 1) != 0;
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public readonly Exemplar ToExemplar() => new(Labels, Value, TimestampMs, HasTimestamp);
     }
 
     private struct SeriesSlot

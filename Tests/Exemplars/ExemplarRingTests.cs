@@ -264,6 +264,43 @@ public class ExemplarRingTests
         Assert.Same(LabelSet.Empty, ring.Select(0, 10, Sets([LabelMatcher.Equal("job", "b")])).Single().Exemplars[0].Labels);
     }
 
+    [Fact]
+    public void Exemplar_labels_round_trip_whatever_their_shape()
+    {
+        // The ring stores single labels of the first single-label name compactly; every shape must come back as sent.
+        var shapes = new[]
+        {
+            LabelSet.From(("trace_id", "t1")),
+            LabelSet.From(("span_id", "t1")),
+            LabelSet.From(("span_id", "s"), ("trace_id", "t1")),
+            LabelSet.Empty,
+            LabelSet.From(("trace_id", "t2")),
+        };
+        var ring = new ExemplarRing(10);
+        for (var i = 0; i < shapes.Length; i++) Assert.Equal(AppendOutcome.Appended, ring.Append(A, Ex(shapes[i], i)));
+
+        Assert.Equal(shapes, ring.Select(0, 10, MatchAll).Single().Exemplars.Select(e => e.Labels));
+        Assert.Equal(shapes, ring.EntriesOldestFirst().Select(e => e.Exemplar.Labels));
+    }
+
+    [Fact]
+    public void Duplicate_detection_compares_label_names_as_well_as_values()
+    {
+        var ring = new ExemplarRing(10);
+        ring.Append(A, Ex(LabelSet.From(("trace_id", "x")), 10));
+        Assert.Equal(AppendOutcome.OutOfOrder, ring.Append(A, Ex(LabelSet.From(("span_id", "x")), 10)));
+        Assert.Equal(AppendOutcome.OutOfOrder, ring.Append(A, Ex(LabelSet.From(("span_id", "y"), ("trace_id", "x")), 10)));
+        Assert.Equal(AppendOutcome.Duplicate, ring.Append(A, Ex(LabelSet.From(("trace_id", "x")), 10)));
+
+        ring.Append(B, Ex(LabelSet.From(("span_id", "x")), 10));
+        Assert.Equal(AppendOutcome.OutOfOrder, ring.Append(B, Ex(LabelSet.From(("trace_id", "x")), 10)));
+        Assert.Equal(AppendOutcome.Duplicate, ring.Append(B, Ex(LabelSet.From(("span_id", "x")), 10)));
+
+        ring.Append(C, Ex(LabelSet.From(("span_id", "y"), ("trace_id", "x")), 10));
+        Assert.Equal(AppendOutcome.OutOfOrder, ring.Append(C, Ex(LabelSet.From(("trace_id", "x")), 10)));
+        Assert.Equal(AppendOutcome.Duplicate, ring.Append(C, Ex(LabelSet.From(("span_id", "y"), ("trace_id", "x")), 10)));
+    }
+
     // --- capacity 0 -------------------------------------------------------------------------------------------------
 
     [Fact]
@@ -321,14 +358,15 @@ public class ExemplarRingTests
         ring.Append(a1, Ex(1));
         ring.Append(a2, Ex(2));
         ring.Append(b1, Ex(3));
+        // Sorted by labels, and "instance" sorts before "job": a1, b1, a2.
 
         var jobA = LabelMatcher.Equal("job", "a");
         var inst1 = LabelMatcher.Equal("instance", "1");
         Assert.Equal("a1:1", Shape(ring.Select(0, 10, Sets([jobA, inst1]))));
-        Assert.Equal("a1:1 | a2:2 | b1:3", Shape(ring.Select(0, 10, Sets([jobA], [inst1]))));
+        Assert.Equal("a1:1 | b1:3 | a2:2", Shape(ring.Select(0, 10, Sets([jobA], [inst1]))));
         Assert.Equal("b1:3", Shape(ring.Select(0, 10, Sets([LabelMatcher.Equal("job", "b")], [jobA, LabelMatcher.Equal("job", "b")]))));
         // A set without matchers matches every series; no sets at all match nothing.
-        Assert.Equal("a1:1 | a2:2 | b1:3", Shape(ring.Select(0, 10, Sets(Array.Empty<LabelMatcher>()))));
+        Assert.Equal("a1:1 | b1:3 | a2:2", Shape(ring.Select(0, 10, Sets(Array.Empty<LabelMatcher>()))));
         Assert.Empty(ring.Select(0, 10, Sets()));
         // Sets that match the same series do not duplicate it.
         Assert.Equal("a1:1", Shape(ring.Select(0, 10, Sets([jobA, inst1], [inst1, jobA]))));
@@ -340,11 +378,12 @@ public class ExemplarRingTests
         var ring = new ExemplarRing(10);
         ring.Append(A, Ex(1));
         ring.Append(Series("b", ("instance", "x")), Ex(2));
+        // {instance="x", job="b"} sorts before {job="a"}: "instance" < "job".
 
         Assert.Equal("a:1", Shape(ring.Select(0, 10, Sets([LabelMatcher.Equal("instance", "")]))));
         Assert.Equal("bx:2", Shape(ring.Select(0, 10, Sets([M("instance", MatchType.NotEqual, "")]))));
-        Assert.Equal("a:1 | bx:2", Shape(ring.Select(0, 10, Sets([M("instance", MatchType.NotEqual, "y")]))));
-        Assert.Equal("a:1 | bx:2", Shape(ring.Select(0, 10, Sets([M("instance", MatchType.RegexMatch, ".*")]))));
+        Assert.Equal("bx:2 | a:1", Shape(ring.Select(0, 10, Sets([M("instance", MatchType.NotEqual, "y")]))));
+        Assert.Equal("bx:2 | a:1", Shape(ring.Select(0, 10, Sets([M("instance", MatchType.RegexMatch, ".*")]))));
         Assert.Equal("bx:2", Shape(ring.Select(0, 10, Sets([M("instance", MatchType.RegexMatch, ".+")]))));
         Assert.Equal("a:1", Shape(ring.Select(0, 10, Sets([M("nope", MatchType.RegexMatch, ""), LabelMatcher.Equal("job", "a")]))));
     }

@@ -1,0 +1,20 @@
+using BenchmarkDotNet.Running;
+using OrleansExemplars.Benchmarks;
+using OrleansExemplars.Benchmarks.Load;
+
+// `memory`: bytes per stored exemplar of a full ring, measured with GC.GetTotalMemory (see BENCHMARKS.md).
+// Anything else goes to BenchmarkDotNet, e.g. `--filter '*ExemplarRing*' --job short`.
+// `load`: end-to-end remote-write load on a running system (./run.sh), loopback only.
+if (args is ["load", .. var loadArgs])
+{
+    return await RemoteWriteLoad.RunAsync(loadArgs);
+}
+
+if (args is ["memory", ..])
+{
+    MemoryReport.Run(Console.Out);
+    return 0;
+}
+
+BenchmarkSwitcher.FromAssembly(typeof(ExemplarRingBenchmarks).Assembly).Run(args);
+return 0;
