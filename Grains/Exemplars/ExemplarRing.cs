@@ -23,7 +23,7 @@ namespace OrleansExemplars.Grains.Exemplars;
 /// (72 bytes of about 190 per exemplar); the label set is rebuilt when the exemplar is read.
 /// </para>
 /// </remarks>
-public sealed class ExemplarRing
+public sealed partial class ExemplarRing
 {
     /// <summary>Prometheus' <c>exemplar.ExemplarMaxLabelSetLength</c> (from OpenMetrics), counted in runes.</summary>
     public const int MaxLabelSetRunes = 128;
@@ -155,75 +155,6 @@ public sealed class ExemplarRing
     }
 
     /// <summary>
-    /// Prometheus' <c>Select</c>: the exemplars with <paramref name="startMs"/> &lt;= timestamp &lt;= <paramref name="endMs"/>
-    /// of every series matching at least one of <paramref name="matcherSets"/> (all matchers of a set must match; an
-    /// absent label matches as ""), oldest first, series sorted by labels; series without such exemplars are left out.
-    /// No matcher sets match nothing.
-    /// </summary>
-    public List<SeriesExemplars> Select(long startMs, long endMs, IReadOnlyList<IReadOnlyList<LabelMatcher>> matcherSets)
-    {
-        ArgumentNullException.ThrowIfNull(matcherSets);
-        var result = new List<SeriesExemplars>();
-        if (_count == 0 || matcherSets.Count == 0) return result;
-
-        var buffer = _buffer;
-        for (var s = 0; s < _seriesHighWater; s++)
-        {
-            ref readonly var slot = ref _series[s];
-            if (slot.Labels is null) continue;
-            // Time first: it is two array reads, the matchers may run regexes.
-            if (buffer[slot.Oldest].TimestampMs > endMs || buffer[slot.Newest].TimestampMs < startMs) continue;
-            if (!MatchesAnySet(slot.Labels, matcherSets)) continue;
-
-            // Counted first so each result array is allocated once at its final size. The walk stops at the first
-            // entry after endMs, as Prometheus' does: a series' timestamps strictly increase along its list.
-            var n = 0;
-            var first = None;
-            for (var i = slot.Oldest; i != None;)
-            {
-                ref readonly var e = ref buffer[i];
-                if (e.TimestampMs > endMs) break;
-                if (e.TimestampMs >= startMs)
-                {
-                    if (first == None) first = i;
-                    n++;
-                }
-                i = e.Next;
-            }
-            if (n == 0) continue;
-
-            var exemplars = new Exemplar[n];
-            for (int i = first, k = 0; k < n; i = buffer[i].Next, k++)
-            {
-                exemplars[k] = ToExemplar(buffer[i]);
-            }
-            result.Add(new SeriesExemplars(slot.Labels, exemplars));
-        }
-
-        result.Sort(static (a, b) => a.Series.CompareTo(b.Series));
-        return result;
-    }
-
-    /// <summary>
-    /// Every stored exemplar in buffer order starting at the oldest slot (Prometheus' <c>IterateExemplars</c>).
-    /// Appending them in this order to an empty ring of the same capacity rebuilds a ring that behaves identically:
-    /// same entries, same series lists, same eviction order. Throws if the ring changes during enumeration.
-    /// </summary>
-    public IEnumerable<(LabelSet Series, Exemplar Exemplar)> EntriesOldestFirst()
-    {
-        var version = _version;
-        var start = OldestSlot;
-        for (var k = 0; k < _count; k++)
-        {
-            if (version != _version) throw new InvalidOperationException("The exemplar ring changed during enumeration.");
-            var i = start + k;
-            if (i >= _capacity) i -= _capacity;
-            var e = _buffer[i];
-            yield return (_series[e.Series].Labels!, ToExemplar(e));
-        }
-    }
-
-    /// <summary>
     /// Prometheus' <c>Resize</c>: a new buffer of <paramref name="capacity"/> holding the newest
     /// min(<see cref="Count"/>, <paramref name="capacity"/>) exemplars, oldest first, without re-validating them.
     /// Counters are kept. Returns the number of exemplars migrated (0 if the capacity is unchanged).
@@ -347,90 +278,6 @@ public sealed class ExemplarRing
     {
         var labels = e.Labels as LabelSet ?? LabelSet.FromOwnedArray([new Label(_compactName!, (string)e.Labels)]);
         return new Exemplar(labels, e.Value, e.TimestampMs, e.HasTimestamp);
-    }
-
-    private static bool MatchesAnySet(LabelSet labels, IReadOnlyList<IReadOnlyList<LabelMatcher>> matcherSets)
-    {
-        for (var i = 0; i < matcherSets.Count; i++)
-        {
-            var set = matcherSets[i];
-            var all = true;
-            for (var j = 0; j < set.Count; j++)
-            {
-                var m = set[j];
-                if (!m.Matches(labels.Get(m.Name)))
-                {
-                    all = false;
-                    break;
-                }
-            }
-            if (all) return true;
-        }
-        return false;
-    }
-
-    /// <summary>
-    /// Prometheus' <c>Labels.WithoutEmpty</c>: the same instance when no value is empty, so the common case allocates
-    /// nothing.
-    /// </summary>
-    internal static LabelSet WithoutEmpty(LabelSet? labels)
-    {
-        if (labels is null) return LabelSet.Empty;
-        var span = labels.AsSpan();
-        var empty = 0;
-        foreach (ref readonly var l in span)
-        {
-            if (l.Value.Length == 0) empty++;
-        }
-        if (empty == 0) return labels;
-
-        var kept = new Label[span.Length - empty];
-        var k = 0;
-        foreach (ref readonly var l in span)
-        {
-            if (l.Value.Length != 0) kept[k++] = l;
-        }
-        return LabelSet.FromOwnedArray(kept);
-    }
-
-    /// <summary>
-    /// Prometheus counts label names and values in runes (<c>utf8.RuneCountInString</c>), not in bytes or UTF-16 units,
-    /// and not the quotes, '=' and ',' of the text form.
-    /// </summary>
-    internal static bool LabelSetFits(LabelSet labels)
-    {
-        var units = 0L;
-        foreach (ref readonly var l in labels.AsSpan())
-        {
-            units += l.Name.Length + l.Value.Length;
-        }
-        // A rune is one or two UTF-16 units, so the common short case needs no rune count.
-        if (units <= MaxLabelSetRunes) return true;
-
-        var runes = 0L;
-        foreach (ref readonly var l in labels.AsSpan())
-        {
-            runes += CountRunes(l.Name) + CountRunes(l.Value);
-            if (runes > MaxLabelSetRunes) return false;
-        }
-        return true;
-    }
-
-    /// <summary>
-    /// A surrogate pair is one rune; a lone surrogate counts as one, as the U+FFFD it becomes in UTF-8 would in Go.
-    /// </summary>
-    internal static int CountRunes(string s)
-    {
-        var n = s.Length;
-        for (var i = 0; i < s.Length - 1; i++)
-        {
-            if (char.IsHighSurrogate(s[i]) && char.IsLowSurrogate(s[i + 1]))
-            {
-                n--;
-                i++;
-            }
-        }
-        return n;
     }
 
     private int AllocateSeries(LabelSet labels)
