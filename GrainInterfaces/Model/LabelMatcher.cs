@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using OrleansExemplars.GrainInterfaces.PromQL;
 
 namespace OrleansExemplars.GrainInterfaces.Model;
 
@@ -51,11 +52,11 @@ public sealed class LabelMatcher
     private Regex Regex => _regex ??= CompileAnchored(Value);
 
     /// <summary>
-    /// Compiles <paramref name="pattern"/> anchored at both ends. <c>\z</c> rather than <c>$</c>: .NET's <c>$</c> also
-    /// matches before a trailing newline, RE2's does not.
+    /// Compiles <paramref name="pattern"/> as Prometheus does, <c>^(?:pattern)$</c> with Go's RE2 syntax and semantics
+    /// (ASCII <c>\d \w \s \b</c>, <c>$</c> only at the very end), translated to an equivalent .NET regex.
+    /// Throws <see cref="ArgumentException"/> with Go's message for a pattern RE2 rejects.
     /// </summary>
-    public static Regex CompileAnchored(string pattern) =>
-        new("^(?:" + pattern + ")\\z", RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+    public static Regex CompileAnchored(string pattern) => Re2Syntax.CompileAnchored(pattern, TimeSpan.FromSeconds(1));
 
     public override string ToString()
     {
