@@ -54,7 +54,7 @@ public partial class PromtoolDifferentialTests(ITestOutputHelper output)
 
     private static IEnumerable<string> CorpusExpressions()
     {
-        foreach (var (expr, _) in PrometheusTestInputsA.Cases.Concat(PrometheusTestInputsB.Cases)
+        foreach (var (expr, _) in GrammarTour.Cases
                      .Concat(ErrorShapesA.Cases).Concat(ErrorShapesB.Cases))
         {
             yield return expr;
@@ -87,7 +87,7 @@ public partial class PromtoolDifferentialTests(ITestOutputHelper output)
     private static IEnumerable<string> Mutations(int seed, int count)
     {
         var random = new Random(seed);
-        var seeds = PrometheusTestInputsA.Cases.Concat(PrometheusTestInputsB.Cases)
+        var seeds = GrammarTour.Cases
             .Where(c => c.Expected == "OK").Select(c => c.Expr).ToList();
         for (var n = 0; n < count; n++)
         {
