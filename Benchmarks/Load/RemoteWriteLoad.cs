@@ -104,11 +104,14 @@ public static class RemoteWriteLoad
         var random = new Random(42);
         var baseTs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - s.Requests * 1000L;
         var stride = Math.Max(1, s.Series / Math.Max(1, s.ExemplarsPerRequest));
+        // Series of each run are new, so a second run against the same system appends instead of being out of order.
+        var run = Convert.ToHexStringLower(RandomBytes(new Random(), 4));
         var labels = Enumerable.Range(0, s.Series).Select(i => new[]
         {
             Label("__name__", $"load_metric_{i % s.Metrics}_seconds_bucket"),
             Label("instance", "loadgen:9100"),
             Label("job", "load"),
+            Label("run", run),
             Label("le", (i % 10 * 0.1).ToString("0.0", CultureInfo.InvariantCulture)),
             Label("series", i.ToString(CultureInfo.InvariantCulture)),
         }).ToArray();
