@@ -47,6 +47,20 @@ public sealed class RemoteWriteApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_query_across_many_metric_grains_is_sorted_by_series_labels()
+    {
+        var names = Enumerable.Range(0, 40).Select(i => $"fan_{(i * 7919) % 40:D2}").ToArray(); // written out of order
+        var request = Request(names.Select(n =>
+            Series(("__name__", n), ("team", "fan")).WithSample(1, 1000).WithExemplar(1, 1000, ("trace_id", n))).ToArray());
+        using var response = await _system.Http.PostAsync("api/v1/write", SnappyContent(request));
+        Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+
+        var data = await QueryAsync("{team=\"fan\"}");
+        Assert.Equal(names.Order(StringComparer.Ordinal),
+            data.EnumerateArray().Select(s => s.GetProperty("seriesLabels").GetProperty("__name__").GetString()));
+    }
+
+    [Fact]
     public async Task Each_metric_ring_keeps_its_configured_capacity()
     {
         var series = Series(("__name__", "small_ring")).WithSample(1, 1000);
