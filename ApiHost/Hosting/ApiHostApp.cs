@@ -27,9 +27,9 @@ public static class ApiHostApp
 
         if (connectToCluster)
         {
-            var section = builder.Configuration.GetSection(ClusterClientOptions.SectionName);
-            builder.Services.AddOptions<ClusterClientOptions>().Bind(section).ValidateDataAnnotations().ValidateOnStart();
-            var cluster = section.Get<ClusterClientOptions>() ?? new ClusterClientOptions();
+            var section = builder.Configuration.GetSection(ClusterSettings.SectionName);
+            builder.Services.AddOptions<ClusterSettings>().Bind(section).ValidateDataAnnotations().ValidateOnStart();
+            var cluster = section.Get<ClusterSettings>() ?? new ClusterSettings();
             OptionsValidation.ThrowIfInvalid(cluster);
             builder.UseOrleansClient(client =>
             {

@@ -15,21 +15,3 @@ public sealed class ApiHostOptions
     [Range(1, 4096, ErrorMessage = "Api:QueryConcurrency must be between {1} and {2}.")]
     public int QueryConcurrency { get; set; } = 64;
 }
-
-/// <summary>Configuration section <c>Cluster</c>: how the API host reaches the silo cluster.</summary>
-public sealed class ClusterClientOptions
-{
-    public const string SectionName = "Cluster";
-
-    [Required(AllowEmptyStrings = false, ErrorMessage = "Cluster:ClusterId must not be empty.")]
-    public string ClusterId { get; set; } = "orleans-exemplars";
-
-    [Required(AllowEmptyStrings = false, ErrorMessage = "Cluster:ServiceId must not be empty.")]
-    public string ServiceId { get; set; } = "orleans-exemplars";
-
-    [RegularExpression("^(?i:localhost)$", ErrorMessage = "Cluster:Clustering must be \"Localhost\".")]
-    public string Clustering { get; set; } = "Localhost";
-
-    [Range(1, 65535, ErrorMessage = "Cluster:GatewayPort must be between {1} and {2}.")]
-    public int GatewayPort { get; set; } = 30000;
-}

@@ -23,9 +23,9 @@ public static class SiloHostingExtensions
     /// </summary>
     public static WebApplicationBuilder AddOrleansExemplarsSilo(this WebApplicationBuilder builder)
     {
-        var section = builder.Configuration.GetSection(SiloClusterOptions.SectionName);
-        builder.Services.AddOptions<SiloClusterOptions>().Bind(section).ValidateDataAnnotations().ValidateOnStart();
-        var cluster = section.Get<SiloClusterOptions>() ?? new SiloClusterOptions();
+        var section = builder.Configuration.GetSection(ClusterSettings.SectionName);
+        builder.Services.AddOptions<ClusterSettings>().Bind(section).ValidateDataAnnotations().ValidateOnStart();
+        var cluster = section.Get<ClusterSettings>() ?? new ClusterSettings();
         OptionsValidation.ThrowIfInvalid(cluster);
 
         builder.UseOrleans(silo =>

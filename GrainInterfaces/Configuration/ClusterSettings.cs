@@ -1,9 +1,12 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace OrleansExemplars.Silo.Hosting;
+namespace OrleansExemplars.GrainInterfaces.Configuration;
 
-/// <summary>Configuration section <c>Cluster</c>: how this silo finds its cluster.</summary>
-public sealed class SiloClusterOptions
+/// <summary>
+/// Configuration section <c>Cluster</c>: the Orleans cluster's identity and ports, read by the silo (which listens on
+/// them) and by the API host (which connects to the gateway). Not <c>Orleans</c>: Orleans reads that section itself.
+/// </summary>
+public sealed class ClusterSettings
 {
     public const string SectionName = "Cluster";
 
@@ -17,6 +20,7 @@ public sealed class SiloClusterOptions
     [RegularExpression("^(?i:localhost)$", ErrorMessage = "Cluster:Clustering must be \"Localhost\".")]
     public string Clustering { get; set; } = "Localhost";
 
+    /// <summary>Silo-to-silo port (silo only).</summary>
     [Range(1, 65535, ErrorMessage = "Cluster:SiloPort must be between {1} and {2}.")]
     public int SiloPort { get; set; } = 11111;
 
