@@ -12,6 +12,7 @@ public sealed class IngestMetrics
     private readonly Counter<long> _outOfOrder;
     private readonly Counter<long> _duplicates;
     private readonly Counter<long> _tooLong;
+    private readonly Counter<long> _streamBatches;
 
     public IngestMetrics(IMeterFactory meterFactory)
     {
@@ -23,7 +24,11 @@ public sealed class IngestMetrics
             description: "Exemplars ignored as resends of their series' newest.");
         _tooLong = meter.CreateCounter<long>("oe_exemplars_label_set_too_long",
             description: "Exemplars rejected because their labels exceed 128 runes.");
+        _streamBatches = meter.CreateCounter<long>("oe_metric_grain_stream_batches",
+            description: "Stream batches (one per metric per Kafka poll) metric grains received.");
     }
+
+    public void RecordStreamBatch() => _streamBatches.Add(1);
 
     public void RecordAppend(AppendResult result)
     {

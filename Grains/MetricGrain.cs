@@ -1,15 +1,29 @@
 using Microsoft.Extensions.Options;
+using Orleans.Streams;
+using Orleans.Streams.Core;
 using OrleansExemplars.GrainInterfaces;
 using OrleansExemplars.GrainInterfaces.Model;
 using OrleansExemplars.Grains.Exemplars;
 
 namespace OrleansExemplars.Grains;
 
-/// <summary>Thin Orleans shell around one <see cref="ExemplarRing"/> per metric name.</summary>
-public sealed class MetricGrain(IOptions<ExemplarStorageOptions> options, IngestMetrics metrics) : Grain, IMetricGrain
+/// <summary>
+/// Thin Orleans shell around one <see cref="ExemplarRing"/> per metric name. Batches arrive by direct calls (HTTP
+/// ingest) or from the <see cref="StreamNamespaces.MetricExemplars"/> stream keyed by the metric name (Kafka ingest),
+/// one per poll.
+/// </summary>
+[ImplicitStreamSubscription(StreamNamespaces.MetricExemplars)]
+public sealed class MetricGrain(IOptions<ExemplarStorageOptions> options, IngestMetrics metrics)
+    : Grain, IMetricGrain, IStreamSubscriptionObserver, IAsyncObserver<SeriesExemplars[]>
 {
     private readonly ExemplarRing _ring = new(options.Value.MaxExemplarsPerMetric);
-    private bool _registered;
+    /// <summary>
+    /// Catalog shards keep names in grain storage; re-registering now and then heals a shard whose state was lost
+    /// (e.g. memory storage on a silo that left) while this metric keeps receiving exemplars.
+    /// </summary>
+    private static readonly TimeSpan RegistrationRefresh = TimeSpan.FromMinutes(5);
+
+    private DateTime _registeredAt = DateTime.MinValue;
 
     public async Task<AppendResult> AppendAsync(SeriesExemplars[] batch)
     {
@@ -29,15 +43,28 @@ public sealed class MetricGrain(IOptions<ExemplarStorageOptions> options, Ingest
         }
         var result = new AppendResult(appended, duplicates, outOfOrder, tooLong);
         metrics.RecordAppend(result);
-        // Registered once per activation, after the first stored exemplar: the catalog lists names worth querying.
-        if (!_registered && appended > 0)
+        // Registered after the first stored exemplar (the catalog lists names worth querying), then refreshed.
+        if (appended > 0 && DateTime.UtcNow - _registeredAt > RegistrationRefresh)
         {
             await GrainFactory.Shard(this.GetPrimaryKeyString()).RegisterAsync(this.GetPrimaryKeyString());
-            _registered = true;
+            _registeredAt = DateTime.UtcNow;
         }
         return result;
     }
 
     public Task<SeriesExemplars[]> SelectAsync(long startMs, long endMs, LabelMatcher[][] matcherSets) =>
         Task.FromResult(_ring.Select(startMs, endMs, matcherSets).ToArray());
+
+    public async Task OnSubscribed(IStreamSubscriptionHandleFactory handleFactory) =>
+        await handleFactory.Create<SeriesExemplars[]>().ResumeAsync(this);
+
+    public async Task OnNextAsync(SeriesExemplars[] item, StreamSequenceToken? token = null)
+    {
+        metrics.RecordStreamBatch();
+        await AppendAsync(item);
+    }
+
+    public Task OnCompletedAsync() => Task.CompletedTask;
+
+    public Task OnErrorAsync(Exception ex) => Task.CompletedTask;
 }

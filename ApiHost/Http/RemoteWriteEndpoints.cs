@@ -1,5 +1,6 @@
 using System.IO;
 using System.Buffers;
+using System.Globalization;
 using Microsoft.Extensions.Options;
 using Snappier;
 using OrleansExemplars.ApiHost.Hosting;
@@ -10,11 +11,10 @@ namespace OrleansExemplars.ApiHost.Http;
 
 public static class RemoteWriteEndpoints
 {
-    private const string RemoteWrite2ContentType = "io.prometheus.write.v2.request";
-
     /// <summary>
-    /// <c>POST /api/v1/write</c>, a remote-write 1.0 receiver. 204 once every exemplar is in its grain; 400 names the
-    /// first refused series (the valid ones of the request are kept); 413 over <c>Api:MaxRequestBytes</c>.
+    /// <c>POST /api/v1/write</c>, a remote-write 1.0 and 2.0 receiver (2.0 when the content type says
+    /// <c>proto=io.prometheus.write.v2.Request</c>). 204 once every exemplar is in its grain; 400 names the first
+    /// refused series (the valid ones of the request are kept); 413 over <c>Api:MaxRequestBytes</c>.
     /// </summary>
     public static RouteGroupBuilder MapRemoteWrite(this RouteGroupBuilder group)
     {
@@ -25,14 +25,6 @@ public static class RemoteWriteEndpoints
     private static async Task<IResult> HandleAsync(HttpContext http, RemoteWriteIngestor ingestor, ApiMetrics metrics,
         IOptions<ApiHostOptions> options)
     {
-        var contentType = http.Request.ContentType ?? "";
-        if (contentType.Contains(RemoteWrite2ContentType, StringComparison.OrdinalIgnoreCase))
-        {
-            metrics.RecordRequest("unsupported");
-            return PrometheusErrors.Result(StatusCodes.Status415UnsupportedMediaType, PrometheusErrors.BadData,
-                "remote write 2.0 (proto=io.prometheus.write.v2.Request) is not accepted here yet; send remote write 1.0");
-        }
-
         var maxDecompressed = options.Value.MaxRequestBytes;
         // Snappy may expand incompressible input slightly: allow the largest body that can still inflate under the limit.
         var maxBody = Snappy.GetMaxCompressedLength(maxDecompressed);
@@ -45,9 +37,8 @@ public static class RemoteWriteEndpoints
             DecodedWrite write;
             try
             {
-                var request = RemoteWriteDecoder.DecodeHttpBody(buffer.AsSpan(0, length),
+                write = RemoteWriteDecoder.ReadHttpBody(buffer.AsSpan(0, length), http.Request.ContentType,
                     http.Request.Headers.ContentEncoding, maxDecompressed);
-                write = WriteRequestReader.Read(request);
             }
             catch (RemoteWriteFormatException e)
             {
@@ -63,6 +54,13 @@ public static class RemoteWriteEndpoints
             }
 
             await ingestor.IngestAsync(write);
+            if (RemoteWriteDecoder.IsV2ContentType(http.Request.ContentType))
+            {
+                // Remote write 2.0 receivers report what they wrote; senders treat a 2xx without these as 415.
+                http.Response.Headers["X-Prometheus-Remote-Write-Samples-Written"] = write.SampleCount.ToString(CultureInfo.InvariantCulture);
+                http.Response.Headers["X-Prometheus-Remote-Write-Histograms-Written"] = write.HistogramCount.ToString(CultureInfo.InvariantCulture);
+                http.Response.Headers["X-Prometheus-Remote-Write-Exemplars-Written"] = write.ExemplarCount.ToString(CultureInfo.InvariantCulture);
+            }
             if (write.Invalid.Count > 0)
             {
                 metrics.RecordRequest("invalid_series");

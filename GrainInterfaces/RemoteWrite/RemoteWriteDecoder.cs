@@ -5,33 +5,103 @@ using OrleansExemplars.GrainInterfaces.RemoteWrite.V1;
 
 namespace OrleansExemplars.GrainInterfaces.RemoteWrite;
 
-/// <summary>Turns remote-write 1.0 bodies (snappy block or raw protobuf) into <see cref="WriteRequest"/>s.</summary>
+/// <summary>
+/// Turns remote-write bodies (snappy block or raw protobuf) into 1.0 <see cref="WriteRequest"/>s or 2.0
+/// <see cref="V2.Request"/>s.
+/// </summary>
 public static class RemoteWriteDecoder
 {
     public const int DefaultMaxDecompressedBytes = 32 * 1024 * 1024;
+
+    /// <summary>The <c>proto</c> parameter of a remote-write 2.0 content type.</summary>
+    public const string V2Proto = "io.prometheus.write.v2.Request";
+
+    /// <summary>The content type a remote-write 2.0 sender sends.</summary>
+    public const string V2ContentType = "application/x-protobuf;proto=" + V2Proto;
+
+    private const string V1What = "remote write request";
+    private const string V2What = "remote write 2.0 request";
+
+    /// <summary>
+    /// True when <paramref name="contentType"/> has the parameter <c>proto=io.prometheus.write.v2.Request</c>
+    /// (case-insensitive, quotes and spaces allowed, media type optional, as a queue header may be terse); false for no
+    /// content type, 1.0's <c>prometheus.WriteRequest</c>, or no <c>proto</c> parameter, all of which mean 1.0.
+    /// </summary>
+    public static bool IsV2ContentType(string? contentType)
+    {
+        if (string.IsNullOrEmpty(contentType)) return false;
+        foreach (var parameter in contentType.Split(';'))
+        {
+            var eq = parameter.IndexOf('=');
+            if (eq < 0 || !parameter.AsSpan(0, eq).Trim().Equals("proto", StringComparison.OrdinalIgnoreCase)) continue;
+            var value = parameter.AsSpan(eq + 1).Trim().Trim('"').Trim();
+            if (value.Equals(V2Proto, StringComparison.OrdinalIgnoreCase)) return true;
+        }
+        return false;
+    }
+
+    /// <summary>
+    /// Decodes and validates a remote-write body of either version, as chosen by <paramref name="contentType"/>
+    /// (see <see cref="IsV2ContentType"/>), with <see cref="DecodeHttpBody"/>'s encoding rules.
+    /// </summary>
+    public static DecodedWrite ReadHttpBody(ReadOnlySpan<byte> body, string? contentType, string? contentEncoding,
+        int maxDecompressedBytes) =>
+        IsV2ContentType(contentType)
+            ? WriteRequestV2Reader.Read(DecodeHttpBodyV2(body, contentEncoding, maxDecompressedBytes))
+            : WriteRequestReader.Read(DecodeHttpBody(body, contentEncoding, maxDecompressedBytes));
 
     /// <summary>
     /// Decodes a body as an HTTP remote-write receiver must: <c>Content-Encoding</c> absent or <c>snappy</c> means snappy
     /// block format (the spec's only encoding; Prometheus ignores the header and always un-snappies), <c>identity</c>
     /// means raw protobuf.
     /// </summary>
-    public static WriteRequest DecodeHttpBody(ReadOnlySpan<byte> body, string? contentEncoding, int maxDecompressedBytes)
+    public static WriteRequest DecodeHttpBody(ReadOnlySpan<byte> body, string? contentEncoding, int maxDecompressedBytes) =>
+        DecodeHttpBody(body, contentEncoding, maxDecompressedBytes, WriteRequest.Parser, V1What);
+
+    /// <summary><see cref="DecodeHttpBody"/> for a remote-write 2.0 body.</summary>
+    public static V2.Request DecodeHttpBodyV2(ReadOnlySpan<byte> body, string? contentEncoding, int maxDecompressedBytes) =>
+        DecodeHttpBody(body, contentEncoding, maxDecompressedBytes, V2.Request.Parser, V2What);
+
+    public static WriteRequest DecodeSnappy(ReadOnlySpan<byte> compressed, int maxDecompressedBytes) =>
+        DecodeSnappy(compressed, maxDecompressedBytes, WriteRequest.Parser, V1What);
+
+    public static V2.Request DecodeSnappyV2(ReadOnlySpan<byte> compressed, int maxDecompressedBytes) =>
+        DecodeSnappy(compressed, maxDecompressedBytes, V2.Request.Parser, V2What);
+
+    public static WriteRequest DecodeProtobuf(ReadOnlySpan<byte> raw) => DecodeProtobuf(raw, WriteRequest.Parser, V1What);
+
+    public static V2.Request DecodeProtobufV2(ReadOnlySpan<byte> raw) => DecodeProtobuf(raw, V2.Request.Parser, V2What);
+
+    /// <summary>Encodes a request as a remote-write 1.0 HTTP body (snappy block).</summary>
+    public static byte[] EncodeSnappy(WriteRequest request) => Snappy.CompressToArray(request.ToByteArray());
+
+    /// <summary>Encodes a request as a remote-write 2.0 HTTP body (snappy block).</summary>
+    public static byte[] EncodeSnappy(V2.Request request) => Snappy.CompressToArray(request.ToByteArray());
+
+    private static T DecodeHttpBody<T>(ReadOnlySpan<byte> body, string? contentEncoding, int maxDecompressedBytes,
+        MessageParser<T> parser, string what) where T : IMessage<T>
     {
         var encoding = contentEncoding?.Trim();
         if (string.IsNullOrEmpty(encoding) || encoding.Equals("snappy", StringComparison.OrdinalIgnoreCase))
         {
-            return DecodeSnappy(body, maxDecompressedBytes);
+            return DecodeSnappy(body, maxDecompressedBytes, parser, what);
         }
         if (encoding.Equals("identity", StringComparison.OrdinalIgnoreCase))
         {
-            if (body.Length > maxDecompressedBytes) throw TooLarge(body.Length, maxDecompressedBytes);
-            return DecodeProtobuf(body);
+            return DecodeRaw(body, maxDecompressedBytes, parser, what);
         }
-        throw new RemoteWriteFormatException(RemoteWriteFormatError.UnsupportedEncoding,
-            $"unsupported Content-Encoding \"{encoding}\": remote write uses snappy");
+        throw UnsupportedEncoding(encoding);
     }
 
-    public static WriteRequest DecodeSnappy(ReadOnlySpan<byte> compressed, int maxDecompressedBytes)
+    internal static T DecodeRaw<T>(ReadOnlySpan<byte> raw, int maxDecompressedBytes, MessageParser<T> parser,
+        string what) where T : IMessage<T>
+    {
+        if (raw.Length > maxDecompressedBytes) throw TooLarge(what, raw.Length, maxDecompressedBytes);
+        return DecodeProtobuf(raw, parser, what);
+    }
+
+    internal static T DecodeSnappy<T>(ReadOnlySpan<byte> compressed, int maxDecompressedBytes, MessageParser<T> parser,
+        string what) where T : IMessage<T>
     {
         int length;
         try
@@ -40,10 +110,10 @@ public static class RemoteWriteDecoder
         }
         catch (Exception e) when (e is InvalidDataException or ArgumentException)
         {
-            throw new RemoteWriteFormatException(RemoteWriteFormatError.BadSnappy, "snappy: corrupt input", e);
+            throw BadSnappy(e);
         }
         // The block header announces the decompressed size, so an oversized body is refused before it is inflated.
-        if (length > maxDecompressedBytes) throw TooLarge(length, maxDecompressedBytes);
+        if (length > maxDecompressedBytes) throw TooLarge(what, length, maxDecompressedBytes);
 
         var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(Math.Max(length, 1));
         try
@@ -55,9 +125,9 @@ public static class RemoteWriteDecoder
             }
             catch (Exception e) when (e is InvalidDataException or ArgumentException)
             {
-                throw new RemoteWriteFormatException(RemoteWriteFormatError.BadSnappy, "snappy: corrupt input", e);
+                throw BadSnappy(e);
             }
-            return DecodeProtobuf(buffer.AsSpan(0, written));
+            return DecodeProtobuf(buffer.AsSpan(0, written), parser, what);
         }
         finally
         {
@@ -65,23 +135,28 @@ public static class RemoteWriteDecoder
         }
     }
 
-    public static WriteRequest DecodeProtobuf(ReadOnlySpan<byte> raw)
+    private static T DecodeProtobuf<T>(ReadOnlySpan<byte> raw, MessageParser<T> parser, string what)
+        where T : IMessage<T>
     {
         try
         {
-            return WriteRequest.Parser.ParseFrom(raw);
+            return parser.ParseFrom(raw);
         }
         catch (InvalidProtocolBufferException e)
         {
             throw new RemoteWriteFormatException(RemoteWriteFormatError.BadProtobuf,
-                $"decoding remote write request: invalid protobuf: {e.Message}", e);
+                $"decoding {what}: invalid protobuf: {e.Message}", e);
         }
     }
 
-    /// <summary>Encodes a request as a remote-write 1.0 HTTP body (snappy block).</summary>
-    public static byte[] EncodeSnappy(WriteRequest request) => Snappy.CompressToArray(request.ToByteArray());
+    internal static RemoteWriteFormatException UnsupportedEncoding(string encoding) =>
+        new(RemoteWriteFormatError.UnsupportedEncoding,
+            $"unsupported Content-Encoding \"{encoding}\": remote write uses snappy");
 
-    private static RemoteWriteFormatException TooLarge(long length, int max) =>
+    private static RemoteWriteFormatException BadSnappy(Exception e) =>
+        new(RemoteWriteFormatError.BadSnappy, "snappy: corrupt input", e);
+
+    private static RemoteWriteFormatException TooLarge(string what, long length, int max) =>
         new(RemoteWriteFormatError.TooLarge,
-            $"remote write request of {length} bytes decompressed exceeds the limit of {max} bytes");
+            $"{what} of {length} bytes decompressed exceeds the limit of {max} bytes");
 }

@@ -1,19 +1,26 @@
 using Orleans.Dashboard;
 using OrleansExemplars.GrainInterfaces.Configuration;
 using OrleansExemplars.Grains;
+using OrleansExemplars.Silo.Kafka;
 
 namespace OrleansExemplars.Silo.Hosting;
 
 public static class SiloHostingExtensions
 {
     /// <summary>
-    /// The exemplar grains and what they need: validated <c>Exemplars:*</c> options, counters and the grain storage
-    /// for catalogs. Shared by the silo host and the test clusters, so both run the same silo.
+    /// The exemplar grains and what they need: validated <c>Exemplars:*</c> options, counters, the grain storage for
+    /// catalogs, and the Kafka stream provider when <c>Kafka:BootstrapServers</c> is set. Shared by the silo host and
+    /// the test clusters, so both run the same silo.
     /// </summary>
     public static ISiloBuilder AddOrleansExemplars(this ISiloBuilder silo)
     {
         silo.Services.AddExemplarGrains(silo.Configuration);
         silo.AddMemoryGrainStorage(StorageNames.Exemplars);
+        var kafka = silo.Configuration.GetSection(KafkaStreamOptions.SectionName);
+        if (kafka.Get<KafkaStreamOptions>()?.Enabled == true)
+        {
+            silo.AddKafkaStreams(KafkaStreamingExtensions.DefaultProviderName, options => options.Bind(kafka));
+        }
         return silo;
     }
 

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Google.Protobuf;
+using OrleansExemplars.GrainInterfaces.RemoteWrite;
 using OrleansExemplars.GrainInterfaces.RemoteWrite.V1;
 using OrleansExemplars.Tests.Support;
 using Xunit;
@@ -135,13 +136,24 @@ public sealed class RemoteWriteApiTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Remote_write_2_is_415_until_supported()
+    public async Task Remote_write_2_is_ingested_and_reports_what_it_wrote()
     {
-        var content = SnappyContent(Request(Series(("__name__", "m")).WithSample(1, 1)));
+        var v1 = Request(Series(("__name__", "rw2_metric"), ("job", "v2")).WithSample(1, 1000).WithSample(2, 2000)
+            .WithExemplar(0.25, 1500, ("trace_id", "v2trace")));
+        var content = new ByteArrayContent(RemoteWriteDecoder.EncodeSnappy(WriteRequestsV2.ToV2(v1)));
         content.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse(
             "application/x-protobuf;proto=io.prometheus.write.v2.Request");
+        content.Headers.ContentEncoding.Add("snappy");
+        content.Headers.Add("X-Prometheus-Remote-Write-Version", "2.0.0");
         using var response = await _system.Http.PostAsync("api/v1/write", content);
-        Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
+
+        Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+        Assert.Equal("2", response.Headers.GetValues("X-Prometheus-Remote-Write-Samples-Written").Single());
+        Assert.Equal("1", response.Headers.GetValues("X-Prometheus-Remote-Write-Exemplars-Written").Single());
+        Assert.Equal("0", response.Headers.GetValues("X-Prometheus-Remote-Write-Histograms-Written").Single());
+        var data = await QueryAsync("rw2_metric");
+        Assert.Equal("v2trace", Assert.Single(data.EnumerateArray()).GetProperty("exemplars")[0]
+            .GetProperty("labels").GetProperty("trace_id").GetString());
     }
 
     [Fact]

@@ -67,6 +67,9 @@ public sealed class ExemplarSystem : IAsyncDisposable
         }
     }
 
+    /// <summary>Stops silo <paramref name="index"/> gracefully (its queues move to the others).</summary>
+    public Task StopSiloAsync(int index) => _cluster.StopSiloAsync(_cluster.Silos[index]);
+
     public async ValueTask DisposeAsync()
     {
         Http.Dispose();

@@ -1,0 +1,165 @@
+using Google.Protobuf.Collections;
+using OrleansExemplars.GrainInterfaces.Model;
+
+namespace OrleansExemplars.GrainInterfaces.RemoteWrite;
+
+/// <summary>
+/// What a remote-write reader needs from one protocol version's series: its labels and exemplars as text (null where
+/// the sender's bytes are not valid UTF-8), fed into a <see cref="LabelsBuilder"/>, and a description for error
+/// messages. The rules themselves are <see cref="SeriesValidation"/>'s, the same for every version.
+/// </summary>
+internal interface ISeriesSource<in TSeries>
+{
+    /// <summary>Adds the series' labels to <paramref name="labels"/>; false with a reason if they cannot be read.</summary>
+    bool TryReadLabels(TSeries series, LabelsBuilder labels, out string error);
+
+    /// <summary>The series' labels as sent, for an error message (lossy, in the sender's order).</summary>
+    string Describe(TSeries series);
+
+    int ExemplarCount(TSeries series);
+
+    bool TryReadExemplar(TSeries series, int index, LabelsBuilder labels, out double value, out long timestampMs,
+        out string error);
+
+    int SampleCount(TSeries series);
+
+    int HistogramCount(TSeries series);
+}
+
+/// <summary>
+/// Prometheus' label rules for a remote-write series and the regrouping into a <see cref="DecodedWrite"/>, shared by
+/// the 1.0 and 2.0 readers so both refuse the same series with the same reasons.
+/// </summary>
+internal static class SeriesValidation
+{
+    public const string MissingMetricName = "missing metric name (label __name__)";
+    public const string EmptyLabelName = "label with empty name";
+    public const string InvalidLabelName = "label name is not valid UTF-8";
+    public const string ExemplarPrefix = "exemplar: ";
+
+    public static string InvalidLabelValue(string name) => $"value of label \"{name}\" is not valid UTF-8";
+
+    public static string DuplicateLabelName(string name) => $"duplicate label name \"{name}\"";
+
+    public static DecodedWrite Read<TSeries, TSource>(RepeatedField<TSeries> timeseries, TSource source)
+        where TSource : ISeriesSource<TSeries>
+    {
+        var result = new DecodedWrite();
+        var labels = new LabelsBuilder();
+        foreach (var ts in timeseries)
+        {
+            result.SeriesCount++;
+            labels.Reset(dropEmptyValues: false);
+            if (!source.TryReadLabels(ts, labels, out var error) || !labels.TryBuild(out var series, out error))
+            {
+                result.Invalid.Add(new InvalidSeries(source.Describe(ts), error));
+                continue;
+            }
+            var metricName = series.MetricNameOrEmpty;
+            if (metricName.Length == 0)
+            {
+                result.Invalid.Add(new InvalidSeries(series.ToString(), MissingMetricName));
+                continue;
+            }
+            Model.Exemplar[]? exemplars = null;
+            var exemplarCount = source.ExemplarCount(ts);
+            if (exemplarCount > 0)
+            {
+                exemplars = new Model.Exemplar[exemplarCount];
+                var ok = true;
+                for (var i = 0; i < exemplars.Length; i++)
+                {
+                    // Prometheus drops empty-valued exemplar labels (headAppender.AppendExemplar: Labels.WithoutEmpty()).
+                    labels.Reset(dropEmptyValues: true);
+                    if (!source.TryReadExemplar(ts, i, labels, out var value, out var timestamp, out error) ||
+                        !labels.TryBuild(out var exemplarLabels, out error))
+                    {
+                        ok = false;
+                        break;
+                    }
+                    exemplars[i] = new Model.Exemplar(exemplarLabels, value, timestamp, HasTimestamp: timestamp != 0);
+                }
+                if (!ok)
+                {
+                    result.Invalid.Add(new InvalidSeries(series.ToString(), ExemplarPrefix + error));
+                    continue;
+                }
+            }
+
+            result.SampleCount += source.SampleCount(ts);
+            result.HistogramCount += source.HistogramCount(ts);
+            if (exemplars is not null)
+            {
+                result.ExemplarCount += exemplars.Length;
+                if (!result.ExemplarsByMetric.TryGetValue(metricName, out var list))
+                {
+                    result.ExemplarsByMetric[metricName] = list = [];
+                }
+                list.Add(new SeriesExemplars(series, exemplars));
+            }
+        }
+        return result;
+    }
+}
+
+/// <summary>
+/// Collects one label set, applying the per-label rules as labels arrive and the set rules in
+/// <see cref="TryBuild"/>. Reused across the series of a request.
+/// </summary>
+internal sealed class LabelsBuilder
+{
+    private Model.Label[] _buffer = new Model.Label[16];
+    private int _count;
+    private bool _dropEmptyValues;
+
+    public void Reset(bool dropEmptyValues)
+    {
+        _count = 0;
+        _dropEmptyValues = dropEmptyValues;
+    }
+
+    /// <summary>
+    /// Adds a label. <paramref name="name"/> or <paramref name="value"/> is null when the sender's bytes were not
+    /// valid UTF-8.
+    /// </summary>
+    public bool TryAdd(string? name, string? value, out string error)
+    {
+        if (name is null)
+        {
+            error = SeriesValidation.InvalidLabelName;
+            return false;
+        }
+        if (name.Length == 0)
+        {
+            error = SeriesValidation.EmptyLabelName;
+            return false;
+        }
+        if (value is null)
+        {
+            error = SeriesValidation.InvalidLabelValue(name);
+            return false;
+        }
+        error = "";
+        if (_dropEmptyValues && value.Length == 0) return true;
+        if (_count == _buffer.Length) Array.Resize(ref _buffer, _buffer.Length * 2);
+        _buffer[_count++] = new Model.Label(name, value);
+        return true;
+    }
+
+    /// <summary>The labels sorted by name; false if a name repeats.</summary>
+    public bool TryBuild(out LabelSet labels, out string error)
+    {
+        labels = LabelSet.FromOwnedArray(_buffer.AsSpan(0, _count).ToArray());
+        for (var i = 1; i < labels.Count; i++)
+        {
+            if (string.Equals(labels[i - 1].Name, labels[i].Name, StringComparison.Ordinal))
+            {
+                error = SeriesValidation.DuplicateLabelName(labels[i].Name);
+                labels = LabelSet.Empty;
+                return false;
+            }
+        }
+        error = "";
+        return true;
+    }
+}

@@ -1,0 +1,63 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
+using Orleans.Providers.Streams.Common;
+using Orleans.Streams;
+
+namespace OrleansExemplars.Silo.Kafka;
+
+/// <summary>Builds the Kafka stream provider's parts for Orleans' persistent-stream machinery.</summary>
+public sealed class KafkaQueueAdapterFactory : IQueueAdapterFactory, IDisposable
+{
+    private readonly string _name;
+    private readonly KafkaStreamOptions _options;
+    private readonly KafkaReceiverMetrics _metrics;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly KafkaQueueMapper _mapper;
+    private readonly SimpleQueueAdapterCache _cache;
+    private readonly KafkaTopicDirectory _directory;
+    private readonly KafkaDeadLetterProducer _deadLetters;
+    private readonly IStreamFailureHandler _failureHandler = new NoOpStreamDeliveryFailureHandler(false);
+
+    public KafkaQueueAdapterFactory(string name, KafkaStreamOptions options, SimpleQueueCacheOptions cacheOptions,
+        KafkaReceiverMetrics metrics, ILoggerFactory loggerFactory)
+    {
+        _name = name;
+        _options = options;
+        _metrics = metrics;
+        _loggerFactory = loggerFactory;
+        _mapper = new KafkaQueueMapper(options.Topics, options.PartitionSlotsPerTopic, name);
+        _cache = new SimpleQueueAdapterCache(cacheOptions, name, loggerFactory);
+        _directory = new KafkaTopicDirectory(options, loggerFactory.CreateLogger<KafkaTopicDirectory>());
+        _deadLetters = new KafkaDeadLetterProducer(options);
+    }
+
+    public static IQueueAdapterFactory Create(IServiceProvider services, string name) =>
+        new KafkaQueueAdapterFactory(name,
+            services.GetRequiredService<IOptionsMonitor<KafkaStreamOptions>>().Get(name),
+            services.GetRequiredService<IOptionsMonitor<SimpleQueueCacheOptions>>().Get(name),
+            services.GetRequiredService<KafkaReceiverMetrics>(),
+            services.GetRequiredService<ILoggerFactory>());
+
+    Task<IQueueAdapter> IQueueAdapterFactory.CreateAdapter() => CreateAdapter(CancellationToken.None);
+
+    public async Task<IQueueAdapter> CreateAdapter(CancellationToken cancellationToken)
+    {
+        // Fails start-up when a topic has more partitions than queue slots, rather than leaving some unread.
+        await _directory.RefreshAsync(cancellationToken);
+        return new KafkaQueueAdapter(_name, _options, _mapper, _directory, _deadLetters, _metrics, _loggerFactory);
+    }
+
+    public IQueueAdapterCache GetQueueAdapterCache() => _cache;
+
+    public IStreamQueueMapper GetStreamQueueMapper() => _mapper;
+
+    public Task<IStreamFailureHandler> GetDeliveryFailureHandler(QueueId queueId) => Task.FromResult(_failureHandler);
+
+    public void Dispose()
+    {
+        _deadLetters.Dispose();
+        _directory.Dispose();
+    }
+}

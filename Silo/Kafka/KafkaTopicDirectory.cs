@@ -1,0 +1,82 @@
+using Confluent.Kafka;
+using Microsoft.Extensions.Logging;
+
+namespace OrleansExemplars.Silo.Kafka;
+
+/// <summary>
+/// Partition counts of the consumed topics, read from the cluster's metadata and refreshed every
+/// <see cref="KafkaStreamOptions.MetadataRefreshInterval"/>, so receivers of partitions that do not exist yet start
+/// when the topic grows.
+/// </summary>
+public sealed class KafkaTopicDirectory : IDisposable
+{
+    private readonly KafkaStreamOptions _options;
+    private readonly ILogger _logger;
+    private readonly IAdminClient _admin;
+    private readonly SemaphoreSlim _refresh = new(1, 1);
+    private Dictionary<string, int> _partitionCounts = new(StringComparer.Ordinal);
+    private DateTime _refreshedAt = DateTime.MinValue;
+
+    public KafkaTopicDirectory(KafkaStreamOptions options, ILogger logger)
+    {
+        _options = options;
+        _logger = logger;
+        _admin = new AdminClientBuilder(options.ClientConfig()).Build();
+    }
+
+    /// <summary>Reads the partition counts now; fails if a topic has more partitions than it has queue slots.</summary>
+    public async Task RefreshAsync(CancellationToken cancellationToken = default)
+    {
+        await _refresh.WaitAsync(cancellationToken);
+        try
+        {
+            var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+            foreach (var topic in _options.Topics)
+            {
+                var metadata = await Task.Run(() => _admin.GetMetadata(topic, TimeSpan.FromSeconds(10)), cancellationToken);
+                var topicMetadata = metadata.Topics.FirstOrDefault(t => t.Topic == topic);
+                var count = topicMetadata is null || topicMetadata.Error.IsError ? 0 : topicMetadata.Partitions.Count;
+                if (count > _options.PartitionSlotsPerTopic)
+                {
+                    throw new InvalidOperationException(
+                        $"Kafka topic \"{topic}\" has {count} partitions, more than Kafka:PartitionSlotsPerTopic " +
+                        $"({_options.PartitionSlotsPerTopic}); raise it on every silo.");
+                }
+                if (count == 0) _logger.LogWarning("Kafka topic {Topic} has no partitions yet; waiting for it", topic);
+                counts[topic] = count;
+            }
+            _partitionCounts = counts;
+            _refreshedAt = DateTime.UtcNow;
+        }
+        finally
+        {
+            _refresh.Release();
+        }
+    }
+
+    /// <summary>True once <paramref name="partition"/> exists, re-reading stale metadata when it did not yet.</summary>
+    public async Task<bool> ExistsAsync(TopicPartition partition, CancellationToken cancellationToken)
+    {
+        if (Exists(partition)) return true;
+        if (DateTime.UtcNow - _refreshedAt < _options.MetadataRefreshInterval) return false;
+        try
+        {
+            await RefreshAsync(cancellationToken);
+        }
+        catch (KafkaException e)
+        {
+            _logger.LogWarning(e, "Reading Kafka metadata failed; retrying later");
+            _refreshedAt = DateTime.UtcNow;
+        }
+        return Exists(partition);
+    }
+
+    private bool Exists(TopicPartition partition) =>
+        _partitionCounts.TryGetValue(partition.Topic, out var count) && partition.Partition.Value < count;
+
+    public void Dispose()
+    {
+        _admin.Dispose();
+        _refresh.Dispose();
+    }
+}
