@@ -31,6 +31,34 @@ public sealed class ConfigurationTests
         Assert.Contains("Exemplars:MaxExemplarsPerMetric", Flatten(e));
     }
 
+    [Fact]
+    public async Task Kafka_without_topics_fails_start_up_naming_the_key()
+    {
+        var e = await Assert.ThrowsAnyAsync<Exception>(async () =>
+        {
+            await using var system = await ExemplarSystem.StartAsync(
+                settings: new Dictionary<string, string?> { ["Kafka:BootstrapServers"] = "127.0.0.1:1" });
+        });
+        Assert.Contains("Kafka:Topics", Flatten(e));
+    }
+
+    [Fact]
+    public async Task A_topic_with_more_partitions_than_queue_slots_fails_start_up_naming_the_key()
+    {
+        using var kafka = new KafkaMockCluster();
+        await kafka.ProduceAsync("four-partitions", 3, [0x0a, 0x00]);
+        var e = await Assert.ThrowsAnyAsync<Exception>(async () =>
+        {
+            await using var system = await ExemplarSystem.StartAsync(settings: new Dictionary<string, string?>
+            {
+                ["Kafka:BootstrapServers"] = kafka.BootstrapServers,
+                ["Kafka:Topics:0"] = "four-partitions",
+                ["Kafka:PartitionSlotsPerTopic"] = "2",
+            });
+        });
+        Assert.Contains("Kafka:PartitionSlotsPerTopic", Flatten(e));
+    }
+
     private static string Flatten(Exception e) => e switch
     {
         OptionsValidationException o => string.Join("; ", o.Failures) + " " + o.Message,
