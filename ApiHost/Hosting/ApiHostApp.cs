@@ -1,3 +1,4 @@
+using OpenTelemetry.Metrics;
 using OrleansExemplars.GrainInterfaces.Configuration;
 using OrleansExemplars.ApiHost.Http;
 using OrleansExemplars.ApiHost.Ingest;
@@ -20,6 +21,9 @@ public static class ApiHostApp
             .ValidateOnStart();
         builder.Services.AddMetrics();
         builder.Services.AddSingleton<ApiMetrics>();
+        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
+            .AddMeter(ApiMetrics.MeterName)
+            .AddPrometheusExporter());
         builder.Services.AddSingleton<RemoteWriteIngestor>();
         builder.Services.AddSingleton<ExemplarQueryService>();
         // Bodies are limited by Api:MaxRequestBytes (with a Prometheus-style 413), not by Kestrel's 30 MB default.
@@ -52,6 +56,7 @@ public static class ApiHostApp
         api.MapRemoteWrite();
         api.MapExemplarQueries();
         app.MapSeedCompatibleQuery();
+        app.MapPrometheusScrapingEndpoint();
         app.MapGet("/-/healthy", () => Results.Text("OrleansExemplars is Healthy.\n"));
         app.MapGet("/-/ready", () => Results.Text("OrleansExemplars is Ready.\n"));
         return app;

@@ -1,3 +1,4 @@
+using OpenTelemetry.Metrics;
 using Orleans.Dashboard;
 using OrleansExemplars.GrainInterfaces.Configuration;
 using OrleansExemplars.Grains;
@@ -25,8 +26,8 @@ public static class SiloHostingExtensions
     }
 
     /// <summary>
-    /// Makes this web host an OrleansExemplars silo: cluster membership from <c>Cluster:*</c>, the exemplar grains
-    /// and the Orleans dashboard (mapped by <see cref="MapSiloEndpoints"/>).
+    /// Makes this web host an OrleansExemplars silo: cluster membership from <c>Cluster:*</c>, the exemplar grains,
+    /// the Orleans dashboard and Prometheus metrics at <c>/metrics</c> (mapped by <see cref="MapSiloEndpoints"/>).
     /// </summary>
     public static WebApplicationBuilder AddOrleansExemplarsSilo(this WebApplicationBuilder builder)
     {
@@ -34,6 +35,10 @@ public static class SiloHostingExtensions
         builder.Services.AddOptions<ClusterSettings>().Bind(section).ValidateDataAnnotations().ValidateOnStart();
         var cluster = section.Get<ClusterSettings>() ?? new ClusterSettings();
         OptionsValidation.ThrowIfInvalid(cluster);
+
+        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
+            .AddMeter(IngestMetrics.MeterName, KafkaReceiverMetrics.MeterName, "Microsoft.Orleans")
+            .AddPrometheusExporter());
 
         builder.UseOrleans(silo =>
         {
@@ -47,6 +52,7 @@ public static class SiloHostingExtensions
     public static WebApplication MapSiloEndpoints(this WebApplication app)
     {
         app.MapOrleansDashboard();
+        app.MapPrometheusScrapingEndpoint();
         app.MapGet("/-/healthy", () => Results.Text("OrleansExemplars silo is Healthy.\n"));
         return app;
     }

@@ -18,9 +18,10 @@ public sealed class HostProcessTests
             ["Cluster__GatewayPort"] = FreePort.Next().ToString(),
         };
         var apiPort = FreePort.Next();
+        var siloPort = FreePort.Next();
         await using var silo = HostProcess.Start("Silo", new Dictionary<string, string>(cluster)
         {
-            ["Urls"] = $"http://127.0.0.1:{FreePort.Next()}",
+            ["Urls"] = $"http://127.0.0.1:{siloPort}",
         });
         await using var api = HostProcess.Start("ApiHost", new Dictionary<string, string>(cluster)
         {
@@ -52,6 +53,10 @@ public sealed class HostProcessTests
         var body = await http.GetStringAsync("api/v1/query_exemplars?query=process_metric");
         Assert.Equal("{\"status\":\"success\",\"data\":[{\"seriesLabels\":{\"__name__\":\"process_metric\",\"job\":\"p\"}," +
                      "\"exemplars\":[{\"labels\":{\"trace_id\":\"proc\"},\"value\":\"2.5\",\"timestamp\":1.234}]}]}", body);
+
+        // The silo's own Prometheus endpoint counts the stored exemplar.
+        var siloMetrics = await http.GetStringAsync($"http://127.0.0.1:{siloPort}/metrics");
+        Assert.Matches(@"(?m)^oe_exemplars_appended_total(\{[^}]*\})? 1(\s|$)", siloMetrics);
     }
 
     [Theory]

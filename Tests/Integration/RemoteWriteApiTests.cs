@@ -62,6 +62,20 @@ public sealed class RemoteWriteApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_metrics_endpoint_counts_what_was_received()
+    {
+        var request = Request(Series(("__name__", "counted_metric")).WithSample(1, 1000).WithSample(2, 2000)
+            .WithExemplar(1, 1000, ("trace_id", "c1")));
+        using (var response = await _system.Http.PostAsync("api/v1/write", SnappyContent(request)))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+        }
+        var metrics = await _system.Http.GetStringAsync("metrics");
+        Assert.Matches(@"(?m)^oe_remote_write_samples_total(\{[^}]*\})? [1-9]", metrics);
+        Assert.Matches(@"(?m)^oe_remote_write_requests_total\{[^}]*outcome=""success""[^}]*\} [1-9]", metrics);
+    }
+
+    [Fact]
     public async Task Each_metric_ring_keeps_its_configured_capacity()
     {
         var series = Series(("__name__", "small_ring")).WithSample(1, 1000);

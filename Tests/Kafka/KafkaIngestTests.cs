@@ -39,6 +39,11 @@ public sealed class KafkaIngestTests
             kafka.CommittedOffsets(topic, "drain").OrderBy(p => p.Key).SequenceEqual(end.OrderBy(p => p.Key))),
             TimeSpan.FromSeconds(30)), "committed offsets did not reach the end offsets");
 
+        // The receivers' gauges agree: nothing left to read, committed where the partitions end.
+        var committed = Gauges.Read("oe_kafka_committed_offset");
+        Assert.Equal(end.OrderBy(p => p.Key).Select(p => p.Value), committed.OrderBy(p => p.Key).Select(p => p.Value));
+        Assert.All(Gauges.Read("oe_kafka_partition_lag").Values, lag => Assert.Equal(0, lag));
+
         // One delivery per metric per poll, never one per message or per series.
         var polls = counters["oe_kafka_polls"];
         var batches = counters["oe_kafka_stream_batches"];
@@ -77,6 +82,30 @@ public sealed class KafkaIngestTests
         Assert.True(await EventuallyAsync(() => Task.FromResult(
             kafka.CommittedOffsets(topic, "failover").OrderBy(p => p.Key).SequenceEqual(end.OrderBy(p => p.Key))),
             TimeSpan.FromSeconds(30)), "committed offsets did not reach the end offsets");
+    }
+}
+
+/// <summary>Reads an observable gauge of the in-process silos now: partition tag → value.</summary>
+public static class Gauges
+{
+    public static Dictionary<int, long> Read(string name)
+    {
+        var values = new Dictionary<int, long>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Name == name) l.EnableMeasurementEvents(instrument);
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+        {
+            foreach (var tag in tags)
+            {
+                if (tag.Key == "partition") values[(int)tag.Value!] = value;
+            }
+        });
+        listener.Start();
+        listener.RecordObservableInstruments();
+        return values;
     }
 }
 
