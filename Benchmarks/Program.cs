@@ -10,6 +10,12 @@ if (args is ["load", .. var loadArgs])
     return await RemoteWriteLoad.RunAsync(loadArgs);
 }
 
+// `kafka`: end-to-end ingest from librdkafka's mock broker into an in-process silo until the topic is drained.
+if (args is ["kafka", .. var kafkaArgs])
+{
+    return await KafkaIngestLoad.RunAsync(kafkaArgs);
+}
+
 if (args is ["memory", ..])
 {
     MemoryReport.Run(Console.Out);

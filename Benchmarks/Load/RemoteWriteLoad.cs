@@ -2,9 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
-using Google.Protobuf;
-using OrleansExemplars.GrainInterfaces.RemoteWrite;
-using OrleansExemplars.GrainInterfaces.RemoteWrite.V1;
 
 namespace OrleansExemplars.Benchmarks.Load;
 
@@ -35,7 +32,7 @@ public static class RemoteWriteLoad
 
         Console.WriteLine($"pre-encoding {settings.Requests} requests of {settings.Series} series " +
                           $"({settings.ExemplarsPerRequest} exemplars each, {settings.Metrics} metric names)…");
-        var bodies = Encode(settings);
+        var bodies = RemoteWriteWorkload.Encode(settings.Requests, settings.Series, settings.ExemplarsPerRequest, settings.Metrics);
         Console.WriteLine($"  {bodies.Sum(b => (long)b.Length) / 1024 / 1024} MiB snappy; posting to {settings.Url} " +
                           $"with {settings.Concurrency} connections for at most {settings.Duration.TotalSeconds:0} s");
 
@@ -98,58 +95,6 @@ public static class RemoteWriteLoad
             $"{done * (double)settings.ExemplarsPerRequest / elapsed:N0} | {P(0.5):0.0} | {P(0.99):0.0} |"));
         return errors == 0 ? 0 : 1;
     }
-
-    private static byte[][] Encode(Settings s)
-    {
-        var random = new Random(42);
-        var baseTs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - s.Requests * 1000L;
-        var stride = Math.Max(1, s.Series / Math.Max(1, s.ExemplarsPerRequest));
-        // Series of each run are new, so a second run against the same system appends instead of being out of order.
-        var run = Convert.ToHexStringLower(RandomBytes(new Random(), 4));
-        var labels = Enumerable.Range(0, s.Series).Select(i => new[]
-        {
-            Label("__name__", $"load_metric_{i % s.Metrics}_seconds_bucket"),
-            Label("instance", "loadgen:9100"),
-            Label("job", "load"),
-            Label("run", run),
-            Label("le", (i % 10 * 0.1).ToString("0.0", CultureInfo.InvariantCulture)),
-            Label("series", i.ToString(CultureInfo.InvariantCulture)),
-        }).ToArray();
-        var bodies = new byte[s.Requests][];
-        for (var r = 0; r < s.Requests; r++)
-        {
-            var ts = baseTs + r * 1000L;
-            var request = new WriteRequest();
-            var exemplars = 0;
-            for (var i = 0; i < s.Series; i++)
-            {
-                var series = new TimeSeries();
-                series.Labels.AddRange(labels[i]);
-                series.Samples.Add(new Sample { Value = r + i, Timestamp = ts });
-                if ((i + r) % stride == 0 && exemplars < s.ExemplarsPerRequest)
-                {
-                    var exemplar = new Exemplar { Value = random.NextDouble(), Timestamp = ts };
-                    exemplar.Labels.Add(Label("trace_id", Convert.ToHexStringLower(RandomBytes(random, 16))));
-                    exemplar.Labels.Add(Label("span_id", Convert.ToHexStringLower(RandomBytes(random, 8))));
-                    series.Exemplars.Add(exemplar);
-                    exemplars++;
-                }
-                request.Timeseries.Add(series);
-            }
-            bodies[r] = RemoteWriteDecoder.EncodeSnappy(request);
-        }
-        return bodies;
-    }
-
-    private static byte[] RandomBytes(Random random, int n)
-    {
-        var bytes = new byte[n];
-        random.NextBytes(bytes);
-        return bytes;
-    }
-
-    private static Label Label(string name, string value) =>
-        new() { Name = ByteString.CopyFromUtf8(name), Value = ByteString.CopyFromUtf8(value) };
 
     private static Settings Parse(string[] args)
     {

@@ -85,6 +85,8 @@ public sealed class KafkaQueueAdapterReceiver(
         }
 
         var lastOffset = messages[^1].Offset.Value;
+        logger.LogDebug("Polled {Count} messages {First}..{Last} of {Partition}", messages.Count,
+            messages[0].Offset.Value, lastOffset, partition);
         var containers = batch.Build(lastOffset);
         var poll = _offsets.Track(lastOffset, containers.Count);
         foreach (var container in containers) container.Poll = poll;

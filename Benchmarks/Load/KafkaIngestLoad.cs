@@ -1,0 +1,211 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using Confluent.Kafka;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using OrleansExemplars.GrainInterfaces;
+using OrleansExemplars.GrainInterfaces.Model;
+using OrleansExemplars.Silo.Hosting;
+
+namespace OrleansExemplars.Benchmarks.Load;
+
+/// <summary>
+/// End-to-end ingest from Kafka: librdkafka's mock broker (in this process, loopback) is filled with a bounded number
+/// of remote-write messages, then a silo (in this process, the production <c>AddOrleansExemplars</c>) consumes the
+/// topic; the clock runs from the silo's start until the consumer group's committed offsets reach the end of every
+/// partition, i.e. until every message was delivered to its grains.
+/// </summary>
+public static class KafkaIngestLoad
+{
+    private const string Topic = "remote-write";
+    private const string Group = "orleans-exemplars-load";
+    private const int Partitions = 4;
+
+    /// <summary>Most messages a partition may hold unread: the mock broker drops the oldest beyond ~5 MB.</summary>
+    private const int Window = 90;
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var options = ParseOptions(args, out var error);
+        if (options is null)
+        {
+            Console.Error.WriteLine(error);
+            Console.Error.WriteLine("usage: kafka [--messages 1000] [--series 2000] [--exemplars 200] [--metrics 100] [--timeout 300]");
+            return 2;
+        }
+        var (messages, series, exemplars, metrics, timeout) = options.Value;
+
+        var mockConfig = new AdminClientConfig();
+        mockConfig.Set("test.mock.num.brokers", "1");
+        using var mock = new AdminClientBuilder(mockConfig).Build();
+        var bootstrap = string.Join(",", mock.GetMetadata(TimeSpan.FromSeconds(10)).Brokers.Select(b => $"{b.Host}:{b.Port}"));
+
+        Console.WriteLine($"producing {messages} messages of {series} series ({exemplars} exemplars each) to the mock broker {bootstrap}…");
+        // Each partition has series of its own, as a producer keying by series would arrange: a series' exemplars
+        // then arrive in timestamp order (across partitions they could not, and would be rejected as out of order).
+        var bodies = Enumerable.Range(0, Partitions)
+            .Select(p => RemoteWriteWorkload.Encode((messages + Partitions - 1 - p) / Partitions, series, exemplars, metrics)).ToArray();
+        Console.WriteLine($"  {messages} messages, {bodies.SelectMany(b => b).Sum(b => (long)b.Length) / 1024 / 1024} MiB snappy, " +
+                          $"produced as the silo reads (the mock broker keeps only ~5 MB per partition)");
+
+        // What the silo has read so far, per partition, from its own counter.
+        var read = new long[Partitions];
+        var totals = new Dictionary<string, long>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (i, l) => { if (i.Name.StartsWith("oe_", StringComparison.Ordinal)) l.EnableMeasurementEvents(i); };
+        listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
+        {
+            lock (totals) totals[instrument.Name] = totals.GetValueOrDefault(instrument.Name) + value;
+            if (instrument.Name != "oe_kafka_messages") return;
+            foreach (var tag in tags)
+            {
+                if (tag.Key == "partition") Interlocked.Add(ref read[(int)tag.Value!], value);
+            }
+        });
+        listener.Start();
+
+        var host = BuildSilo(bootstrap);
+        var stopwatch = Stopwatch.StartNew();
+        await host.StartAsync();
+        var deadline = DateTime.UtcNow + timeout;
+        var producing = Task.Run(() => Produce(bootstrap, bodies, read, deadline));
+        var done = false;
+        long lastRead = 0;
+        while (!done && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(1000);
+            var total = Enumerable.Range(0, Partitions).Sum(p => Interlocked.Read(ref read[p]));
+            Console.WriteLine($"  {stopwatch.Elapsed.TotalSeconds,5:0}s  {total,7} messages read  " +
+                              $"{(total - lastRead) * (long)series,11:N0} samples/s  {(total - lastRead) * (long)exemplars,9:N0} exemplars/s");
+            lastRead = total;
+            if (producing.IsCompleted)
+            {
+                var committed = Offsets(bootstrap, Group, committed: true);
+                var end = Offsets(bootstrap, Group, committed: false);
+                done = end.All(p => committed[p.Key] >= p.Value) && end.Values.Sum() == messages;
+            }
+        }
+        await producing;
+        var elapsed = stopwatch.Elapsed.TotalSeconds;
+        var stored = await CountStoredAsync(host.Services.GetRequiredService<IGrainFactory>(), metrics);
+        await host.StopAsync();
+        host.Dispose();
+
+        var consumed = done ? messages : lastRead;
+        Console.WriteLine();
+        Console.WriteLine("| messages | seconds | samples/s | exemplars/s | exemplars in rings |");
+        Console.WriteLine("|---:|---:|---:|---:|---:|");
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"| {consumed} | {elapsed:0.0} | {consumed * (double)series / elapsed:N0} | {consumed * (double)exemplars / elapsed:N0} | {stored:N0} |"));
+        if (!done) Console.Error.WriteLine($"timed out after {timeout.TotalSeconds:0} s before the topic was drained");
+        return done ? 0 : 1;
+    }
+
+    /// <summary>Produces every partition's messages, never more than <see cref="Window"/> ahead of what was read.</summary>
+    private static void Produce(string bootstrap, byte[][][] bodies, long[] read, DateTime deadline)
+    {
+        using var producer = new ProducerBuilder<byte[]?, byte[]>(new ProducerConfig { BootstrapServers = bootstrap, LingerMs = 1 }).Build();
+        var produced = new int[bodies.Length];
+        while (DateTime.UtcNow < deadline && produced.Select((n, p) => n < bodies[p].Length).Any(x => x))
+        {
+            var progress = false;
+            for (var p = 0; p < bodies.Length; p++)
+            {
+                while (produced[p] < bodies[p].Length && produced[p] - Interlocked.Read(ref read[p]) < Window)
+                {
+                    producer.Produce(new TopicPartition(Topic, p), new Message<byte[]?, byte[]> { Value = bodies[p][produced[p]++] });
+                    progress = true;
+                }
+            }
+            producer.Poll(progress ? TimeSpan.Zero : TimeSpan.FromMilliseconds(1));
+        }
+        producer.Flush(TimeSpan.FromSeconds(30));
+    }
+
+    private static IHost BuildSilo(string bootstrap)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Logging.AddFilter("OrleansExemplars", Environment.GetEnvironmentVariable("OE_LOAD_DEBUG") is null ? LogLevel.Warning : LogLevel.Debug);
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Kafka:BootstrapServers"] = bootstrap,
+            ["Kafka:Topics:0"] = Topic,
+            ["Kafka:ConsumerGroup"] = Group,
+            ["Kafka:CommitInterval"] = "00:00:00.500",
+        });
+        builder.UseOrleans(silo =>
+        {
+            silo.UseLocalhostClustering(FreePort(), FreePort(), null, "load", "load");
+            silo.AddOrleansExemplars();
+        });
+        return builder.Build();
+    }
+
+    /// <summary>Exemplars now held by the metric grains: the rings (10 000 per metric) bound it.</summary>
+    private static async Task<long> CountStoredAsync(IGrainFactory grains, int metrics)
+    {
+        var all = new[] { new[] { new LabelMatcher(MatchType.RegexMatch, "__name__", ".+") } };
+        long total = 0;
+        for (var m = 0; m < metrics; m++)
+        {
+            var found = await grains.GetGrain<IMetricGrain>($"load_metric_{m}_seconds_bucket")
+                .SelectAsync(long.MinValue, long.MaxValue, all);
+            total += found.Sum(s => (long)s.Exemplars.Length);
+        }
+        return total;
+    }
+
+    private static Dictionary<int, long> Offsets(string bootstrap, string group, bool committed)
+    {
+        using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(new ConsumerConfig
+        {
+            BootstrapServers = bootstrap,
+            GroupId = group,
+            EnableAutoCommit = false,
+        }).Build();
+        var partitions = Enumerable.Range(0, 4).Select(p => new TopicPartition(Topic, p)).ToList();
+        return committed
+            ? consumer.Committed(partitions, TimeSpan.FromSeconds(10)).ToDictionary(o => o.Partition.Value, o => o.Offset.Value)
+            : partitions.ToDictionary(p => p.Partition.Value, p => consumer.QueryWatermarkOffsets(p, TimeSpan.FromSeconds(10)).High.Value);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static (int Messages, int Series, int Exemplars, int Metrics, TimeSpan Timeout)? ParseOptions(string[] args, out string error)
+    {
+        var values = new Dictionary<string, int>
+        {
+            ["messages"] = 1000, ["series"] = 2000, ["exemplars"] = 200, ["metrics"] = 100, ["timeout"] = 300,
+        };
+        error = "";
+        for (var i = 0; i < args.Length; i++)
+        {
+            var key = args[i].TrimStart('-');
+            if (!values.ContainsKey(key) || i + 1 >= args.Length ||
+                !int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var v) || v < 0 || v > 1_000_000)
+            {
+                error = $"bad option {args[i]}";
+                return null;
+            }
+            values[key] = v;
+            i++;
+        }
+        if (values["series"] < 1 || values["metrics"] < 1 || values["messages"] < 1 || values["exemplars"] > values["series"])
+        {
+            error = "--messages, --series and --metrics must be at least 1, --exemplars at most --series";
+            return null;
+        }
+        return (values["messages"], values["series"], values["exemplars"], values["metrics"], TimeSpan.FromSeconds(values["timeout"]));
+    }
+}
