@@ -59,8 +59,53 @@ public sealed class HostProcessTests
         Assert.Matches(@"(?m)^oe_exemplars_appended_total(\{[^}]*\})? 1(\s|$)", siloMetrics);
     }
 
+    [Fact]
+    public async Task The_silo_process_consumes_kafka_when_configured_by_environment()
+    {
+        using var kafka = new KafkaMockCluster();
+        for (var i = 0; i < 8; i++) await kafka.ProduceAsync("process-topic", i % 4, Kafka.KafkaTestData.Snappy(Kafka.KafkaTestData.Message(i)));
+        var cluster = new Dictionary<string, string>
+        {
+            ["Cluster__ClusterId"] = "test-" + Guid.NewGuid().ToString("N"),
+            ["Cluster__SiloPort"] = FreePort.Next().ToString(),
+            ["Cluster__GatewayPort"] = FreePort.Next().ToString(),
+        };
+        var apiPort = FreePort.Next();
+        await using var silo = HostProcess.Start("Silo", new Dictionary<string, string>(cluster)
+        {
+            ["Urls"] = $"http://127.0.0.1:{FreePort.Next()}",
+            ["Kafka__BootstrapServers"] = kafka.BootstrapServers,
+            ["Kafka__Topics__0"] = "process-topic",
+            ["Kafka__CommitInterval"] = "00:00:00.200",
+        });
+        await using var api = HostProcess.Start("ApiHost", new Dictionary<string, string>(cluster)
+        {
+            ["Urls"] = $"http://127.0.0.1:{apiPort}",
+        });
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{apiPort}/"), Timeout = TimeSpan.FromSeconds(10) };
+
+        var expected = Kafka.KafkaTestData.TraceIds(Enumerable.Range(0, 8)).Order(StringComparer.Ordinal).ToList();
+        List<string> found = [];
+        var arrived = await Kafka.KafkaTestData.EventuallyAsync(async () =>
+        {
+            Assert.False(silo.HasExited, "silo exited: " + silo.Output);
+            try
+            {
+                found = await Kafka.KafkaTestData.QueryTraceIdsAsync(http);
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException or Xunit.Sdk.XunitException)
+            {
+                return false;
+            }
+            return found.Count >= expected.Count;
+        }, TimeSpan.FromSeconds(90));
+        Assert.True(arrived, $"{found.Count} of {expected.Count} exemplars\n{silo.Output}\n{api.Output}");
+        Assert.Equal(expected, found.Order(StringComparer.Ordinal));
+    }
+
     [Theory]
     [InlineData("Silo", "Cluster__GatewayPort", "0", "Cluster:GatewayPort")]
+    [InlineData("Silo", "Kafka__BootstrapServers", "127.0.0.1:1", "Kafka:Topics")]
     [InlineData("Silo", "Exemplars__MaxExemplarsPerMetric", "-5", "Exemplars:MaxExemplarsPerMetric")]
     [InlineData("ApiHost", "Api__QueryConcurrency", "0", "Api:QueryConcurrency")]
     [InlineData("ApiHost", "Cluster__GatewayPort", "70000", "Cluster:GatewayPort")]
