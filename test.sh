@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the tests need and runs every test of the solution.
-#   - Prometheus 2.42 from Debian (differential tests compare our answers with the real thing)
+#   - Prometheus 2.42 and VictoriaMetrics 1.79 from Debian (differential and forwarding tests)
 # Usage: ./test.sh [extra dotnet test arguments, e.g. --filter FullyQualifiedName~Ring]
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -22,7 +22,7 @@ install_debian() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
-install_debian prometheus
+install_debian prometheus victoria-metrics
 
 echo "==> restoring and building"
 dotnet build OrleansExemplars.sln -c Release -nologo -v quiet

@@ -14,4 +14,11 @@ public sealed class ApiHostOptions
     /// <summary>How many metric grains one exemplar query asks at once.</summary>
     [Range(1, 4096, ErrorMessage = "Api:QueryConcurrency must be between {1} and {2}.")]
     public int QueryConcurrency { get; set; } = 64;
+
+    /// <summary>
+    /// How long <c>/api/v1/write</c> waits for the TSDBs to accept a request's samples before answering 503 (the sender
+    /// retries; the samples already queued are still sent).
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00", ErrorMessage = "Api:ForwardTimeout must be between {1} and {2}.")]
+    public TimeSpan ForwardTimeout { get; set; } = TimeSpan.FromSeconds(30);
 }

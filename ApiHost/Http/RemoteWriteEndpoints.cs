@@ -14,7 +14,8 @@ public static class RemoteWriteEndpoints
     /// <summary>
     /// <c>POST /api/v1/write</c>, a remote-write 1.0 and 2.0 receiver (2.0 when the content type says
     /// <c>proto=io.prometheus.write.v2.Request</c>). 204 once every exemplar is in its grain; 400 names the first
-    /// refused series (the valid ones of the request are kept); 413 over <c>Api:MaxRequestBytes</c>.
+    /// refused series (the valid ones of the request are kept); 413 over <c>Api:MaxRequestBytes</c>. With remote-write
+    /// endpoints configured, 2xx waits until they accepted the samples too (503 after <c>Api:ForwardTimeout</c>).
     /// </summary>
     public static RouteGroupBuilder MapRemoteWrite(this RouteGroupBuilder group)
     {
@@ -53,7 +54,13 @@ public static class RemoteWriteEndpoints
                 };
             }
 
-            await ingestor.IngestAsync(write);
+            if (!await ingestor.IngestAsync(write, http.RequestAborted))
+            {
+                metrics.RecordRequest("forward_timeout");
+                http.Response.Headers.RetryAfter = "5";
+                return PrometheusErrors.Result(StatusCodes.Status503ServiceUnavailable, PrometheusErrors.Unavailable,
+                    "the remote-write endpoints have not accepted the samples yet (they stay queued); retry later");
+            }
             if (RemoteWriteDecoder.IsV2ContentType(http.Request.ContentType))
             {
                 // Remote write 2.0 receivers report what they wrote; senders treat a 2xx without these as 415.

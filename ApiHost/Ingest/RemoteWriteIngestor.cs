@@ -1,24 +1,45 @@
+using Microsoft.Extensions.Options;
+using OrleansExemplars.ApiHost.Hosting;
 using OrleansExemplars.GrainInterfaces;
 using OrleansExemplars.GrainInterfaces.RemoteWrite;
 
 namespace OrleansExemplars.ApiHost.Ingest;
 
-/// <summary>Hands a decoded request to its metric grains: one call per metric name, all in parallel.</summary>
-public sealed class RemoteWriteIngestor(IGrainFactory grains, ApiMetrics metrics)
+/// <summary>
+/// Hands a decoded request to its grains: one call per metric name for the exemplars and, when remote-write
+/// endpoints are configured (<c>RemoteWrite:Endpoints</c>), one per forwarder shard for the samples, all in parallel.
+/// </summary>
+public sealed class RemoteWriteIngestor(IGrainFactory grains, ApiMetrics metrics, IConfiguration configuration,
+    IOptions<ApiHostOptions> options)
 {
-    public async Task<AppendResult> IngestAsync(DecodedWrite write)
+    private readonly int _forwardShards = configuration.GetSection($"{ForwardSharding.SectionName}:Endpoints").GetChildren().Any()
+        ? configuration.GetValue($"{ForwardSharding.SectionName}:Shards", ForwardSharding.DefaultShards)
+        : 0;
+
+    /// <summary>False when the TSDBs did not accept every sample within <c>Api:ForwardTimeout</c>.</summary>
+    public async Task<bool> IngestAsync(DecodedWrite write, CancellationToken cancellationToken)
     {
         metrics.RecordWrite(write);
-        if (write.ExemplarsByMetric.Count == 0) return default;
-        var calls = new Task<AppendResult>[write.ExemplarsByMetric.Count];
-        var i = 0;
-        foreach (var (metricName, series) in write.ExemplarsByMetric)
+        var appends = write.ExemplarsByMetric.Select(m => grains.GetGrain<IMetricGrain>(m.Key).AppendAsync(m.Value.ToArray()));
+        var forwards = _forwardShards == 0
+            ? []
+            : ForwardSharding.GroupByShard(write.Forward, _forwardShards).Select(s => ForwardAsync(s.Key, s.Value, cancellationToken));
+        await Task.WhenAll(appends);
+        var forwarded = await Task.WhenAll(forwards);
+        return forwarded.All(f => f);
+    }
+
+    private async Task<bool> ForwardAsync(int shard, List<GrainInterfaces.Model.ForwardSeries> series, CancellationToken ct)
+    {
+        var batch = new ForwardBatch(Guid.NewGuid().ToString("N"), series.ToArray());
+        var forwarder = grains.Forwarder(shard);
+        var deadline = DateTime.UtcNow + options.Value.ForwardTimeout;
+        // Each call waits a while; the same batch id makes a repeated call wait for the batch already queued.
+        while (!await forwarder.ForwardAsync(batch))
         {
-            calls[i++] = grains.GetGrain<IMetricGrain>(metricName).AppendAsync(series.ToArray());
+            ct.ThrowIfCancellationRequested();
+            if (DateTime.UtcNow >= deadline) return false;
         }
-        var results = await Task.WhenAll(calls);
-        var total = default(AppendResult);
-        foreach (var r in results) total += r;
-        return total;
+        return true;
     }
 }

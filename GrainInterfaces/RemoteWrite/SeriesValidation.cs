@@ -23,6 +23,9 @@ internal interface ISeriesSource<in TSeries>
 
     int SampleCount(TSeries series);
 
+    /// <summary>The series' float samples, in the order sent.</summary>
+    Model.Sample[] ReadSamples(TSeries series);
+
     int HistogramCount(TSeries series);
 }
 
@@ -86,8 +89,13 @@ internal static class SeriesValidation
                 }
             }
 
-            result.SampleCount += source.SampleCount(ts);
+            var samples = source.SampleCount(ts) == 0 ? [] : source.ReadSamples(ts);
+            result.SampleCount += samples.Length;
             result.HistogramCount += source.HistogramCount(ts);
+            if (samples.Length > 0 || exemplars is not null)
+            {
+                result.Forward.Add(new ForwardSeries(series, samples, exemplars ?? []));
+            }
             if (exemplars is not null)
             {
                 result.ExemplarCount += exemplars.Length;

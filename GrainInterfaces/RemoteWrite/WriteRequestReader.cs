@@ -41,6 +41,16 @@ public static class WriteRequestReader
 
         public int SampleCount(TimeSeries series) => series.Samples.Count;
 
+        public Model.Sample[] ReadSamples(TimeSeries series)
+        {
+            var samples = new Model.Sample[series.Samples.Count];
+            for (var i = 0; i < samples.Length; i++)
+            {
+                samples[i] = new Model.Sample(series.Samples[i].Value, series.Samples[i].Timestamp);
+            }
+            return samples;
+        }
+
         public int HistogramCount(TimeSeries series) => series.Histograms.Count;
 
         private bool TryAddLabels(RepeatedField<ProtoLabel> protoLabels, LabelsBuilder labels, out string error)

@@ -2,6 +2,7 @@ using OpenTelemetry.Metrics;
 using Orleans.Dashboard;
 using OrleansExemplars.GrainInterfaces.Configuration;
 using OrleansExemplars.Grains;
+using OrleansExemplars.Grains.Forwarding;
 using OrleansExemplars.Silo.Kafka;
 
 namespace OrleansExemplars.Silo.Hosting;
@@ -10,12 +11,14 @@ public static class SiloHostingExtensions
 {
     /// <summary>
     /// The exemplar grains and what they need: validated <c>Exemplars:*</c> options, counters, the grain storage for
-    /// catalogs, and the Kafka stream provider when <c>Kafka:BootstrapServers</c> is set. Shared by the silo host and
+    /// catalogs, the remote-write forwarders (<c>RemoteWrite:*</c>), and the Kafka stream provider when
+    /// <c>Kafka:BootstrapServers</c> is set. Shared by the silo host and
     /// the test clusters, so both run the same silo.
     /// </summary>
     public static ISiloBuilder AddOrleansExemplars(this ISiloBuilder silo)
     {
         silo.Services.AddExemplarGrains(silo.Configuration);
+        silo.Services.AddRemoteWriteForwarding(silo.Configuration);
         silo.AddMemoryGrainStorage(StorageNames.Exemplars);
         var kafka = silo.Configuration.GetSection(KafkaStreamOptions.SectionName);
         if (kafka.Get<KafkaStreamOptions>()?.Enabled == true)
@@ -37,7 +40,7 @@ public static class SiloHostingExtensions
         OptionsValidation.ThrowIfInvalid(cluster);
 
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
-            .AddMeter(IngestMetrics.MeterName, KafkaReceiverMetrics.MeterName, "Microsoft.Orleans")
+            .AddMeter(IngestMetrics.MeterName, KafkaReceiverMetrics.MeterName, RemoteWriteMetrics.MeterName, "Microsoft.Orleans")
             .AddPrometheusExporter());
 
         builder.UseOrleans(silo =>

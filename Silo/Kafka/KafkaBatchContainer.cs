@@ -1,21 +1,23 @@
 using Orleans.Providers.Streams.Common;
 using Orleans.Runtime;
 using Orleans.Streams;
-using OrleansExemplars.GrainInterfaces.Model;
+using OrleansExemplars.GrainInterfaces;
 
 namespace OrleansExemplars.Silo.Kafka;
 
 /// <summary>
-/// Everything one poll of one partition carries for one stream (one metric): the series of all the poll's messages,
-/// so the grain gets a single delivery per poll. <see cref="Poll"/> ties it to the offsets it covers.
+/// Everything one poll of one partition carries for one stream, from all the poll's messages, so the grain gets a
+/// single delivery per poll: a metric's exemplar-bearing series (<c>SeriesExemplars[]</c>) or a forwarder shard's
+/// series (<see cref="ForwardBatch"/>). <see cref="Poll"/> ties it to the offsets it covers.
 /// </summary>
 [GenerateSerializer, Immutable]
-public sealed class KafkaBatchContainer(StreamId streamId, SeriesExemplars[] series, EventSequenceTokenV2 token)
+public sealed class KafkaBatchContainer(StreamId streamId, object payload, EventSequenceTokenV2 token)
     : IBatchContainer
 {
     [Id(0)] public StreamId StreamId { get; } = streamId;
 
-    [Id(1)] public SeriesExemplars[] Series { get; } = series;
+    /// <summary>The single event of the container.</summary>
+    [Id(1)] public object Payload { get; } = payload;
 
     [Id(2)] private readonly EventSequenceTokenV2 _token = token;
 
@@ -25,9 +27,9 @@ public sealed class KafkaBatchContainer(StreamId streamId, SeriesExemplars[] ser
     [NonSerialized] internal PartitionOffsetTracker.Poll? Poll;
 
     public IEnumerable<Tuple<T, StreamSequenceToken>> GetEvents<T>() =>
-        Series is T events ? [Tuple.Create(events, SequenceToken)] : [];
+        Payload is T events ? [Tuple.Create(events, SequenceToken)] : [];
 
     public bool ImportRequestContext() => false;
 
-    public override string ToString() => $"KafkaBatchContainer({StreamId}, {Series.Length} series, {_token})";
+    public override string ToString() => $"KafkaBatchContainer({StreamId}, {_token})";
 }

@@ -12,6 +12,7 @@ public sealed class KafkaQueueAdapter(
     KafkaTopicDirectory directory,
     KafkaDeadLetterProducer deadLetters,
     KafkaReceiverMetrics metrics,
+    int forwardShards,
     ILoggerFactory loggerFactory) : IQueueAdapter
 {
     public string Name => name;
@@ -23,7 +24,7 @@ public sealed class KafkaQueueAdapter(
     public IQueueAdapterReceiver CreateReceiver(QueueId queueId)
     {
         var partition = mapper.PartitionOf(queueId);
-        return new KafkaQueueAdapterReceiver(partition, options, directory, deadLetters, metrics,
+        return new KafkaQueueAdapterReceiver(partition, options, directory, deadLetters, metrics, forwardShards,
             loggerFactory.CreateLogger($"{typeof(KafkaQueueAdapterReceiver).FullName}.{name}.{partition.Topic}.{partition.Partition.Value}"));
     }
 

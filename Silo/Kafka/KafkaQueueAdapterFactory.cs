@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.Providers.Streams.Common;
 using Orleans.Streams;
+using OrleansExemplars.Grains.Forwarding;
 
 namespace OrleansExemplars.Silo.Kafka;
 
@@ -13,6 +14,7 @@ public sealed class KafkaQueueAdapterFactory : IQueueAdapterFactory, IDisposable
     private readonly string _name;
     private readonly KafkaStreamOptions _options;
     private readonly KafkaReceiverMetrics _metrics;
+    private readonly int _forwardShards;
     private readonly ILoggerFactory _loggerFactory;
     private readonly KafkaQueueMapper _mapper;
     private readonly SimpleQueueAdapterCache _cache;
@@ -20,12 +22,14 @@ public sealed class KafkaQueueAdapterFactory : IQueueAdapterFactory, IDisposable
     private readonly KafkaDeadLetterProducer _deadLetters;
     private readonly IStreamFailureHandler _failureHandler = new NoOpStreamDeliveryFailureHandler(false);
 
+    /// <param name="forwardShards">Forwarder shards to feed; 0 when no remote-write endpoint is configured.</param>
     public KafkaQueueAdapterFactory(string name, KafkaStreamOptions options, SimpleQueueCacheOptions cacheOptions,
-        KafkaReceiverMetrics metrics, ILoggerFactory loggerFactory)
+        KafkaReceiverMetrics metrics, int forwardShards, ILoggerFactory loggerFactory)
     {
         _name = name;
         _options = options;
         _metrics = metrics;
+        _forwardShards = forwardShards;
         _loggerFactory = loggerFactory;
         _mapper = new KafkaQueueMapper(options.Topics, options.PartitionSlotsPerTopic, name);
         _cache = new SimpleQueueAdapterCache(cacheOptions, name, loggerFactory);
@@ -38,6 +42,9 @@ public sealed class KafkaQueueAdapterFactory : IQueueAdapterFactory, IDisposable
             services.GetRequiredService<IOptionsMonitor<KafkaStreamOptions>>().Get(name),
             services.GetRequiredService<IOptionsMonitor<SimpleQueueCacheOptions>>().Get(name),
             services.GetRequiredService<KafkaReceiverMetrics>(),
+            services.GetRequiredService<IOptions<RemoteWriteOptions>>().Value is { Endpoints.Count: > 0 } forwarding
+                ? forwarding.Shards
+                : 0,
             services.GetRequiredService<ILoggerFactory>());
 
     Task<IQueueAdapter> IQueueAdapterFactory.CreateAdapter() => CreateAdapter(CancellationToken.None);
@@ -46,7 +53,8 @@ public sealed class KafkaQueueAdapterFactory : IQueueAdapterFactory, IDisposable
     {
         // Fails start-up when a topic has more partitions than queue slots, rather than leaving some unread.
         await _directory.RefreshAsync(cancellationToken);
-        return new KafkaQueueAdapter(_name, _options, _mapper, _directory, _deadLetters, _metrics, _loggerFactory);
+        return new KafkaQueueAdapter(_name, _options, _mapper, _directory, _deadLetters, _metrics, _forwardShards,
+            _loggerFactory);
     }
 
     public IQueueAdapterCache GetQueueAdapterCache() => _cache;

@@ -10,7 +10,8 @@ namespace OrleansExemplars.Silo.Kafka;
 /// Reads one Kafka partition for the silo that Orleans' queue balancer gave it to. The partition is assigned, not
 /// subscribed (Orleans decides ownership), and resumes at the group's committed offset. A poll takes up to
 /// <see cref="KafkaStreamOptions.PollBatchSize"/> messages, decodes them, dead-letters what no format decodes, and
-/// returns one container per metric; an offset is stored for commit only when everything before it was delivered.
+/// returns one container per metric and one per forwarder shard; an offset is stored for commit only when everything
+/// before it was delivered (for forwarder shards: accepted by every remote-write endpoint).
 /// </summary>
 public sealed class KafkaQueueAdapterReceiver(
     TopicPartition partition,
@@ -18,6 +19,7 @@ public sealed class KafkaQueueAdapterReceiver(
     KafkaTopicDirectory directory,
     KafkaDeadLetterProducer deadLetters,
     KafkaReceiverMetrics metrics,
+    int forwardShards,
     ILogger logger) : IQueueAdapterReceiver, KafkaReceiverMetrics.IPartitionProgress
 {
     private readonly PartitionOffsetTracker _offsets = new();
@@ -53,7 +55,7 @@ public sealed class KafkaQueueAdapterReceiver(
         var messages = await Task.Run(Poll, cancellationToken);
         if (messages.Count == 0) return [];
 
-        var batch = new PollBatchBuilder();
+        var batch = new PollBatchBuilder(forwardShards);
         long bytes = 0;
         foreach (var message in messages)
         {
@@ -87,7 +89,7 @@ public sealed class KafkaQueueAdapterReceiver(
         var lastOffset = messages[^1].Offset.Value;
         logger.LogDebug("Polled {Count} messages {First}..{Last} of {Partition}", messages.Count,
             messages[0].Offset.Value, lastOffset, partition);
-        var containers = batch.Build(lastOffset);
+        var containers = batch.Build(lastOffset, $"{partition.Topic}/{partition.Partition.Value}@{lastOffset}");
         var poll = _offsets.Track(lastOffset, containers.Count);
         foreach (var container in containers) container.Poll = poll;
         StoreCommittable();
@@ -152,6 +154,9 @@ public sealed class KafkaQueueAdapterReceiver(
             .SetErrorHandler((_, e) => logger.LogWarning("Kafka consumer of {Partition}: {Reason}", partition, e.Reason))
             .Build();
         consumer.Assign(new TopicPartitionOffset(partition, Offset.Stored));
+        // The group's committed offset is where this receiver starts: report it until a poll moves it on.
+        var committed = await Task.Run(() => consumer.Committed([partition], TimeSpan.FromSeconds(10)), cancellationToken);
+        if (committed.Count == 1 && committed[0].Offset.Value >= 0) _stored = committed[0].Offset.Value;
         _consumer = consumer;
         logger.LogInformation("Consuming Kafka {Partition}", partition);
         return true;

@@ -34,6 +34,9 @@ public static class KafkaStreamingExtensions
             {
                 a.GetQueueMsgsTimerPeriod = TimeSpan.FromMilliseconds(10);
                 a.BatchContainerBatchSize = 16;
+                // A forwarder delivery fails while a TSDB is down and is retried until it is accepted: never give up
+                // on it (giving up would leave its poll, and so the partition's offset, stuck for good).
+                a.MaxEventDeliveryTime = TimeSpan.FromDays(365);
             }));
         });
         return silo;

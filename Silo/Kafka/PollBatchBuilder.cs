@@ -1,3 +1,4 @@
+using System.Globalization;
 using Orleans.Providers.Streams.Common;
 using Orleans.Runtime;
 using OrleansExemplars.GrainInterfaces;
@@ -7,12 +8,15 @@ using OrleansExemplars.GrainInterfaces.RemoteWrite;
 namespace OrleansExemplars.Silo.Kafka;
 
 /// <summary>
-/// Regroups all the messages of one poll by stream: one container per metric name holding that metric's series from
-/// every message, so a metric grain gets one delivery per poll however many messages mentioned it.
+/// Regroups all the messages of one poll by stream: one container per metric name holding that metric's
+/// exemplar-bearing series from every message, and — when forwarding is on — one per forwarder shard holding its
+/// series, so each grain gets one delivery per poll however many messages mentioned it.
 /// </summary>
-public sealed class PollBatchBuilder
+/// <param name="forwardShards">Forwarder shards; 0 when no remote-write endpoint is configured.</param>
+public sealed class PollBatchBuilder(int forwardShards = 0)
 {
     private readonly Dictionary<string, List<SeriesExemplars>> _byMetric = new(StringComparer.Ordinal);
+    private readonly Dictionary<int, List<ForwardSeries>> _byShard = [];
 
     public void Add(DecodedWrite write)
     {
@@ -21,19 +25,33 @@ public sealed class PollBatchBuilder
             if (!_byMetric.TryGetValue(metric, out var list)) _byMetric[metric] = list = [];
             list.AddRange(series);
         }
+        if (forwardShards == 0) return;
+        foreach (var (shard, series) in ForwardSharding.GroupByShard(write.Forward, forwardShards))
+        {
+            if (!_byShard.TryGetValue(shard, out var list)) _byShard[shard] = list = [];
+            list.AddRange(series);
+        }
     }
 
     /// <summary>
     /// The poll's containers, tokens (<paramref name="lastOffset"/>, i) so they order after every earlier poll's.
+    /// <paramref name="pollId"/> names the poll (topic, partition, offset) in forward batch ids, so a redelivered
+    /// batch is recognised by its forwarder.
     /// </summary>
-    public List<KafkaBatchContainer> Build(long lastOffset)
+    public List<KafkaBatchContainer> Build(long lastOffset, string pollId = "")
     {
-        var containers = new List<KafkaBatchContainer>(_byMetric.Count);
+        var containers = new List<KafkaBatchContainer>(_byMetric.Count + _byShard.Count);
         var i = 0;
         foreach (var (metric, series) in _byMetric)
         {
             containers.Add(new KafkaBatchContainer(StreamId.Create(StreamNamespaces.MetricExemplars, metric),
                 series.ToArray(), new EventSequenceTokenV2(lastOffset, i++)));
+        }
+        foreach (var (shard, series) in _byShard)
+        {
+            var key = shard.ToString(CultureInfo.InvariantCulture);
+            containers.Add(new KafkaBatchContainer(StreamId.Create(StreamNamespaces.ForwardShards, key),
+                new ForwardBatch($"{pollId}/{key}", series.ToArray()), new EventSequenceTokenV2(lastOffset, i++)));
         }
         return containers;
     }

@@ -10,6 +10,7 @@ namespace OrleansExemplars.Tests.Kafka;
 
 /// <summary>One topic mixing every accepted format with corrupt messages: the good ones are ingested, the bad ones
 /// dead-lettered with headers that say why and where from, and the partitions keep moving.</summary>
+[Collection(KafkaCollection.Name)]
 public sealed class KafkaDeadLetterTests
 {
     [Fact]

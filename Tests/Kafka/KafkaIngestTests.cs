@@ -6,6 +6,7 @@ using static OrleansExemplars.Tests.Kafka.KafkaTestData;
 namespace OrleansExemplars.Tests.Kafka;
 
 /// <summary>Kafka (librdkafka's mock broker) → 2-silo cluster → exemplars queryable through the real API host.</summary>
+[Collection(KafkaCollection.Name)]
 public sealed class KafkaIngestTests
 {
     [Fact]
@@ -40,16 +41,18 @@ public sealed class KafkaIngestTests
             TimeSpan.FromSeconds(30)), "committed offsets did not reach the end offsets");
 
         // The receivers' gauges agree: nothing left to read, committed where the partitions end.
-        var committed = Gauges.Read("oe_kafka_committed_offset");
+        var committed = Gauges.Read("oe_kafka_committed_offset", topic);
         Assert.Equal(end.OrderBy(p => p.Key).Select(p => p.Value), committed.OrderBy(p => p.Key).Select(p => p.Value));
-        Assert.All(Gauges.Read("oe_kafka_partition_lag").Values, lag => Assert.Equal(0, lag));
+        Assert.All(Gauges.Read("oe_kafka_partition_lag", topic).Values, lag => Assert.Equal(0, lag));
 
-        // One delivery per metric per poll, never one per message or per series.
+        // One delivery per metric per poll, never one per message or per series. (A partition that moved to the second
+        // silo as it joined is re-read from its committed offset, so grains may get fewer batches than were built.)
         var polls = counters["oe_kafka_polls"];
         var batches = counters["oe_kafka_stream_batches"];
+        var grainBatches = counters["oe_metric_grain_stream_batches"];
         Assert.True(batches <= polls * Metrics, $"{batches} stream batches for {polls} polls of {Metrics} metrics");
-        Assert.True(batches < messages, $"{batches} stream batches for {messages} messages: polls were not grouped");
-        Assert.Equal(batches, counters["oe_metric_grain_stream_batches"]);
+        Assert.InRange(grainBatches, 1, batches);
+        Assert.True(grainBatches < messages, $"{grainBatches} grain deliveries for {messages} messages: polls were not grouped");
     }
 
     [Fact]
@@ -85,10 +88,10 @@ public sealed class KafkaIngestTests
     }
 }
 
-/// <summary>Reads an observable gauge of the in-process silos now: partition tag → value.</summary>
+/// <summary>Reads an observable gauge of the in-process silos now, for one topic: partition → value.</summary>
 public static class Gauges
 {
-    public static Dictionary<int, long> Read(string name)
+    public static Dictionary<int, long> Read(string name, string topic)
     {
         var values = new Dictionary<int, long>();
         using var listener = new MeterListener();
@@ -98,10 +101,14 @@ public static class Gauges
         };
         listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
         {
+            int? partition = null;
+            var ofTopic = false;
             foreach (var tag in tags)
             {
-                if (tag.Key == "partition") values[(int)tag.Value!] = value;
+                if (tag.Key == "partition") partition = (int)tag.Value!;
+                if (tag.Key == "topic") ofTopic = (string?)tag.Value == topic;
             }
+            if (ofTopic && partition is { } p) values[p] = value;
         });
         listener.Start();
         listener.RecordObservableInstruments();

@@ -21,8 +21,9 @@ public sealed class PollBatchBuilderTests
         Assert.All(containers, c =>
         {
             Assert.Equal(StreamNamespaces.MetricExemplars, c.StreamId.GetNamespace());
-            Assert.Equal(10 * KafkaTestData.SeriesPerMetric, c.Series.Length);
-            Assert.Equal(c.StreamId.GetKeyAsString(), c.Series[0].Series.MetricNameOrEmpty);
+            var series = Assert.IsType<GrainInterfaces.Model.SeriesExemplars[]>(c.Payload);
+            Assert.Equal(10 * KafkaTestData.SeriesPerMetric, series.Length);
+            Assert.Equal(c.StreamId.GetKeyAsString(), series[0].Series.MetricNameOrEmpty);
         });
         var tokens = containers.Select(c => (EventSequenceTokenV2)c.SequenceToken).ToList();
         Assert.All(tokens, t => Assert.Equal(41, t.SequenceNumber));

@@ -1,0 +1,68 @@
+using System.Text;
+using OrleansExemplars.GrainInterfaces.Model;
+
+namespace OrleansExemplars.GrainInterfaces;
+
+/// <summary>
+/// One shard of the forwarding pool (key = shard number): series hash to a shard, so one grain sends all of a series'
+/// samples, in order, to every remote-write endpoint.
+/// </summary>
+public interface IRemoteWriteForwarderGrain : IGrainWithStringKey
+{
+    /// <summary>
+    /// True once every series of <paramref name="batch"/> was accepted by every endpoint (or dropped by one as
+    /// non-retryable); false if that takes longer than the grain waits in one call. The batch stays queued either way:
+    /// calling again with the same <see cref="ForwardBatch.Id"/> waits for it again instead of sending it twice.
+    /// </summary>
+    Task<bool> ForwardAsync(ForwardBatch batch);
+}
+
+/// <summary>Series for one forwarder shard, from one poll or one HTTP request.</summary>
+[GenerateSerializer, Immutable]
+public sealed record ForwardBatch([property: Id(0)] string Id, [property: Id(1)] ForwardSeries[] Series);
+
+public static class ForwardSharding
+{
+    /// <summary>Configuration section the silo's forwarders and the API host both read.</summary>
+    public const string SectionName = "RemoteWrite";
+
+    public const int DefaultShards = 16;
+
+    /// <summary>Stable across processes (FNV-1a over the labels), so every silo sends a series from the same shard.</summary>
+    public static int ShardOf(LabelSet labels, int shards)
+    {
+        var hash = 2166136261u;
+        foreach (var label in labels.AsSpan())
+        {
+            hash = Mix(hash, label.Name);
+            hash = (hash ^ 0xff) * 16777619u;
+            hash = Mix(hash, label.Value);
+            hash = (hash ^ 0xfe) * 16777619u;
+        }
+        return (int)(hash % (uint)shards);
+    }
+
+    public static IRemoteWriteForwarderGrain Forwarder(this IGrainFactory grains, int shard) =>
+        grains.GetGrain<IRemoteWriteForwarderGrain>(shard.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    /// <summary>Groups series by shard, keeping their order within each shard.</summary>
+    public static Dictionary<int, List<ForwardSeries>> GroupByShard(IEnumerable<ForwardSeries> series, int shards)
+    {
+        var byShard = new Dictionary<int, List<ForwardSeries>>();
+        foreach (var s in series)
+        {
+            var shard = ShardOf(s.Labels, shards);
+            if (!byShard.TryGetValue(shard, out var list)) byShard[shard] = list = [];
+            list.Add(s);
+        }
+        return byShard;
+    }
+
+    private static uint Mix(uint hash, string text)
+    {
+        Span<byte> buffer = stackalloc byte[256];
+        var bytes = text.Length * 3 <= buffer.Length ? buffer[..Encoding.UTF8.GetBytes(text, buffer)] : Encoding.UTF8.GetBytes(text);
+        foreach (var b in bytes) hash = (hash ^ b) * 16777619u;
+        return hash;
+    }
+}

@@ -1,0 +1,156 @@
+using OrleansExemplars.GrainInterfaces.Model;
+
+namespace OrleansExemplars.Grains.Forwarding;
+
+/// <summary>
+/// One endpoint's queue inside one forwarder shard. Series wait in arrival order until a batch closes — at
+/// <c>maxSamplesPerSend</c> samples or when the oldest has waited <c>deadline</c> — and batches are sent one at a time,
+/// so a series' samples reach the endpoint in the order they came. The send delegate owns retries: it returns only
+/// when the endpoint accepted the batch or refused it for good.
+/// </summary>
+public sealed class ForwardQueue : IAsyncDisposable
+{
+    public delegate Task SendBatch(IReadOnlyList<ForwardSeries> batch, CancellationToken cancellationToken);
+
+    private readonly SendBatch _send;
+    private readonly int _maxSamplesPerSend;
+    private readonly TimeSpan _deadline;
+    private readonly Action<long>? _pendingChanged;
+    private readonly Queue<Item> _items = new();
+    private readonly SemaphoreSlim _signal = new(0);
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _loop;
+    private long _pendingSamples;
+    private DateTime _oldest;
+
+    public ForwardQueue(SendBatch send, int maxSamplesPerSend, TimeSpan deadline, Action<long>? pendingChanged = null)
+    {
+        _send = send;
+        _maxSamplesPerSend = maxSamplesPerSend;
+        _deadline = deadline;
+        _pendingChanged = pendingChanged;
+        _loop = Task.Run(RunAsync);
+    }
+
+    /// <summary>Samples waiting or being sent.</summary>
+    public long PendingSamples => Interlocked.Read(ref _pendingSamples);
+
+    /// <summary>Queues <paramref name="series"/>; <paramref name="owner"/> hears of each one once it is sent.</summary>
+    public void Enqueue(IReadOnlyList<ForwardSeries> series, PendingBatch owner)
+    {
+        long samples = 0;
+        lock (_items)
+        {
+            if (_items.Count == 0) _oldest = DateTime.UtcNow;
+            foreach (var s in series)
+            {
+                var item = new Item(s, owner);
+                _items.Enqueue(item);
+                samples += item.Samples;
+            }
+        }
+        Interlocked.Add(ref _pendingSamples, samples);
+        _pendingChanged?.Invoke(samples);
+        _signal.Release();
+    }
+
+    private async Task RunAsync()
+    {
+        var ct = _stop.Token;
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                var batch = await NextBatchAsync(ct);
+                await _send(batch.Select(i => i.Series).ToList(), ct);
+                long samples = 0;
+                foreach (var item in batch)
+                {
+                    samples += item.Samples;
+                    item.Owner.PartDone();
+                }
+                Interlocked.Add(ref _pendingSamples, -samples);
+                _pendingChanged?.Invoke(-samples);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Waits for a batch to close and takes it: whole series, at most maxSamplesPerSend (at least one series).</summary>
+    private async Task<List<Item>> NextBatchAsync(CancellationToken ct)
+    {
+        while (true)
+        {
+            TimeSpan wait;
+            lock (_items)
+            {
+                if (_items.Count > 0)
+                {
+                    var waited = DateTime.UtcNow - _oldest;
+                    if (Interlocked.Read(ref _pendingSamples) >= _maxSamplesPerSend || waited >= _deadline) return Take();
+                    wait = _deadline - waited;
+                }
+                else
+                {
+                    wait = Timeout.InfiniteTimeSpan;
+                }
+            }
+            await _signal.WaitAsync(wait, ct);
+        }
+    }
+
+    private List<Item> Take()
+    {
+        var batch = new List<Item>();
+        var samples = 0L;
+        while (_items.Count > 0 && (batch.Count == 0 || samples + _items.Peek().Samples <= _maxSamplesPerSend))
+        {
+            var item = _items.Dequeue();
+            samples += item.Samples;
+            batch.Add(item);
+        }
+        // What stays behind starts a new wait: it has been waiting since before this batch closed.
+        if (_items.Count > 0) _oldest = DateTime.UtcNow - _deadline;
+        return batch;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        try
+        {
+            await _loop;
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        _pendingChanged?.Invoke(-Interlocked.Exchange(ref _pendingSamples, 0));
+        _stop.Dispose();
+        _signal.Dispose();
+    }
+
+    private sealed record Item(ForwardSeries Series, PendingBatch Owner)
+    {
+        // A series with exemplars only still costs a slot in the request.
+        public long Samples { get; } = Math.Max(1, Series.Samples.Length);
+    }
+}
+
+/// <summary>A batch being forwarded: complete once each of its series was sent by each endpoint queue.</summary>
+public sealed class PendingBatch(string id, int parts)
+{
+    private int _remaining = parts;
+    private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public string Id { get; } = id;
+
+    public Task Completion => _remaining == 0 ? Task.CompletedTask : _done.Task;
+
+    public void PartDone()
+    {
+        if (Interlocked.Decrement(ref _remaining) == 0) _done.TrySetResult();
+    }
+}

@@ -1,0 +1,106 @@
+using Google.Protobuf;
+using OrleansExemplars.GrainInterfaces.Model;
+using OrleansExemplars.GrainInterfaces.RemoteWrite;
+using V1 = OrleansExemplars.GrainInterfaces.RemoteWrite.V1;
+
+namespace OrleansExemplars.Grains.Forwarding;
+
+/// <summary>A batch encoded as one remote-write HTTP body, with what it carries.</summary>
+/// <param name="Body">Snappy-compressed protobuf.</param>
+/// <param name="HighestTimestampMs">Newest sample timestamp in the batch; null without samples.</param>
+public sealed record EncodedBatch(byte[] Body, int Series, int Samples, int Exemplars, long? HighestTimestampMs);
+
+/// <summary>
+/// Encodes <see cref="ForwardSeries"/> batches as remote-write 1.0 <c>WriteRequest</c>s or 2.0 <c>Request</c>s
+/// (snappy block). Series with nothing to send (no samples, and no exemplars or exemplars not sent) are left out.
+/// Stateless and thread-safe.
+/// </summary>
+public static class RemoteWriteEncoder
+{
+    public const string V1ContentType = "application/x-protobuf";
+    public const string V1Version = "0.1.0";
+    public const string V2ContentType = RemoteWriteDecoder.V2ContentType;
+    public const string V2Version = "2.0.0";
+
+    public static EncodedBatch Encode(IReadOnlyList<ForwardSeries> batch, RemoteWriteProtocol protocol, bool sendExemplars) =>
+        protocol == RemoteWriteProtocol.V2 ? EncodeV2(batch, sendExemplars) : EncodeV1(batch, sendExemplars);
+
+    public static EncodedBatch EncodeV1(IReadOnlyList<ForwardSeries> batch, bool sendExemplars)
+    {
+        var request = new V1.WriteRequest();
+        var names = new Dictionary<string, ByteString>(StringComparer.Ordinal);
+        var counts = new Counts();
+        foreach (var series in batch)
+        {
+            if (!counts.Add(series, sendExemplars)) continue;
+            var ts = new V1.TimeSeries();
+            AddLabels(ts.Labels, series.Labels, names);
+            foreach (var s in series.Samples) ts.Samples.Add(new V1.Sample { Value = s.Value, Timestamp = s.TimestampMs });
+            if (sendExemplars)
+            {
+                foreach (var e in series.Exemplars)
+                {
+                    var exemplar = new V1.Exemplar { Value = e.Value, Timestamp = e.HasTimestamp ? e.TimestampMs : 0 };
+                    AddLabels(exemplar.Labels, e.Labels, names);
+                    ts.Exemplars.Add(exemplar);
+                }
+            }
+            request.Timeseries.Add(ts);
+        }
+        return counts.Result(RemoteWriteDecoder.EncodeSnappy(request));
+    }
+
+    public static EncodedBatch EncodeV2(IReadOnlyList<ForwardSeries> batch, bool sendExemplars)
+    {
+        var builder = new RemoteWriteV2Builder();
+        var counts = new Counts();
+        foreach (var series in batch)
+        {
+            if (!counts.Add(series, sendExemplars)) continue;
+            var ts = builder.AddSeries(series.Labels);
+            foreach (var s in series.Samples) RemoteWriteV2Builder.AddSample(ts, s.Value, s.TimestampMs);
+            if (sendExemplars)
+            {
+                foreach (var e in series.Exemplars) builder.AddExemplar(ts, e);
+            }
+        }
+        return counts.Result(RemoteWriteDecoder.EncodeSnappy(builder.Build()));
+    }
+
+    private static void AddLabels(Google.Protobuf.Collections.RepeatedField<V1.Label> into, LabelSet labels,
+        Dictionary<string, ByteString> names)
+    {
+        foreach (ref readonly var label in labels.AsSpan())
+        {
+            if (!names.TryGetValue(label.Name, out var name))
+            {
+                name = ByteString.CopyFromUtf8(label.Name);
+                names[label.Name] = name;
+            }
+            into.Add(new V1.Label { Name = name, Value = ByteString.CopyFromUtf8(label.Value) });
+        }
+    }
+
+    private struct Counts
+    {
+        private int _series, _samples, _exemplars;
+        private long? _highest;
+
+        /// <summary>Counts <paramref name="series"/> in; false when it has nothing to send.</summary>
+        public bool Add(ForwardSeries series, bool sendExemplars)
+        {
+            var exemplars = sendExemplars ? series.Exemplars.Length : 0;
+            if (series.Samples.Length == 0 && exemplars == 0) return false;
+            _series++;
+            _samples += series.Samples.Length;
+            _exemplars += exemplars;
+            foreach (var s in series.Samples)
+            {
+                if (_highest is not { } h || s.TimestampMs > h) _highest = s.TimestampMs;
+            }
+            return true;
+        }
+
+        public readonly EncodedBatch Result(byte[] body) => new(body, _series, _samples, _exemplars, _highest);
+    }
+}
