@@ -35,10 +35,14 @@ public static class KafkaIngestLoad
         if (options is null)
         {
             Console.Error.WriteLine(error);
-            Console.Error.WriteLine("usage: kafka [--messages 1000] [--series 2000] [--exemplars 200] [--metrics 100] [--timeout 300]");
+            Console.Error.WriteLine("usage: kafka [--messages 1000] [--series 2000] [--exemplars 200] [--metrics 100] [--timeout 300] " +
+                                    "[--forward-to http://127.0.0.1:8428/api/v1/write | --forward-to null]");
             return 2;
         }
-        var (messages, series, exemplars, metrics, timeout) = options.Value;
+        var (messages, series, exemplars, metrics, timeout, forwardTo) = options.Value;
+        await using var nullReceiver = forwardTo == "null" ? await NullReceiver.StartAsync() : null;
+        var forwardUrl = nullReceiver?.Url ?? forwardTo;
+        if (forwardUrl is not null) Console.WriteLine($"forwarding every sample to {forwardUrl} (a message counts once the endpoint accepted it)");
 
         var mockConfig = new AdminClientConfig();
         mockConfig.Set("test.mock.num.brokers", "1");
@@ -69,7 +73,7 @@ public static class KafkaIngestLoad
         });
         listener.Start();
 
-        var host = BuildSilo(bootstrap);
+        var host = BuildSilo(bootstrap, forwardUrl);
         var stopwatch = Stopwatch.StartNew();
         await host.StartAsync();
         var deadline = DateTime.UtcNow + timeout;
@@ -97,6 +101,11 @@ public static class KafkaIngestLoad
         host.Dispose();
 
         var consumed = done ? messages : lastRead;
+        lock (totals)
+        {
+            Console.WriteLine(string.Join("  ", new[] { "oe_kafka_polls", "oe_kafka_stream_batches", "oe_remote_storage_requests", "oe_remote_storage_samples_sent" }
+                .Select(n => $"{n}={totals.GetValueOrDefault(n):N0}")));
+        }
         Console.WriteLine();
         Console.WriteLine("| messages | seconds | samples/s | exemplars/s | exemplars in rings |");
         Console.WriteLine("|---:|---:|---:|---:|---:|");
@@ -127,18 +136,20 @@ public static class KafkaIngestLoad
         producer.Flush(TimeSpan.FromSeconds(30));
     }
 
-    private static IHost BuildSilo(string bootstrap)
+    private static IHost BuildSilo(string bootstrap, string? forwardUrl)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Logging.AddFilter("OrleansExemplars", Environment.GetEnvironmentVariable("OE_LOAD_DEBUG") is null ? LogLevel.Warning : LogLevel.Debug);
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        var settings = new Dictionary<string, string?>
         {
             ["Kafka:BootstrapServers"] = bootstrap,
             ["Kafka:Topics:0"] = Topic,
             ["Kafka:ConsumerGroup"] = Group,
             ["Kafka:CommitInterval"] = "00:00:00.500",
-        });
+        };
+        if (forwardUrl is not null) settings["RemoteWrite:Endpoints:0:Url"] = forwardUrl;
+        builder.Configuration.AddInMemoryCollection(settings);
         builder.UseOrleans(silo =>
         {
             silo.UseLocalhostClustering(FreePort(), FreePort(), null, "load", "load");
@@ -182,8 +193,10 @@ public static class KafkaIngestLoad
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    private static (int Messages, int Series, int Exemplars, int Metrics, TimeSpan Timeout)? ParseOptions(string[] args, out string error)
+    private static (int Messages, int Series, int Exemplars, int Metrics, TimeSpan Timeout, string? ForwardTo)? ParseOptions(
+        string[] args, out string error)
     {
+        string? forwardTo = null;
         var values = new Dictionary<string, int>
         {
             ["messages"] = 1000, ["series"] = 2000, ["exemplars"] = 200, ["metrics"] = 100, ["timeout"] = 300,
@@ -192,6 +205,16 @@ public static class KafkaIngestLoad
         for (var i = 0; i < args.Length; i++)
         {
             var key = args[i].TrimStart('-');
+            if (key == "forward-to" && i + 1 < args.Length)
+            {
+                forwardTo = args[++i];
+                if (forwardTo != "null" && !(Uri.TryCreate(forwardTo, UriKind.Absolute, out var url) && url.IsLoopback))
+                {
+                    error = "--forward-to must be a loopback URL or null";
+                    return null;
+                }
+                continue;
+            }
             if (!values.ContainsKey(key) || i + 1 >= args.Length ||
                 !int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var v) || v < 0 || v > 1_000_000)
             {
@@ -206,6 +229,7 @@ public static class KafkaIngestLoad
             error = "--messages, --series and --metrics must be at least 1, --exemplars at most --series";
             return null;
         }
-        return (values["messages"], values["series"], values["exemplars"], values["metrics"], TimeSpan.FromSeconds(values["timeout"]));
+        return (values["messages"], values["series"], values["exemplars"], values["metrics"], TimeSpan.FromSeconds(values["timeout"]),
+            forwardTo);
     }
 }
