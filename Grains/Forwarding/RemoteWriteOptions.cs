@@ -13,7 +13,7 @@ public sealed class RemoteWriteOptions
     public List<RemoteWriteEndpointOptions> Endpoints { get; set; } = [];
 
     /// <summary>Parallel send queues per endpoint (Prometheus' <c>max_shards</c>); a series always uses the same one.</summary>
-    public int Shards { get; set; } = 16;
+    public int Shards { get; set; } = GrainInterfaces.ForwardSharding.DefaultShards;
 
     /// <summary>Most samples in one remote-write request (Prometheus' <c>max_samples_per_send</c>).</summary>
     public int MaxSamplesPerSend { get; set; } = 2000;
