@@ -27,27 +27,9 @@ public static class RemoteWriteEncoder
 
     public static EncodedBatch EncodeV1(IReadOnlyList<ForwardSeries> batch, bool sendExemplars)
     {
-        var request = new V1.WriteRequest();
-        var names = new Dictionary<string, ByteString>(StringComparer.Ordinal);
         var counts = new Counts();
-        foreach (var series in batch)
-        {
-            if (!counts.Add(series, sendExemplars)) continue;
-            var ts = new V1.TimeSeries();
-            AddLabels(ts.Labels, series.Labels, names);
-            foreach (var s in series.Samples) ts.Samples.Add(new V1.Sample { Value = s.Value, Timestamp = s.TimestampMs });
-            if (sendExemplars)
-            {
-                foreach (var e in series.Exemplars)
-                {
-                    var exemplar = new V1.Exemplar { Value = e.Value, Timestamp = e.HasTimestamp ? e.TimestampMs : 0 };
-                    AddLabels(exemplar.Labels, e.Labels, names);
-                    ts.Exemplars.Add(exemplar);
-                }
-            }
-            request.Timeseries.Add(ts);
-        }
-        return counts.Result(RemoteWriteDecoder.EncodeSnappy(request));
+        foreach (var series in batch) counts.Add(series, sendExemplars);
+        return counts.Result(Snappier.Snappy.CompressToArray(WriteRequestV1Writer.Write(batch, sendExemplars)));
     }
 
     public static EncodedBatch EncodeV2(IReadOnlyList<ForwardSeries> batch, bool sendExemplars)
@@ -65,20 +47,6 @@ public static class RemoteWriteEncoder
             }
         }
         return counts.Result(RemoteWriteDecoder.EncodeSnappy(builder.Build()));
-    }
-
-    private static void AddLabels(Google.Protobuf.Collections.RepeatedField<V1.Label> into, LabelSet labels,
-        Dictionary<string, ByteString> names)
-    {
-        foreach (ref readonly var label in labels.AsSpan())
-        {
-            if (!names.TryGetValue(label.Name, out var name))
-            {
-                name = ByteString.CopyFromUtf8(label.Name);
-                names[label.Name] = name;
-            }
-            into.Add(new V1.Label { Name = name, Value = ByteString.CopyFromUtf8(label.Value) });
-        }
     }
 
     private struct Counts
