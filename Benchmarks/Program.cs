@@ -16,6 +16,12 @@ if (args is ["kafka", .. var kafkaArgs])
     return await KafkaIngestLoad.RunAsync(kafkaArgs);
 }
 
+// `wal`: exemplar WAL append throughput with fsync group commit, and replay time.
+if (args is ["wal", .. var walArgs])
+{
+    return await WalLoad.RunAsync(walArgs);
+}
+
 if (args is ["memory", ..])
 {
     MemoryReport.Run(Console.Out);
