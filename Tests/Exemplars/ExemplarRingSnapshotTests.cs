@@ -1,0 +1,73 @@
+using System.IO;
+using OrleansExemplars.GrainInterfaces.Model;
+using OrleansExemplars.Grains.Exemplars;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace OrleansExemplars.Tests.Exemplars;
+
+public sealed class ExemplarRingSnapshotTests(ITestOutputHelper output)
+{
+    private static ExemplarRing Filled(int capacity, int appends)
+    {
+        var ring = new ExemplarRing(capacity);
+        var random = new Random(3);
+        for (var i = 0; i < appends; i++)
+        {
+            var series = LabelSet.From(("__name__", "m"), ("job", "j"), ("series", (i % 37).ToString()), ("note", "中文 🚀"));
+            Exemplar exemplar = i % 11 == 0
+                ? new(LabelSet.From(("trace_id", Convert.ToHexString(BitConverter.GetBytes(random.NextInt64()))), ("span_id", "s")), random.NextDouble(), 1_000 + i, true)
+                : new(LabelSet.From(("trace_id", Convert.ToHexString(BitConverter.GetBytes(random.NextInt64())))), i % 7 == 0 ? double.NaN : random.NextDouble(), 1_000 + i, true);
+            ring.Append(series, exemplar);
+        }
+        return ring;
+    }
+
+    [Fact]
+    public void A_restored_ring_is_the_same_ring()
+    {
+        var original = Filled(500, 1_300); // wrapped more than twice
+        var restored = ExemplarRingSnapshot.Read(ExemplarRingSnapshot.Write(original), 500);
+
+        Assert.Equal(Describe(original), Describe(restored));
+        // Same eviction order from here on: append the same exemplars to both and compare again.
+        var next = Filled(500, 1_300);
+        var series = LabelSet.From(("__name__", "m"), ("series", "new"));
+        for (var i = 0; i < 300; i++)
+        {
+            var e = new Exemplar(LabelSet.From(("trace_id", $"n{i}")), i, 10_000 + i, true);
+            Assert.Equal(original.Append(series, e), restored.Append(series, e));
+        }
+        Assert.Equal(Describe(original), Describe(restored));
+        Assert.Equal(next.Count, original.Count);
+    }
+
+    [Fact]
+    public void A_smaller_configured_capacity_keeps_the_newest()
+    {
+        var original = Filled(500, 800);
+        var restored = ExemplarRingSnapshot.Read(ExemplarRingSnapshot.Write(original), 100);
+        Assert.Equal(100, restored.Count);
+        Assert.Equal(Describe(original).TakeLast(100), Describe(restored));
+    }
+
+    [Fact]
+    public void An_empty_ring_and_garbage_are_handled()
+    {
+        Assert.Equal(0, ExemplarRingSnapshot.Read(ExemplarRingSnapshot.Write(new ExemplarRing(10)), 10).Count);
+        Assert.Throws<InvalidDataException>(() => ExemplarRingSnapshot.Read([1, 2, 3, 4, 5], 10));
+    }
+
+    [Fact]
+    public void The_snapshot_is_compact()
+    {
+        var ring = Filled(10_000, 10_000);
+        var bytes = ExemplarRingSnapshot.Write(ring).Length;
+        output.WriteLine($"{bytes} bytes for {ring.Count} exemplars: {bytes / (double)ring.Count:0.0} B per exemplar");
+        // A 16-hex trace id, a double, a timestamp: ~30 B of payload; series labels are written once.
+        Assert.True(bytes / (double)ring.Count < 45, $"{bytes / (double)ring.Count:0.0} B per exemplar");
+    }
+
+    private static List<string> Describe(ExemplarRing ring) =>
+        ring.EntriesOldestFirst().Select(e => $"{e.Series} {e.Exemplar.Labels} {e.Exemplar.Value} {e.Exemplar.TimestampMs} {e.Exemplar.HasTimestamp}").ToList();
+}
