@@ -13,10 +13,16 @@ namespace OrleansExemplars.Grains;
 /// one per poll.
 /// </summary>
 [ImplicitStreamSubscription(StreamNamespaces.MetricExemplars)]
-public sealed class MetricGrain(IOptions<ExemplarStorageOptions> options, IngestMetrics metrics)
+public sealed class MetricGrain(
+    IOptions<ExemplarStorageOptions> options,
+    IngestMetrics metrics,
+    [PersistentState("ring", StorageNames.Exemplars)] IPersistentState<MetricRingState> state)
     : Grain, IMetricGrain, IStreamSubscriptionObserver, IAsyncObserver<SeriesExemplars[]>
 {
-    private readonly ExemplarRing _ring = new(options.Value.MaxExemplarsPerMetric);
+    private ExemplarRing _ring = new(0);
+
+    /// <summary>Appended to since the ring was last written to grain storage (write-behind).</summary>
+    private bool _dirty;
     /// <summary>
     /// Catalog shards keep names in grain storage; re-registering now and then heals a shard whose state was lost
     /// (e.g. memory storage on a silo that left) while this metric keeps receiving exemplars.
@@ -24,6 +30,29 @@ public sealed class MetricGrain(IOptions<ExemplarStorageOptions> options, Ingest
     private static readonly TimeSpan RegistrationRefresh = TimeSpan.FromMinutes(5);
 
     private DateTime _registeredAt = DateTime.MinValue;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        var capacity = options.Value.MaxExemplarsPerMetric;
+        _ring = state.State.Snapshot is { Length: > 0 } snapshot
+            ? ExemplarRingSnapshot.Read(snapshot, capacity)
+            : new ExemplarRing(capacity);
+        var interval = options.Value.PersistInterval;
+        this.RegisterGrainTimer(PersistAsync, interval, interval);
+        return Task.CompletedTask;
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
+        await PersistAsync(cancellationToken);
+
+    /// <summary>Writes the ring to grain storage if it changed: on a timer and when the grain deactivates.</summary>
+    private async Task PersistAsync(CancellationToken cancellationToken)
+    {
+        if (!_dirty) return;
+        state.State.Snapshot = ExemplarRingSnapshot.Write(_ring);
+        _dirty = false;
+        await state.WriteStateAsync(cancellationToken);
+    }
 
     public async Task<AppendResult> AppendAsync(SeriesExemplars[] batch)
     {
@@ -42,6 +71,7 @@ public sealed class MetricGrain(IOptions<ExemplarStorageOptions> options, Ingest
             }
         }
         var result = new AppendResult(appended, duplicates, outOfOrder, tooLong);
+        _dirty |= appended > 0;
         metrics.RecordAppend(result);
         // Registered after the first stored exemplar (the catalog lists names worth querying), then refreshed.
         if (appended > 0 && DateTime.UtcNow - _registeredAt > RegistrationRefresh)
@@ -67,4 +97,11 @@ public sealed class MetricGrain(IOptions<ExemplarStorageOptions> options, Ingest
     public Task OnCompletedAsync() => Task.CompletedTask;
 
     public Task OnErrorAsync(Exception ex) => Task.CompletedTask;
+}
+
+/// <summary>A metric grain's stored state: its ring as an <see cref="ExemplarRingSnapshot"/>.</summary>
+[GenerateSerializer]
+public sealed class MetricRingState
+{
+    [Id(0)] public byte[]? Snapshot { get; set; }
 }

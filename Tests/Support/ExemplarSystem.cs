@@ -67,6 +67,9 @@ public sealed class ExemplarSystem : IAsyncDisposable
         }
     }
 
+    /// <summary>Deactivates a grain (as idle collection or a move to another silo would) and waits until it is gone.</summary>
+    public Task DeactivateAsync(IAddressable grain) => _cluster.DeactivateAsync(grain);
+
     /// <summary>Stops silo <paramref name="index"/> gracefully (its queues move to the others).</summary>
     public Task StopSiloAsync(int index) => _cluster.StopSiloAsync(_cluster.Silos[index]);
 
