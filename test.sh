@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the tests need and runs every test of the solution.
 #   - Prometheus 2.42 and VictoriaMetrics 1.79 from Debian (differential and forwarding tests)
+#   - Azurite 3.37.0 from npm (grain storage tests)
 # Usage: ./test.sh [extra dotnet test arguments, e.g. --filter FullyQualifiedName~Ring]
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -23,6 +24,12 @@ install_debian() {
 }
 
 install_debian prometheus victoria-metrics
+
+# Azurite (the Azure Storage emulator), pinned by Azurite/package-lock.json.
+if [ ! -f Azurite/node_modules/azurite/dist/src/azurite.js ]; then
+  echo "==> installing Azurite (npm ci)"
+  (cd Azurite && npm ci --no-audit --no-fund --silent)
+fi
 
 echo "==> restoring and building"
 dotnet build OrleansExemplars.sln -c Release -nologo -v quiet

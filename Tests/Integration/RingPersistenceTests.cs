@@ -43,3 +43,34 @@ public sealed class RingPersistenceTests
         Assert.Contains("\"t89\"", latest);
     }
 }
+
+/// <summary>With Azure Blob grain storage (real Azurite), rings and the catalog outlive the whole cluster.</summary>
+public sealed class AzureBlobPersistenceTests
+{
+    [Fact]
+    public async Task Exemplars_survive_a_cluster_restart_on_azure_blob_storage()
+    {
+        await using var azurite = await AzuriteServer.StartAsync();
+        var settings = new Dictionary<string, string?>
+        {
+            ["Storage:AzureBlob:ConnectionString"] = azurite.ConnectionString,
+            ["Storage:AzureBlob:ContainerName"] = "exemplars-test",
+        };
+        string before;
+        await using (var first = await ExemplarSystem.StartAsync(settings: settings))
+        {
+            var request = Request(
+                Series(("__name__", "blob_metric_a"), ("job", "blob")).WithSample(1, 1000).WithExemplar(1, 1000, ("trace_id", "a1")).WithExemplar(2, 2000, ("trace_id", "a2")),
+                Series(("__name__", "blob_metric_b"), ("job", "blob")).WithSample(1, 1000).WithExemplar(3, 1500, ("trace_id", "b1")));
+            using var response = await first.Http.PostAsync("api/v1/write", SnappyContent(request));
+            Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+            before = await first.Http.GetStringAsync("api/v1/query_exemplars?query=" + Uri.EscapeDataString("{job=\"blob\"}"));
+            Assert.Contains("\"b1\"", before);
+        } // graceful stop: grains deactivate and write their rings
+
+        await using var second = await ExemplarSystem.StartAsync(settings: settings);
+        // No metric name: the catalog (also in blob storage) must remember both names.
+        var after = await second.Http.GetStringAsync("api/v1/query_exemplars?query=" + Uri.EscapeDataString("{job=\"blob\"}"));
+        Assert.Equal(before, after);
+    }
+}

@@ -15,9 +15,12 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
-    /// <summary>Starts <paramref name="binary"/> and waits until <paramref name="readyUrl"/> answers 2xx.</summary>
+    /// <summary>
+    /// Starts <paramref name="binary"/> and waits until <paramref name="readyUrl"/> answers 2xx (any HTTP answer with
+    /// <paramref name="anyAnswer"/>).
+    /// </summary>
     public static async Task<ServerProcess> StartAsync(string binary, IEnumerable<string> arguments, Uri readyUrl,
-        TimeSpan within)
+        TimeSpan within, bool anyAnswer = false)
     {
         var psi = new ProcessStartInfo(binary)
         {
@@ -44,7 +47,7 @@ public sealed class ServerProcess : IAsyncDisposable
             try
             {
                 using var response = await http.GetAsync(readyUrl);
-                if (response.IsSuccessStatusCode) return server;
+                if (anyAnswer || response.IsSuccessStatusCode) return server;
             }
             catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
             {
