@@ -3,6 +3,7 @@ using OrleansExemplars.Tests.Kafka;
 using OrleansExemplars.Tests.Support;
 using Xunit;
 using static OrleansExemplars.Tests.Forwarding.ForwardTestData;
+using static OrleansExemplars.Tests.Kafka.KafkaTestData;
 
 namespace OrleansExemplars.Tests.Forwarding;
 
@@ -106,13 +107,5 @@ public sealed class ForwardingEndToEndTests
             .ToDictionary(g => g.Key, g => g.SelectMany(s => s.Samples).Select(p => p.TimestampMs).ToList());
         Assert.Equal(300 * SeriesPerMessage, arrivals.Values.Sum(t => t.Count));
         foreach (var (series, timestamps) in arrivals) Assert.True(timestamps.SequenceEqual(timestamps.Order()), $"{series} out of order");
-    }
-
-    private static async Task AssertCommittedToEndAsync(KafkaMockCluster kafka, string topic, string group)
-    {
-        var end = kafka.EndOffsets(topic);
-        Assert.True(await KafkaTestData.EventuallyAsync(() => Task.FromResult(
-            kafka.CommittedOffsets(topic, group).OrderBy(p => p.Key).SequenceEqual(end.OrderBy(p => p.Key))),
-            TimeSpan.FromSeconds(30)), "committed offsets did not reach the end offsets");
     }
 }

@@ -36,9 +36,7 @@ public sealed class KafkaIngestTests
 
         var end = kafka.EndOffsets(topic);
         Assert.Equal(messages, end.Values.Sum());
-        Assert.True(await EventuallyAsync(() => Task.FromResult(
-            kafka.CommittedOffsets(topic, "drain").OrderBy(p => p.Key).SequenceEqual(end.OrderBy(p => p.Key))),
-            TimeSpan.FromSeconds(30)), "committed offsets did not reach the end offsets");
+        await AssertCommittedToEndAsync(kafka, topic, "drain");
 
         // The receivers' gauges agree: nothing left to read, committed where the partitions end.
         var committed = Gauges.Read("oe_kafka_committed_offset", topic);
@@ -82,10 +80,7 @@ public sealed class KafkaIngestTests
         }, TimeSpan.FromSeconds(60)), $"{expected.Except(found).Count()} of {expected.Count} exemplars missing after the silo left");
         Assert.Equal(expected, found.Order(StringComparer.Ordinal));
 
-        var end = kafka.EndOffsets(topic);
-        Assert.True(await EventuallyAsync(() => Task.FromResult(
-            kafka.CommittedOffsets(topic, "failover").OrderBy(p => p.Key).SequenceEqual(end.OrderBy(p => p.Key))),
-            TimeSpan.FromSeconds(30)), "committed offsets did not reach the end offsets");
+        await AssertCommittedToEndAsync(kafka, topic, "failover");
     }
 }
 

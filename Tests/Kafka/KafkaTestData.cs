@@ -75,6 +75,15 @@ public static class KafkaTestData
         return await condition();
     }
 
+    /// <summary>Waits until the group's committed offsets equal the topic's end offsets (everything delivered).</summary>
+    public static async Task AssertCommittedToEndAsync(KafkaMockCluster kafka, string topic, string group)
+    {
+        var end = kafka.EndOffsets(topic);
+        Assert.True(await EventuallyAsync(() => Task.FromResult(
+            kafka.CommittedOffsets(topic, group).OrderBy(p => p.Key).SequenceEqual(end.OrderBy(p => p.Key))),
+            TimeSpan.FromSeconds(30)), "committed offsets did not reach the end offsets");
+    }
+
     public static Dictionary<string, string?> Settings(KafkaMockCluster kafka, string topic, string group) => new()
     {
         ["Kafka:BootstrapServers"] = kafka.BootstrapServers,
