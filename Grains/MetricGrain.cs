@@ -1,9 +1,11 @@
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Streams;
 using Orleans.Streams.Core;
 using OrleansExemplars.GrainInterfaces;
 using OrleansExemplars.GrainInterfaces.Model;
 using OrleansExemplars.Grains.Exemplars;
+using OrleansExemplars.Grains.Wal;
 
 namespace OrleansExemplars.Grains;
 
@@ -12,10 +14,17 @@ namespace OrleansExemplars.Grains;
 /// ingest) or from the <see cref="StreamNamespaces.MetricExemplars"/> stream keyed by the metric name (Kafka ingest),
 /// one per poll.
 /// </summary>
+/// <remarks>
+/// Durability: what a call stored is logged to the silo's WAL before the call completes (so before the HTTP 2xx or the
+/// Kafka offset commit), and the ring is written behind to grain storage on a timer and on deactivation, after which
+/// the log may drop those records.
+/// </remarks>
 [ImplicitStreamSubscription(StreamNamespaces.MetricExemplars)]
 public sealed class MetricGrain(
     IOptions<ExemplarStorageOptions> options,
     IngestMetrics metrics,
+    SiloExemplarLog log,
+    ILogger<MetricGrain> logger,
     [PersistentState("ring", StorageNames.Exemplars)] IPersistentState<MetricRingState> state)
     : Grain, IMetricGrain, IStreamSubscriptionObserver, IAsyncObserver<SeriesExemplars[]>
 {
@@ -23,6 +32,13 @@ public sealed class MetricGrain(
 
     /// <summary>Appended to since the ring was last written to grain storage (write-behind).</summary>
     private bool _dirty;
+
+    /// <summary>
+    /// Set when logging failed: the next acknowledgement waits for the ring itself to be written, since a resent batch
+    /// would be a duplicate the ring ignores and so would never be logged.
+    /// </summary>
+    private bool _persistBeforeAck;
+
     /// <summary>
     /// Catalog shards keep names in grain storage; re-registering now and then heals a shard whose state was lost
     /// (e.g. memory storage on a silo that left) while this metric keeps receiving exemplars.
@@ -31,6 +47,8 @@ public sealed class MetricGrain(
 
     private DateTime _registeredAt = DateTime.MinValue;
 
+    private string Metric => this.GetPrimaryKeyString();
+
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         var capacity = options.Value.MaxExemplarsPerMetric;
@@ -38,48 +56,109 @@ public sealed class MetricGrain(
             ? ExemplarRingSnapshot.Read(snapshot, capacity)
             : new ExemplarRing(capacity);
         var interval = options.Value.PersistInterval;
-        this.RegisterGrainTimer(PersistAsync, interval, interval);
+        this.RegisterGrainTimer(ct => PersistIfDirtyAsync(ct), interval, interval);
         return Task.CompletedTask;
     }
 
-    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
-        await PersistAsync(cancellationToken);
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await PersistIfDirtyAsync(cancellationToken);
+        }
+        catch (Exception e)
+        {
+            // The silo's WAL still holds what this ring logged; it is replayed when this silo next starts.
+            logger.LogError(e, "Metric grain {Metric} could not write its ring on deactivation ({Reason})", Metric, reason);
+        }
+    }
 
-    /// <summary>Writes the ring to grain storage if it changed: on a timer and when the grain deactivates.</summary>
-    private async Task PersistAsync(CancellationToken cancellationToken)
+    public Task PersistAsync() => PersistIfDirtyAsync(CancellationToken.None);
+
+    /// <summary>Writes the ring to grain storage if it changed: on a timer, on deactivation and when asked.</summary>
+    private async Task PersistIfDirtyAsync(CancellationToken cancellationToken)
     {
         if (!_dirty) return;
         state.State.Snapshot = ExemplarRingSnapshot.Write(_ring);
-        _dirty = false;
         await state.WriteStateAsync(cancellationToken);
+        _dirty = false;
+        _persistBeforeAck = false;
+        log.Persisted(Metric);
     }
 
     public async Task<AppendResult> AppendAsync(SeriesExemplars[] batch)
     {
         int appended = 0, duplicates = 0, outOfOrder = 0, tooLong = 0;
+        // What the ring stored, for the log: the batch itself unless something was rejected.
+        var stored = new List<SeriesExemplars>(batch.Length);
         foreach (var series in batch)
         {
-            foreach (var exemplar in series.Exemplars)
+            var exemplars = series.Exemplars;
+            Exemplar[]? subset = null;
+            var kept = 0;
+            for (var j = 0; j < exemplars.Length; j++)
             {
-                switch (_ring.Append(series.Series, exemplar))
+                var outcome = _ring.Append(series.Series, exemplars[j]);
+                if (outcome == AppendOutcome.Appended)
                 {
-                    case AppendOutcome.Appended: appended++; break;
+                    if (subset is not null) subset[kept] = exemplars[j];
+                    kept++;
+                    continue;
+                }
+                if (subset is null)
+                {
+                    subset = new Exemplar[exemplars.Length];
+                    Array.Copy(exemplars, subset, j);
+                }
+                switch (outcome)
+                {
                     case AppendOutcome.Duplicate: duplicates++; break;
                     case AppendOutcome.OutOfOrder: outOfOrder++; break;
                     case AppendOutcome.LabelSetTooLong: tooLong++; break;
                 }
             }
+            appended += kept;
+            if (kept == 0) continue;
+            stored.Add(subset is null ? series : new SeriesExemplars(series.Series, subset[..kept]));
         }
         var result = new AppendResult(appended, duplicates, outOfOrder, tooLong);
         _dirty |= appended > 0;
         metrics.RecordAppend(result);
-        // Registered after the first stored exemplar (the catalog lists names worth querying), then refreshed.
-        if (appended > 0 && DateTime.UtcNow - _registeredAt > RegistrationRefresh)
+
+        if (stored.Count > 0)
         {
-            await GrainFactory.Shard(this.GetPrimaryKeyString()).RegisterAsync(this.GetPrimaryKeyString());
-            _registeredAt = DateTime.UtcNow;
+            try
+            {
+                await log.AppendAsync(Metric, stored);
+            }
+            catch (Exception e)
+            {
+                logger.LogError(e, "Metric grain {Metric} could not log {Count} exemplars; writing its ring before acknowledging",
+                    Metric, appended);
+                _persistBeforeAck = true;
+            }
         }
+        if (_persistBeforeAck) await PersistIfDirtyAsync(CancellationToken.None);
+
+        // Registered after the first stored exemplar (the catalog lists names worth querying), then refreshed.
+        if (appended > 0) await RegisterAsync();
         return result;
+    }
+
+    public async Task<int> ReplayAsync(SeriesExemplars[] batch)
+    {
+        var (ring, added) = ExemplarRingMerge.Merge(_ring, batch);
+        _ring = ring;
+        _dirty |= added > 0;
+        if (added > 0) await RegisterAsync();
+        return added;
+    }
+
+    private async Task RegisterAsync()
+    {
+        if (DateTime.UtcNow - _registeredAt <= RegistrationRefresh) return;
+        await GrainFactory.Shard(Metric).RegisterAsync(Metric);
+        _registeredAt = DateTime.UtcNow;
     }
 
     public Task<SeriesExemplars[]> SelectAsync(long startMs, long endMs, LabelMatcher[][] matcherSets) =>

@@ -1,19 +1,30 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using OrleansExemplars.Grains.Wal;
 
 namespace OrleansExemplars.Grains;
 
 public static class ServiceCollectionExtensions
 {
-    /// <summary>Registers what the grains need: validated <see cref="ExemplarStorageOptions"/> and the counters.</summary>
+    /// <summary>
+    /// Registers what the grains need: validated <see cref="ExemplarStorageOptions"/> and <see cref="WalOptions"/>, the
+    /// counters, and the silo's exemplar WAL (opened and closed with the silo).
+    /// </summary>
     public static IServiceCollection AddExemplarGrains(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<ExemplarStorageOptions>()
             .Bind(configuration.GetSection(ExemplarStorageOptions.SectionName))
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        services.AddOptions<WalOptions>()
+            .Bind(configuration.GetSection(WalOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
         services.AddMetrics();
         services.AddSingleton<IngestMetrics>();
+        services.AddSingleton<WalMetrics>();
+        services.AddSingleton<SiloExemplarLog>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<SiloExemplarLog>());
         return services;
     }
 }

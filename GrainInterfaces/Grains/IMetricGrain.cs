@@ -9,7 +9,17 @@ namespace OrleansExemplars.GrainInterfaces;
 /// </summary>
 public interface IMetricGrain : IGrainWithStringKey
 {
+    /// <summary>Stores the batch with Prometheus' rules; completes once what was stored is durable (logged).</summary>
     Task<AppendResult> AppendAsync(SeriesExemplars[] batch);
+
+    /// <summary>
+    /// Puts back exemplars replayed from a write-ahead log: those already held are skipped, missing ones are restored
+    /// even when older than their series' newest. Returns how many were missing.
+    /// </summary>
+    Task<int> ReplayAsync(SeriesExemplars[] batch);
+
+    /// <summary>Writes the ring to grain storage now if it changed since it was last written.</summary>
+    Task PersistAsync();
 
     [AlwaysInterleave]
     Task<SeriesExemplars[]> SelectAsync(long startMs, long endMs, LabelMatcher[][] matcherSets);

@@ -13,15 +13,17 @@ namespace OrleansExemplars.Grains.Wal;
 public sealed class ExemplarWal : IAsyncDisposable
 {
     private readonly WalOptions _options;
+    private readonly string _directory;
     private readonly Channel<Pending> _appends = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _writer;
     private FileStream _segment;
     private long _segmentFirstLsn;
     private long _nextLsn;
 
-    private ExemplarWal(WalOptions options, long nextLsn)
+    private ExemplarWal(WalOptions options, string directory, long nextLsn)
     {
         _options = options;
+        _directory = directory;
         _nextLsn = nextLsn;
         _segmentFirstLsn = nextLsn;
         _segment = OpenSegment(nextLsn);
@@ -31,22 +33,35 @@ public sealed class ExemplarWal : IAsyncDisposable
     /// <summary>Position the next record will get.</summary>
     public long NextLsn => Interlocked.Read(ref _nextLsn);
 
+    /// <summary>The directory this log writes its segments to.</summary>
+    public string Directory => _directory;
+
+    /// <summary>Bytes on disk: from the first record of the oldest segment still there to the end of the log.</summary>
+    public long SizeBytes
+    {
+        get
+        {
+            var segments = WalSegments.List(_directory);
+            return segments.Count == 0 ? 0 : NextLsn - segments[0].FirstLsn;
+        }
+    }
+
     /// <summary>
     /// Opens the log in <see cref="WalOptions.Directory"/>. New records go to a new segment after the existing ones,
     /// so a torn tail left by a crash is never appended to (replay stops there and moves on to the next segment).
     /// </summary>
-    public static ExemplarWal Open(WalOptions options)
+    public static ExemplarWal Open(WalOptions options) => Open(options, options.Directory);
+
+    /// <summary>Opens the log in <paramref name="directory"/> with the other settings of <paramref name="options"/>.</summary>
+    public static ExemplarWal Open(WalOptions options, string directory)
     {
-        Directory.CreateDirectory(options.Directory);
-        var segments = WalSegments.List(options.Directory);
-        if (segments.Count > 0 && new FileInfo(segments[^1].Path).Length == 0)
-        {
-            // Created just before a crash and never written: reuse its name.
-            File.Delete(segments[^1].Path);
-            segments.RemoveAt(segments.Count - 1);
-        }
+        System.IO.Directory.CreateDirectory(directory);
+        var segments = WalSegments.List(directory);
+        // Positions only ever grow: the next one follows the end of the last segment, even an empty one (created just
+        // before a crash and never written), whose name is then reused.
         var next = segments.Count == 0 ? 0 : segments[^1].FirstLsn + new FileInfo(segments[^1].Path).Length;
-        return new ExemplarWal(options, next);
+        if (segments.Count > 0 && new FileInfo(segments[^1].Path).Length == 0) File.Delete(segments[^1].Path);
+        return new ExemplarWal(options, directory, next);
     }
 
     /// <summary>Appends one record; completes with its LSN once it is on disk (fsync'd).</summary>
@@ -66,7 +81,7 @@ public sealed class ExemplarWal : IAsyncDisposable
     public int TruncateBefore(long lsn)
     {
         var deleted = 0;
-        var segments = WalSegments.List(_options.Directory);
+        var segments = WalSegments.List(_directory);
         for (var i = 0; i + 1 < segments.Count; i++)
         {
             if (segments[i + 1].FirstLsn > lsn || segments[i].FirstLsn == Interlocked.Read(ref _segmentFirstLsn)) break;
@@ -122,7 +137,7 @@ public sealed class ExemplarWal : IAsyncDisposable
     }
 
     private FileStream OpenSegment(long firstLsn) =>
-        new(WalSegments.PathFor(_options.Directory, firstLsn), FileMode.CreateNew, FileAccess.Write, FileShare.Read | FileShare.Delete,
+        new(WalSegments.PathFor(_directory, firstLsn), FileMode.CreateNew, FileAccess.Write, FileShare.Read | FileShare.Delete,
             1 << 16);
 
     public async ValueTask DisposeAsync()

@@ -7,6 +7,16 @@ public sealed class WalOptions
 {
     public const string SectionName = "Wal";
 
+    /// <summary>
+    /// Off only for measurements: without the log, exemplars acknowledged since a grain's last write-behind are lost
+    /// when its silo crashes.
+    /// </summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>
+    /// Root of the logs. Each silo run writes its own subdirectory and holds a lock on it; a subdirectory nobody holds
+    /// belongs to a silo that stopped or crashed and is replayed by whichever silo sharing this root finds it first.
+    /// </summary>
     [Required(AllowEmptyStrings = false, ErrorMessage = "Wal:Directory must be set.")]
     public string Directory { get; set; } = "data/wal";
 
@@ -21,4 +31,19 @@ public sealed class WalOptions
     /// <summary>How long the writer gathers appends before one write and one fsync for all of them.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:00:01", ErrorMessage = "Wal:GroupCommitWindow must be between {1} and {2}.")]
     public TimeSpan GroupCommitWindow { get; set; } = TimeSpan.FromMilliseconds(2);
+
+    /// <summary>
+    /// Size the log should stay under: past it, the grains whose records are oldest are told to write their rings
+    /// now, so the segments holding those records can be deleted. Appends are never refused for size.
+    /// </summary>
+    [Range(1024 * 1024, long.MaxValue, ErrorMessage = "Wal:MaxBytes must be at least {1}.")]
+    public long MaxBytes { get; set; } = 1024L * 1024 * 1024;
+
+    /// <summary>How often persisted segments are deleted and the size bound is checked.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00", ErrorMessage = "Wal:CheckpointInterval must be between {1} and {2}.")]
+    public TimeSpan CheckpointInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How often the root is scanned for logs of silos that are gone.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00", ErrorMessage = "Wal:OrphanScanInterval must be between {1} and {2}.")]
+    public TimeSpan OrphanScanInterval { get; set; } = TimeSpan.FromSeconds(2);
 }

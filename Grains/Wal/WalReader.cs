@@ -14,6 +14,10 @@ public sealed class WalReplayStats
     public int TornTails { get; internal set; }
     /// <summary>Segments where a CRC mismatch stopped the replay at the last good record.</summary>
     public int CorruptSegments { get; internal set; }
+    /// <summary>Records whose frame was intact but whose payload did not decode (see <see cref="WalExemplarRecord"/>).</summary>
+    public int UndecodableRecords { get; internal set; }
+    /// <summary>Exemplars read from decodable records.</summary>
+    public long Exemplars { get; internal set; }
     public List<string> Problems { get; } = [];
 }
 

@@ -54,7 +54,7 @@ public static class SiloHostingExtensions
         OptionsValidation.ThrowIfInvalid(cluster);
 
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
-            .AddMeter(IngestMetrics.MeterName, KafkaReceiverMetrics.MeterName, RemoteWriteMetrics.MeterName, "Microsoft.Orleans")
+            .AddMeter(IngestMetrics.MeterName, OrleansExemplars.Grains.Wal.WalMetrics.MeterName, KafkaReceiverMetrics.MeterName, RemoteWriteMetrics.MeterName, "Microsoft.Orleans")
             .AddPrometheusExporter());
 
         builder.UseOrleans(silo =>

@@ -1,3 +1,4 @@
+using System.IO;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -32,10 +33,13 @@ public sealed class ExemplarSystem : IAsyncDisposable
 
     public static async Task<ExemplarSystem> StartAsync(int silos = 1, IDictionary<string, string?>? settings = null)
     {
+        // Each system gets its own WAL root, so no test replays logs another test left behind.
+        settings = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>());
+        settings.TryAdd("Wal:Directory", Directory.CreateTempSubdirectory("oe-test-wal-").FullName);
         var builder = new InProcessTestClusterBuilder((short)silos);
         builder.ConfigureSiloHost((_, host) =>
         {
-            if (settings is not null) host.Configuration.AddInMemoryCollection(settings);
+            host.Configuration.AddInMemoryCollection(settings);
         });
         builder.ConfigureSilo((_, silo) => silo.AddOrleansExemplars());
         var cluster = builder.Build();
@@ -44,7 +48,7 @@ public sealed class ExemplarSystem : IAsyncDisposable
             await cluster.DeployAsync();
             var api = ApiHostApp.CreateBuilder([], connectToCluster: false);
             api.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Urls"] = "http://127.0.0.1:0" });
-            if (settings is not null) api.Configuration.AddInMemoryCollection(settings);
+            api.Configuration.AddInMemoryCollection(settings);
             api.Services.AddSingleton(cluster.Client);
             api.Services.AddSingleton<IGrainFactory>(cluster.Client);
             var app = ApiHostApp.Build(api);

@@ -33,6 +33,11 @@ public sealed class HostProcess : IAsyncDisposable
         };
         psi.ArgumentList.Add(dll);
         foreach (var (key, value) in environment) psi.Environment[key] = value;
+        // A silo's WAL defaults to data/wal under its build output, shared by every test run: keep each test's apart.
+        if (project == "Silo" && !environment.ContainsKey("Wal__Directory"))
+        {
+            psi.Environment["Wal__Directory"] = Directory.CreateTempSubdirectory("oe-test-wal-").FullName;
+        }
         var process = Process.Start(psi) ?? throw new InvalidOperationException($"{project} did not start");
         var host = new HostProcess(process);
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (host._output) host._output.AppendLine(e.Data); };

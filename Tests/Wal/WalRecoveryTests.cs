@@ -1,0 +1,115 @@
+using System.IO;
+using OrleansExemplars.GrainInterfaces.Model;
+using OrleansExemplars.Grains.Wal;
+using Xunit;
+
+namespace OrleansExemplars.Tests.Wal;
+
+/// <summary>The pieces replay is made of: record payloads, per-run directories and their locks, reading by metric.</summary>
+public sealed class WalRecoveryTests : IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("oe-wal-root-").FullName;
+
+    private static SeriesExemplars Series(string metric, string job, params long[] timestamps) =>
+        new(LabelSet.From(("__name__", metric), ("job", job)),
+            timestamps.Select(ts => new Exemplar(LabelSet.From(("trace_id", $"{job}-{ts}")), ts / 10.0, ts, true)).ToArray());
+
+    [Fact]
+    public void A_record_round_trips_names_labels_values_and_timestamps()
+    {
+        SeriesExemplars[] batch =
+        [
+            Series("m", "é/ü \"q\"", 1, 2),
+            new(LabelSet.From(("__name__", "m")), [new Exemplar(LabelSet.Empty, double.NaN, 0, false), new Exemplar(
+                LabelSet.From(("a", ""), ("trace_id", new string('x', 300))), double.NegativeInfinity, long.MaxValue, true)]),
+        ];
+        var (metric, decoded) = WalExemplarRecord.Decode(WalExemplarRecord.Encode("m", batch));
+        Assert.Equal("m", metric);
+        Assert.Equal(batch.Length, decoded.Length);
+        for (var i = 0; i < batch.Length; i++)
+        {
+            Assert.Equal(batch[i].Series, decoded[i].Series);
+            Assert.Equal(batch[i].Exemplars, decoded[i].Exemplars);
+        }
+        Assert.Throws<InvalidDataException>(() => WalExemplarRecord.Decode(WalExemplarRecord.Encode("m", batch)[..10]));
+        Assert.Throws<InvalidDataException>(() => WalExemplarRecord.Decode([99]));
+    }
+
+    [Fact]
+    public void A_held_directory_is_never_claimed_and_a_released_one_is_claimed_once()
+    {
+        using var live = WalDirectory.Create(_root);
+        Assert.Empty(WalDirectory.ClaimOrphans(_root));
+
+        var dead = WalDirectory.Create(_root);
+        var deadPath = dead.Path;
+        dead.Dispose(); // what the OS does to the lock when the process ends, however it ends
+
+        var claimed = WalDirectory.ClaimOrphans(_root);
+        Assert.Equal([deadPath], claimed.Select(c => c.Path));
+        Assert.Empty(WalDirectory.ClaimOrphans(_root)); // the first claimer holds it now
+        claimed[0].Delete();
+        Assert.False(Directory.Exists(deadPath));
+        Assert.True(Directory.Exists(live.Path));
+    }
+
+    [Fact]
+    public void A_directory_still_starting_is_not_an_orphan()
+    {
+        Directory.CreateDirectory(Path.Combine(_root, ".starting-x"));
+        Assert.Empty(WalDirectory.ClaimOrphans(_root));
+    }
+
+    [Fact]
+    public async Task Reading_by_metric_keeps_log_order_and_only_the_newest_a_ring_would_hold()
+    {
+        using var dir = WalDirectory.Create(_root);
+        await using (var wal = ExemplarWal.Open(new WalOptions { Directory = _root, SegmentBytes = 4096 }, dir.Path))
+        {
+            for (var i = 0; i < 100; i++)
+            {
+                await wal.AppendAsync(WalExemplarRecord.Encode("m1", [Series("m1", "a", 2 * i), Series("m1", "b", 2 * i + 1)]));
+                await wal.AppendAsync(WalExemplarRecord.Encode("m2", [Series("m2", "a", i)]));
+            }
+            await wal.AppendAsync(new byte[] { 42 }); // intact frame, payload from nowhere
+        }
+        Assert.True(WalSegments.List(dir.Path).Count > 2);
+
+        var stats = new WalReplayStats();
+        var byMetric = WalRecovery.ReadByMetric(dir.Path, perMetric: 50, stats);
+        Assert.Equal(201, stats.Records);
+        Assert.Equal(1, stats.UndecodableRecords);
+        Assert.Equal(300, stats.Exemplars);
+        Assert.Equal(Enumerable.Range(150, 50).Select(i => (long)i),
+            byMetric["m1"].SelectMany(s => s.Exemplars).Select(e => e.TimestampMs));
+        Assert.Equal(Enumerable.Range(50, 50).Select(i => (long)i),
+            byMetric["m2"].SelectMany(s => s.Exemplars).Select(e => e.TimestampMs));
+    }
+
+    [Fact]
+    public void The_checkpoint_table_never_lets_truncation_pass_an_unpersisted_record()
+    {
+        var table = new WalCheckpoints();
+        Assert.Equal(500, table.SafeTruncationPoint(() => 500));
+        table.Logging("a", 100);
+        table.Logging("b", 300);
+        table.Logging("a", 400); // a is still dirty from 100
+        Assert.Equal(100, table.SafeTruncationPoint(() => 500));
+        Assert.Equal(["a", "b"], table.OwnersBefore(350));
+        table.Persisted("a");
+        Assert.Equal(300, table.SafeTruncationPoint(() => 500));
+        table.Persisted("b");
+        Assert.Equal(0, table.DirtyOwners);
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(_root, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
