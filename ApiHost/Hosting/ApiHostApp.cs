@@ -37,7 +37,7 @@ public static class ApiHostApp
             OptionsValidation.ThrowIfInvalid(cluster);
             builder.UseOrleansClient(client =>
             {
-                client.UseLocalhostClustering(cluster.GatewayPort, cluster.ServiceId, cluster.ClusterId);
+                client.UseOrleansExemplarsClustering(cluster);
                 // The API host may start before the silo (or outlive a restart): keep trying instead of exiting.
                 client.UseConnectionRetryFilter(async (_, ct) =>
                 {

@@ -1,12 +1,15 @@
 using System.ComponentModel.DataAnnotations;
+using System.Net;
+using Microsoft.Extensions.Options;
 
 namespace OrleansExemplars.GrainInterfaces.Configuration;
 
 /// <summary>
-/// Configuration section <c>Cluster</c>: the Orleans cluster's identity and ports, read by the silo (which listens on
-/// them) and by the API host (which connects to the gateway). Not <c>Orleans</c>: Orleans reads that section itself.
+/// Configuration section <c>Cluster</c>: the Orleans cluster's identity, ports and membership timing, read by the silo
+/// (which listens on them) and by the API host (which connects to the gateway). Not <c>Orleans</c>: Orleans reads that
+/// section itself.
 /// </summary>
-public sealed class ClusterSettings
+public sealed class ClusterSettings : IValidatableObject
 {
     public const string SectionName = "Cluster";
 
@@ -16,9 +19,14 @@ public sealed class ClusterSettings
     [Required(AllowEmptyStrings = false, ErrorMessage = "Cluster:ServiceId must not be empty.")]
     public string ServiceId { get; set; } = "orleans-exemplars";
 
-    /// <summary><c>Localhost</c>: a single-node cluster on loopback, nothing external needed.</summary>
-    [RegularExpression("^(?i:localhost)$", ErrorMessage = "Cluster:Clustering must be \"Localhost\".")]
-    public string Clustering { get; set; } = "Localhost";
+    /// <summary>
+    /// <c>Auto</c>: Azure Table membership when <c>Clustering:AzureTable:ConnectionString</c> is set, else
+    /// <c>Localhost</c> (a single-node cluster on loopback, nothing external needed). <c>Localhost</c> and
+    /// <c>AzureTable</c> force one; <c>AzureTable</c> then requires the connection string.
+    /// </summary>
+    [RegularExpression("^(?i:auto|localhost|azuretable)$",
+        ErrorMessage = "Cluster:Clustering must be \"Auto\", \"Localhost\" or \"AzureTable\".")]
+    public string Clustering { get; set; } = "Auto";
 
     /// <summary>Silo-to-silo port (silo only).</summary>
     [Range(1, 65535, ErrorMessage = "Cluster:SiloPort must be between {1} and {2}.")]
@@ -26,4 +34,55 @@ public sealed class ClusterSettings
 
     [Range(1, 65535, ErrorMessage = "Cluster:GatewayPort must be between {1} and {2}.")]
     public int GatewayPort { get; set; } = 30000;
+
+    /// <summary>
+    /// The address a silo publishes in the membership table and listens on (silo only, Azure Table clustering; the
+    /// localhost mode always uses loopback). Loopback lets several silos share one machine on distinct ports; a
+    /// multi-machine cluster needs each machine's own reachable address here.
+    /// </summary>
+    [Required(AllowEmptyStrings = false, ErrorMessage = "Cluster:AdvertisedIPAddress must not be empty.")]
+    public string AdvertisedIPAddress { get; set; } = "127.0.0.1";
+
+    /// <summary>
+    /// Initial timeout of one liveness probe (Orleans adapts it between half and four times this). With
+    /// <see cref="NumMissedProbesLimit"/> it sets how fast a crashed silo is declared dead and its grains move.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.500", "00:01:00", ErrorMessage = "Cluster:ProbeTimeout must be between {1} and {2}.")]
+    public TimeSpan ProbeTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Missed probes after which a silo votes the probed silo dead (silo only).</summary>
+    [Range(1, 10, ErrorMessage = "Cluster:NumMissedProbesLimit must be between {1} and {2}.")]
+    public int NumMissedProbesLimit { get; set; } = 3;
+
+    /// <summary>The membership to use; throws, naming the key, when <c>AzureTable</c> is demanded without its connection string.</summary>
+    public ClusteringMode ResolveMode(AzureTableClusteringSettings azureTable)
+    {
+        var mode = Clustering.ToLowerInvariant() switch
+        {
+            "localhost" => ClusteringMode.Localhost,
+            "azuretable" => ClusteringMode.AzureTable,
+            _ => azureTable.IsConfigured ? ClusteringMode.AzureTable : ClusteringMode.Localhost,
+        };
+        if (mode == ClusteringMode.AzureTable && !azureTable.IsConfigured)
+        {
+            throw new OptionsValidationException(nameof(AzureTableClusteringSettings), typeof(AzureTableClusteringSettings),
+                ["Clustering:AzureTable:ConnectionString must be set when Cluster:Clustering is \"AzureTable\"."]);
+        }
+        return mode;
+    }
+
+    IEnumerable<ValidationResult> IValidatableObject.Validate(ValidationContext validationContext)
+    {
+        if (!IPAddress.TryParse(AdvertisedIPAddress, out _))
+        {
+            yield return new ValidationResult($"Cluster:AdvertisedIPAddress '{AdvertisedIPAddress}' is not an IP address.",
+                [nameof(AdvertisedIPAddress)]);
+        }
+    }
+}
+
+public enum ClusteringMode
+{
+    Localhost,
+    AzureTable,
 }

@@ -59,7 +59,7 @@ public static class SiloHostingExtensions
 
         builder.UseOrleans(silo =>
         {
-            silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort, null, cluster.ServiceId, cluster.ClusterId);
+            silo.UseOrleansExemplarsClustering(cluster);
             silo.AddOrleansExemplars();
             silo.AddDashboard();
         });

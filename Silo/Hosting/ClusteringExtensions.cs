@@ -1,0 +1,66 @@
+using System.Net;
+using Azure.Data.Tables;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
+using OrleansExemplars.GrainInterfaces.Configuration;
+
+namespace OrleansExemplars.Silo.Hosting;
+
+public static class ClusteringExtensions
+{
+    /// <summary>
+    /// Cluster membership from <c>Cluster:*</c> and <c>Clustering:AzureTable:*</c>: an Azure Storage table when its
+    /// connection string is set (several silos, each on its own <c>Cluster:SiloPort</c>/<c>GatewayPort</c> at
+    /// <c>Cluster:AdvertisedIPAddress</c>, form one cluster), a single loopback silo otherwise.
+    /// </summary>
+    /// <param name="cluster">Already validated by the caller (it needs the same values).</param>
+    public static ISiloBuilder UseOrleansExemplarsClustering(this ISiloBuilder silo, ClusterSettings cluster)
+    {
+        var section = silo.Configuration.GetSection(AzureTableClusteringSettings.SectionName);
+        silo.Services.AddOptions<AzureTableClusteringSettings>().Bind(section).ValidateDataAnnotations().ValidateOnStart();
+        var azureTable = section.Get<AzureTableClusteringSettings>() ?? new AzureTableClusteringSettings();
+        OptionsValidation.ThrowIfInvalid(azureTable);
+
+        // Localhost membership has no failure detection to speak of, but the same values keep both modes alike.
+        silo.Configure<ClusterMembershipOptions>(o =>
+        {
+            o.ProbeTimeout = cluster.ProbeTimeout;
+            o.NumMissedProbesLimit = cluster.NumMissedProbesLimit;
+        });
+
+        if (cluster.ResolveMode(azureTable) == ClusteringMode.Localhost)
+        {
+            return silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort, null, cluster.ServiceId, cluster.ClusterId);
+        }
+        var tables = CreateTableServiceClient(azureTable);
+        silo.Configure<ClusterOptions>(o =>
+        {
+            o.ClusterId = cluster.ClusterId;
+            o.ServiceId = cluster.ServiceId;
+        });
+        silo.ConfigureEndpoints(IPAddress.Parse(cluster.AdvertisedIPAddress), cluster.SiloPort, cluster.GatewayPort);
+        return silo.UseAzureStorageClustering(o =>
+        {
+            o.TableServiceClient = tables;
+            o.TableName = azureTable.TableName;
+        });
+    }
+
+    /// <summary>
+    /// Parsed now so a malformed connection string stops start-up naming its key, not at the first table call deep
+    /// inside Orleans' membership start. The API host does the same for its gateway list.
+    /// </summary>
+    private static TableServiceClient CreateTableServiceClient(AzureTableClusteringSettings settings)
+    {
+        try
+        {
+            return new TableServiceClient(settings.ConnectionString);
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException or InvalidOperationException)
+        {
+            // The connection string holds the account key: name the key, never echo the value.
+            throw new OptionsValidationException(nameof(AzureTableClusteringSettings), typeof(AzureTableClusteringSettings),
+                [$"Clustering:AzureTable:ConnectionString is not a valid Azure Storage connection string ({e.GetType().Name})."]);
+        }
+    }
+}
