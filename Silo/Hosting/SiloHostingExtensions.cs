@@ -11,7 +11,7 @@ public static class SiloHostingExtensions
 {
     /// <summary>
     /// The exemplar grains and what they need: validated <c>Exemplars:*</c> options, counters, the grain storage for
-    /// rings and catalogs (Azure Blob when <c>Storage:AzureBlob:ConnectionString</c> is set, memory otherwise), the
+    /// rings and catalogs (<see cref="GrainStorageExtensions.AddExemplarGrainStorage"/>), the
     /// remote-write forwarders (<c>RemoteWrite:*</c>), and the Kafka stream provider when
     /// <c>Kafka:BootstrapServers</c> is set. Shared by the silo host and
     /// the test clusters, so both run the same silo.
@@ -20,20 +20,7 @@ public static class SiloHostingExtensions
     {
         silo.Services.AddExemplarGrains(silo.Configuration);
         silo.Services.AddRemoteWriteForwarding(silo.Configuration);
-        var blob = silo.Configuration.GetSection("Storage:AzureBlob");
-        if (!string.IsNullOrWhiteSpace(blob["ConnectionString"]))
-        {
-            silo.AddAzureBlobGrainStorage(StorageNames.Exemplars, o =>
-            {
-                o.BlobServiceClient = new Azure.Storage.Blobs.BlobServiceClient(blob["ConnectionString"]!);
-                o.ContainerName = blob["ContainerName"] ?? "orleans-exemplars";
-            });
-        }
-        else
-        {
-            // Embedded default: survives grain moves within the running cluster, not a restart.
-            silo.AddMemoryGrainStorage(StorageNames.Exemplars);
-        }
+        silo.AddExemplarGrainStorage();
         var kafka = silo.Configuration.GetSection(KafkaStreamOptions.SectionName);
         if (kafka.Get<KafkaStreamOptions>()?.Enabled == true)
         {

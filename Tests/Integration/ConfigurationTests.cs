@@ -1,3 +1,4 @@
+using System.IO;
 using Microsoft.Extensions.Options;
 using OrleansExemplars.Tests.Support;
 using Xunit;
@@ -57,6 +58,39 @@ public sealed class ConfigurationTests
             });
         });
         Assert.Contains("Kafka:PartitionSlotsPerTopic", Flatten(e));
+    }
+
+    [Theory]
+    [InlineData("Storage:Provider", "Tape", "Storage:Provider")]
+    [InlineData("Storage:Provider", "AzureBlob", "Storage:AzureBlob:ConnectionString")]
+    [InlineData("Storage:File:Directory", "", "Storage:File:Directory")]
+    [InlineData("Storage:File:Directory", "bad\0path", "Storage:File:Directory")]
+    public async Task A_bad_grain_storage_setting_fails_start_up_naming_the_key(string key, string value, string named)
+    {
+        var e = await Assert.ThrowsAnyAsync<Exception>(async () =>
+        {
+            await using var system = await ExemplarSystem.StartAsync(settings: new Dictionary<string, string?> { [key] = value });
+        });
+        Assert.Contains(named, Flatten(e));
+    }
+
+    [Fact]
+    public async Task A_grain_storage_directory_that_is_a_file_fails_start_up_naming_the_key()
+    {
+        var file = Path.GetTempFileName();
+        try
+        {
+            var e = await Assert.ThrowsAnyAsync<Exception>(async () =>
+            {
+                await using var system = await ExemplarSystem.StartAsync(
+                    settings: new Dictionary<string, string?> { ["Storage:File:Directory"] = file });
+            });
+            Assert.Contains("Storage:File:Directory", Flatten(e));
+        }
+        finally
+        {
+            File.Delete(file);
+        }
     }
 
     private static string Flatten(Exception e) => e switch

@@ -19,10 +19,14 @@ public sealed class ExemplarSystem : IAsyncDisposable
     private readonly InProcessTestCluster _cluster;
     private readonly WebApplication _api;
 
-    private ExemplarSystem(InProcessTestCluster cluster, WebApplication api, Uri baseAddress)
+    /// <summary>The temporary grain storage directory this system made (and deletes), when the test named none.</summary>
+    private readonly string? _ownedStorageDirectory;
+
+    private ExemplarSystem(InProcessTestCluster cluster, WebApplication api, Uri baseAddress, string? ownedStorageDirectory)
     {
         _cluster = cluster;
         _api = api;
+        _ownedStorageDirectory = ownedStorageDirectory;
         BaseAddress = baseAddress;
         Http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(60) };
     }
@@ -31,8 +35,22 @@ public sealed class ExemplarSystem : IAsyncDisposable
     public HttpClient Http { get; }
     public IClusterClient Client => _cluster.Client;
 
+    /// <summary>Silo <paramref name="index"/>'s services (its grain storage serializer, for instance).</summary>
+    public IServiceProvider SiloServices(int index = 0) => _cluster.Silos[index].ServiceProvider;
+
     public static async Task<ExemplarSystem> StartAsync(int silos = 1, IDictionary<string, string?>? settings = null)
     {
+        // File grain storage is the default: without a directory of its own, every test would share (and keep)
+        // ./data/grains, and a run would see the exemplars of the previous one.
+        string? ownedStorageDirectory = null;
+        if (settings?.ContainsKey("Storage:File:Directory") != true)
+        {
+            ownedStorageDirectory = Path.Combine(Path.GetTempPath(), "oe-grains-" + Guid.NewGuid().ToString("N"));
+            settings = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>())
+            {
+                ["Storage:File:Directory"] = ownedStorageDirectory,
+            };
+        }
         // Each system gets its own WAL root, so no test replays logs another test left behind.
         settings = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>());
         settings.TryAdd("Wal:Directory", Directory.CreateTempSubdirectory("oe-test-wal-").FullName);
@@ -62,13 +80,19 @@ public sealed class ExemplarSystem : IAsyncDisposable
                 throw;
             }
             var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-            return new ExemplarSystem(cluster, app, new Uri(address));
+            return new ExemplarSystem(cluster, app, new Uri(address), ownedStorageDirectory);
         }
         catch
         {
             await cluster.DisposeAsync();
+            DeleteDirectory(ownedStorageDirectory);
             throw;
         }
+    }
+
+    private static void DeleteDirectory(string? directory)
+    {
+        if (directory is not null && Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
     }
 
     /// <summary>Deactivates a grain (as idle collection or a move to another silo would) and waits until it is gone.</summary>
@@ -84,5 +108,6 @@ public sealed class ExemplarSystem : IAsyncDisposable
         await _api.DisposeAsync();
         await _cluster.StopAllSilosAsync();
         await _cluster.DisposeAsync();
+        DeleteDirectory(_ownedStorageDirectory);
     }
 }

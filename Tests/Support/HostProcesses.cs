@@ -13,6 +13,9 @@ public sealed class HostProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly StringBuilder _output = new();
 
+    /// <summary>The temporary grain storage directory of a silo started without one (deleted on dispose).</summary>
+    private string? _ownedStorageDirectory;
+
     private HostProcess(Process process) => _process = process;
 
     public string Output { get { lock (_output) return _output.ToString(); } }
@@ -33,13 +36,20 @@ public sealed class HostProcess : IAsyncDisposable
         };
         psi.ArgumentList.Add(dll);
         foreach (var (key, value) in environment) psi.Environment[key] = value;
+        // The silo's default file grain storage would otherwise persist in its bin directory from run to run.
+        string? storage = null;
+        if (project == "Silo" && !environment.ContainsKey("Storage__File__Directory"))
+        {
+            storage = Path.Combine(Path.GetTempPath(), "oe-grains-" + Guid.NewGuid().ToString("N"));
+            psi.Environment["Storage__File__Directory"] = storage;
+        }
         // A silo's WAL defaults to data/wal under its build output, shared by every test run: keep each test's apart.
         if (project == "Silo" && !environment.ContainsKey("Wal__Directory"))
         {
             psi.Environment["Wal__Directory"] = Directory.CreateTempSubdirectory("oe-test-wal-").FullName;
         }
         var process = Process.Start(psi) ?? throw new InvalidOperationException($"{project} did not start");
-        var host = new HostProcess(process);
+        var host = new HostProcess(process) { _ownedStorageDirectory = storage };
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (host._output) host._output.AppendLine(e.Data); };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (host._output) host._output.AppendLine(e.Data); };
         process.BeginOutputReadLine();
@@ -88,5 +98,6 @@ public sealed class HostProcess : IAsyncDisposable
             await _process.WaitForExitAsync();
         }
         _process.Dispose();
+        if (_ownedStorageDirectory is not null && Directory.Exists(_ownedStorageDirectory)) Directory.Delete(_ownedStorageDirectory, recursive: true);
     }
 }

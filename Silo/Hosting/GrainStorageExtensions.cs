@@ -1,0 +1,72 @@
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
+using Orleans.Runtime.Hosting;
+using Orleans.Serialization;
+using Orleans.Serialization.Serializers;
+using Orleans.Storage;
+using OrleansExemplars.GrainInterfaces.Configuration;
+using OrleansExemplars.Grains;
+using OrleansExemplars.Silo.Storage;
+
+namespace OrleansExemplars.Silo.Hosting;
+
+public static class GrainStorageExtensions
+{
+    /// <summary>
+    /// The grain storage <see cref="StorageNames.Exemplars"/> that holds rings and catalogs, chosen by
+    /// <c>Storage:Provider</c>: Azure Blob when <c>Storage:AzureBlob:ConnectionString</c> is set, local files
+    /// (<c>Storage:File:*</c>) otherwise, memory only when asked for. Every provider stores Orleans' binary
+    /// serialization: a ring is a byte array, which JSON would inflate by a third (base64) plus field names.
+    /// </summary>
+    public static ISiloBuilder AddExemplarGrainStorage(this ISiloBuilder silo)
+    {
+        // Read now, not at start: it decides which services exist.
+        var settings = silo.Configuration.GetSection(GrainStorageSettings.SectionName).Get<GrainStorageSettings>() ?? new GrainStorageSettings();
+        OptionsValidation.ThrowIfInvalid(settings);
+
+        silo.Services.AddKeyedSingleton<IGrainStorageSerializer>(StorageNames.Exemplars,
+            (services, _) => new OrleansGrainStorageSerializer(services.GetRequiredService<Serializer>()));
+
+        switch (settings.EffectiveProvider)
+        {
+            case GrainStorageProvider.AzureBlob:
+                silo.AddAzureBlobGrainStorage(StorageNames.Exemplars, (OptionsBuilder<AzureBlobStorageOptions> options) =>
+                    options.Configure<IServiceProvider>((o, services) =>
+                    {
+                        o.BlobServiceClient = new Azure.Storage.Blobs.BlobServiceClient(settings.AzureBlob.ConnectionString);
+                        o.ContainerName = settings.AzureBlob.ContainerName;
+                        // Blobs written before the switch to binary are JSON (Orleans' default): still readable, and
+                        // rewritten as binary on the next write.
+                        o.GrainStorageSerializer = new GrainStorageSerializer(
+                            services.GetRequiredKeyedService<IGrainStorageSerializer>(StorageNames.Exemplars),
+                            services.GetRequiredService<IGrainStorageSerializer>());
+                    }));
+                break;
+            case GrainStorageProvider.Memory:
+                // Nothing survives a restart; for benchmarks and throw-away runs that should not touch the disk.
+                silo.AddMemoryGrainStorage(StorageNames.Exemplars);
+                break;
+            default:
+                silo.Services.AddOptions<FileGrainStorageOptions>(StorageNames.Exemplars)
+                    .Bind(silo.Configuration.GetSection(FileGrainStorageOptions.SectionName))
+                    .ValidateDataAnnotations()
+                    .ValidateOnStart();
+                silo.Services.AddGrainStorage(StorageNames.Exemplars, CreateFileGrainStorage);
+                break;
+        }
+        return silo;
+    }
+
+    private static FileGrainStorage CreateFileGrainStorage(IServiceProvider services, string name)
+    {
+        var options = services.GetRequiredService<IOptionsMonitor<FileGrainStorageOptions>>().Get(name);
+        // Relative to the content root, as appsettings.json is, rather than to whatever the working directory is.
+        var contentRoot = services.GetService<IHostEnvironment>()?.ContentRootPath ?? Environment.CurrentDirectory;
+        return new FileGrainStorage(
+            name,
+            System.IO.Path.GetFullPath(options.Directory, contentRoot),
+            services.GetRequiredKeyedService<IGrainStorageSerializer>(name),
+            services.GetRequiredService<IActivatorProvider>(),
+            services.GetRequiredService<ILogger<FileGrainStorage>>());
+    }
+}

@@ -1,0 +1,282 @@
+using System.Buffers.Binary;
+using System.IO;
+using System.Runtime.InteropServices;
+using Orleans.Serialization.Serializers;
+using Orleans.Storage;
+
+namespace OrleansExemplars.Silo.Storage;
+
+/// <summary>
+/// Grain storage in local files: one file per grain state at
+/// <c>&lt;root&gt;/&lt;grain type&gt;/&lt;state name&gt;/&lt;grain key&gt;.state</c>, every part encoded by
+/// <see cref="GrainFileNames"/>. A write goes to a temporary file that is fsync'd and renamed over the old one (then the
+/// directory is fsync'd), so after a crash a state is either the old or the new one, never torn. ETags work as in
+/// Orleans' own providers: a write or clear whose ETag is not the stored one throws
+/// <see cref="InconsistentStateException"/>.
+/// </summary>
+/// <remarks>
+/// Orleans 10.4.2 ships a file provider too (<c>Orleans.Persistence.FileStorage</c>), which names files by a hash of
+/// the grain identity; we want names an operator can map back to metrics, and the directory fsync.
+/// The compare-and-swap is atomic among the silos of one process (test clusters, the embedded silo); silos in separate
+/// processes must not share a directory.
+/// </remarks>
+public sealed class FileGrainStorage(
+    string name,
+    string rootDirectory,
+    IGrainStorageSerializer serializer,
+    IActivatorProvider activators,
+    ILogger<FileGrainStorage> logger) : IGrainStorage, ILifecycleParticipant<ISiloLifecycle>
+{
+    private const string Extension = ".state";
+    private const string TempExtension = ".state.tmp";
+
+    /// <summary>"OEGS" + format version 1.</summary>
+    private static readonly byte[] Magic = "OEGS\u0001"u8.ToArray();
+
+    private const int EtagLength = 16;
+
+    /// <summary>Shared by every silo in the process: two test-cluster silos on one directory must not interleave a check and a rename.</summary>
+    private static readonly SemaphoreSlim[] Locks = Enumerable.Range(0, 64).Select(_ => new SemaphoreSlim(1, 1)).ToArray();
+
+    public string RootDirectory { get; } = Path.GetFullPath(rootDirectory);
+
+    public void Participate(ISiloLifecycle lifecycle) =>
+        lifecycle.Subscribe(OptionFormattingUtilities.Name<FileGrainStorage>(name), ServiceLifecycleStage.ApplicationServices, Init);
+
+    /// <summary>Fails the silo's start when the directory cannot be written, instead of failing the first grain write.</summary>
+    private Task Init(CancellationToken cancellationToken)
+    {
+        try
+        {
+            Directory.CreateDirectory(RootDirectory);
+            var probe = Path.Combine(RootDirectory, $".probe-{Guid.NewGuid():N}{TempExtension}");
+            File.WriteAllBytes(probe, []);
+            File.Delete(probe);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new InvalidOperationException($"Storage:File:Directory '{RootDirectory}' is not a writable directory: {e.Message}", e);
+        }
+        logger.LogInformation("Grain storage '{Name}' keeps grain state in files under {Directory}", name, RootDirectory);
+        return Task.CompletedTask;
+    }
+
+    public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
+        ReadStateAsync(stateName, grainId, grainState, CancellationToken.None);
+
+    public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken)
+    {
+        var path = PathOf(stateName, grainId);
+        Record? record;
+        using (await LockAsync(path, cancellationToken))
+        {
+            record = await ReadAsync(path, stateName, grainId, headerOnly: false, cancellationToken);
+        }
+        if (record is null)
+        {
+            Reset(grainState);
+            return;
+        }
+        grainState.State = serializer.Deserialize<T>(new BinaryData(record.Payload));
+        grainState.ETag = record.ETag;
+        grainState.RecordExists = true;
+    }
+
+    public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
+        WriteStateAsync(stateName, grainId, grainState, CancellationToken.None);
+
+    public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken)
+    {
+        var path = PathOf(stateName, grainId);
+        var payload = serializer.Serialize(grainState.State).ToMemory();
+        var etag = Guid.NewGuid();
+        using (await LockAsync(path, cancellationToken))
+        {
+            var stored = await ReadAsync(path, stateName, grainId, headerOnly: true, cancellationToken);
+            CheckETag("Write", stored?.ETag, grainState.ETag, stateName, grainId);
+            var directory = Path.GetDirectoryName(path)!;
+            var created = !Directory.Exists(directory);
+            Directory.CreateDirectory(directory);
+            var temp = path[..^Extension.Length] + TempExtension;
+            // FileMode.Create: a temp file a crash left behind is simply overwritten (the lock makes us its only writer).
+            await using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 4096, FileOptions.Asynchronous))
+            {
+                await file.WriteAsync(Header(etag, stateName, grainId, payload.Length), cancellationToken);
+                await file.WriteAsync(payload, cancellationToken);
+                file.Flush(flushToDisk: true);
+            }
+            File.Move(temp, path, overwrite: true);
+            SyncDirectory(directory);
+            if (created) SyncAncestors(directory);
+        }
+        grainState.ETag = etag.ToString("N");
+        grainState.RecordExists = true;
+    }
+
+    public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
+        ClearStateAsync(stateName, grainId, grainState, CancellationToken.None);
+
+    public async Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken)
+    {
+        var path = PathOf(stateName, grainId);
+        using (await LockAsync(path, cancellationToken))
+        {
+            var stored = await ReadAsync(path, stateName, grainId, headerOnly: true, cancellationToken);
+            if (stored is not null)
+            {
+                CheckETag("Clear", stored.ETag, grainState.ETag, stateName, grainId);
+                File.Delete(path);
+                SyncDirectory(Path.GetDirectoryName(path)!);
+            }
+        }
+        Reset(grainState);
+    }
+
+    /// <summary>Where a grain's state lives; public so tests and operators can find it.</summary>
+    public string PathOf(string stateName, GrainId grainId) => Path.Combine(RootDirectory,
+        GrainFileNames.Encode(grainId.Type.AsSpan()), GrainFileNames.Encode(stateName), GrainFileNames.Encode(grainId.Key.AsSpan()) + Extension);
+
+    private void Reset<T>(IGrainState<T> grainState)
+    {
+        grainState.State = activators.GetActivator<T>().Create();
+        grainState.ETag = null;
+        grainState.RecordExists = false;
+    }
+
+    private void CheckETag(string operation, string? stored, string? current, string stateName, GrainId grainId)
+    {
+        if (string.Equals(stored, current, StringComparison.Ordinal)) return;
+        throw new InconsistentStateException(
+            $"{operation} of state '{stateName}' of {grainId} in grain storage '{name}': the stored ETag is {stored ?? "(none)"}, the grain had {current ?? "(none)"}.",
+            stored, current);
+    }
+
+    // File layout: magic (5) | etag (16) | state name, grain type, grain key (each u16 length + bytes) | payload length (i32) | payload.
+    // The identity makes a file self-describing: hashed (shortened) names stay reversible, and a misplaced file is caught.
+    private static byte[] Header(Guid etag, string stateName, GrainId grainId, int payloadLength)
+    {
+        var state = System.Text.Encoding.UTF8.GetBytes(stateName);
+        var type = grainId.Type.AsSpan();
+        var key = grainId.Key.AsSpan();
+        var header = new byte[Magic.Length + EtagLength + 6 + state.Length + type.Length + key.Length + 4];
+        var span = header.AsSpan();
+        Magic.CopyTo(span);
+        var at = Magic.Length;
+        etag.TryWriteBytes(span.Slice(at, EtagLength));
+        at += EtagLength;
+        foreach (var part in new[] { state, type.ToArray(), key.ToArray() })
+        {
+            BinaryPrimitives.WriteUInt16LittleEndian(span[at..], checked((ushort)part.Length));
+            part.CopyTo(span[(at + 2)..]);
+            at += 2 + part.Length;
+        }
+        BinaryPrimitives.WriteInt32LittleEndian(span[at..], payloadLength);
+        return header;
+    }
+
+    private sealed record Record(string ETag, ReadOnlyMemory<byte> Payload);
+
+    private static async Task<Record?> ReadAsync(string path, string stateName, GrainId grainId, bool headerOnly, CancellationToken cancellationToken)
+    {
+        byte[] bytes;
+        try
+        {
+            // A header is small, but keys can be long: read whole files unless only the ETag is wanted.
+            bytes = headerOnly ? await ReadPrefixAsync(path, Magic.Length + EtagLength, cancellationToken) : await File.ReadAllBytesAsync(path, cancellationToken);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
+        if (bytes.Length < Magic.Length + EtagLength || !bytes.AsSpan(0, Magic.Length).SequenceEqual(Magic))
+        {
+            throw new InvalidDataException($"{path} is not a grain state file of this version");
+        }
+        var etag = new Guid(bytes.AsSpan(Magic.Length, EtagLength)).ToString("N");
+        if (headerOnly) return new Record(etag, ReadOnlyMemory<byte>.Empty);
+
+        var at = Magic.Length + EtagLength;
+        var expected = new[] { System.Text.Encoding.UTF8.GetBytes(stateName), grainId.Type.AsSpan().ToArray(), grainId.Key.AsSpan().ToArray() };
+        foreach (var part in expected)
+        {
+            if (bytes.Length < at + 2) throw new InvalidDataException($"{path} is truncated");
+            var length = BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(at));
+            if (bytes.Length < at + 2 + length + 4) throw new InvalidDataException($"{path} is truncated");
+            if (!bytes.AsSpan(at + 2, length).SequenceEqual(part))
+            {
+                throw new InvalidDataException($"{path} holds the state of another grain than '{stateName}' of {grainId}");
+            }
+            at += 2 + length;
+        }
+        var payloadLength = BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(at));
+        at += 4;
+        if (bytes.Length - at != payloadLength)
+        {
+            throw new InvalidDataException($"{path} is truncated: {bytes.Length - at} of {payloadLength} payload bytes");
+        }
+        return new Record(etag, bytes.AsMemory(at));
+    }
+
+    private static async Task<byte[]> ReadPrefixAsync(string path, int length, CancellationToken cancellationToken)
+    {
+        await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 4096, FileOptions.Asynchronous);
+        var buffer = new byte[length];
+        var read = await file.ReadAtLeastAsync(buffer, length, throwOnEndOfStream: false, cancellationToken);
+        return buffer[..read];
+    }
+
+    private static async Task<IDisposable> LockAsync(string path, CancellationToken cancellationToken)
+    {
+        var gate = Locks[(StringComparer.Ordinal.GetHashCode(path) & int.MaxValue) % Locks.Length];
+        await gate.WaitAsync(cancellationToken);
+        return new Release(gate);
+    }
+
+    private sealed class Release(SemaphoreSlim gate) : IDisposable
+    {
+        public void Dispose() => gate.Release();
+    }
+
+    /// <summary>A new directory's own entry lives in its parent: fsync up to the root so the state file stays reachable after a crash.</summary>
+    private void SyncAncestors(string directory)
+    {
+        for (var dir = Path.GetDirectoryName(directory); dir is not null && dir.Length >= RootDirectory.Length; dir = Path.GetDirectoryName(dir))
+        {
+            SyncDirectory(dir);
+        }
+    }
+
+    /// <summary>
+    /// fsync of a directory makes a rename or delete in it durable. .NET cannot open a directory as a stream, hence
+    /// libc; Windows has no such call (NTFS journals the rename), and a platform without it only loses this extra step.
+    /// </summary>
+    private static void SyncDirectory(string directory)
+    {
+        if (OperatingSystem.IsWindows() || !s_directorySync) return;
+        try
+        {
+            var fd = Native.Open(directory, 0 /* O_RDONLY */);
+            if (fd < 0) return;
+            try { Native.Fsync(fd); }
+            finally { Native.Close(fd); }
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            s_directorySync = false;
+        }
+    }
+
+    private static volatile bool s_directorySync = true;
+
+    private static class Native
+    {
+        [DllImport("libc", EntryPoint = "open", SetLastError = true)]
+        public static extern int Open([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags);
+
+        [DllImport("libc", EntryPoint = "fsync", SetLastError = true)]
+        public static extern int Fsync(int fd);
+
+        [DllImport("libc", EntryPoint = "close")]
+        public static extern int Close(int fd);
+    }
+}
