@@ -23,6 +23,11 @@ trap stop INT TERM EXIT
 
 gateway_port="${Cluster__GatewayPort:-30000}"
 
+# Durable state in ./data of the checkout (not under bin/, which a clean build may wipe): the exemplar WAL and, unless
+# Azure Blob is configured, the grain storage. Delete ./data to start empty.
+export Wal__Directory="${Wal__Directory:-$PWD/data/wal}"
+export Storage__File__Directory="${Storage__File__Directory:-$PWD/data/grains}"
+
 echo "==> starting the silo (dashboard: http://127.0.0.1:8080)"
 (cd Silo/bin/Release/net10.0 && exec dotnet OrleansExemplars.Silo.dll) &
 pids+=($!)
