@@ -22,6 +22,12 @@ if (args is ["wal", .. var walArgs])
     return await WalLoad.RunAsync(walArgs);
 }
 
+// `restart`: time for the real Silo program to replay a crashed silo's WAL (1 M exemplars by default) and serve it all.
+if (args is ["restart", .. var restartArgs])
+{
+    return await RestartLoad.RunAsync(restartArgs);
+}
+
 if (args is ["memory", ..])
 {
     MemoryReport.Run(Console.Out);

@@ -81,12 +81,50 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
         Assert.Contains("Replayed WAL", silo.AllOutput);
     }
 
+    [Fact]
+    public async Task A_graceful_stop_persists_every_ring_commits_every_offset_and_leaves_no_log_to_replay()
+    {
+        using var kafka = new KafkaMockCluster();
+        var silo = new SiloUnderTest(kafka, azurite: null, output); // the embedded default: local file grain storage
+        await using var _ = silo;
+        await silo.StartAsync();
+        var apiPort = FreePort.Next();
+        await using var api = HostProcess.Start("ApiHost", new Dictionary<string, string>(silo.Cluster)
+        {
+            ["Urls"] = $"http://127.0.0.1:{apiPort}",
+        });
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{apiPort}/"), Timeout = TimeSpan.FromSeconds(15) };
+
+        using var sending = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        await WriteAsync(http, sending.Token, requests: 20);
+        await ProduceAsync(kafka, sending.Token, messages: 40);
+        await KafkaTestData.AssertCommittedToEndAsync(kafka, Topic, Group);
+        var before = (await QueryAllTraceIdsAsync(http)).Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(40 * KafkaTestData.Metrics * KafkaTestData.SeriesPerMetric + 20 * HttpSeries, before.Count);
+        Assert.Single(System.IO.Directory.GetDirectories(silo.WalRoot)); // the running silo's log
+
+        Assert.Equal(0, await silo.StopAsync());
+        Assert.Contains("closed and deleted: every grain had persisted its ring", silo.AllOutput);
+        Assert.Empty(System.IO.Directory.GetDirectories(silo.WalRoot));
+        Assert.Equal(kafka.EndOffsets(Topic).OrderBy(p => p.Key), kafka.CommittedOffsets(Topic, Group).OrderBy(p => p.Key));
+
+        await silo.StartAsync();
+        List<string> after = [];
+        await KafkaTestData.EventuallyAsync(async () =>
+        {
+            after = await QueryAllTraceIdsAsync(http);
+            return after.Count >= before.Count;
+        }, TimeSpan.FromSeconds(90));
+        Assert.Equal(before, after.Order(StringComparer.Ordinal));
+        Assert.DoesNotContain("Replayed WAL", silo.AllOutput);
+    }
+
     private int _produced;
     private int _acknowledged;
 
-    private async Task ProduceAsync(KafkaMockCluster kafka, CancellationToken ct)
+    private async Task ProduceAsync(KafkaMockCluster kafka, CancellationToken ct, int messages = KafkaMessages)
     {
-        for (var i = 0; i < KafkaMessages; i++)
+        for (var i = 0; i < messages; i++)
         {
             await kafka.ProduceAsync(Topic, i % 4, KafkaTestData.Snappy(KafkaTestData.Message(i)));
             _produced = i + 1;
@@ -95,9 +133,9 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
     }
 
     /// <summary>As Prometheus' remote write does: one request at a time, resent until it gets a 2xx.</summary>
-    private async Task WriteAsync(HttpClient http, CancellationToken ct)
+    private async Task WriteAsync(HttpClient http, CancellationToken ct, int requests = HttpRequests)
     {
-        for (var j = 0; j < HttpRequests; j++)
+        for (var j = 0; j < requests; j++)
         {
             var request = Request(Enumerable.Range(0, HttpSeries).Select(s =>
                 Series(("__name__", $"http_metric_{s % 2}"), ("job", "crash"), ("series", s.ToString()))
@@ -141,9 +179,12 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
     }
 
     /// <summary>The silo process, restartable on the same ports, WAL root and storage.</summary>
-    private sealed class SiloUnderTest(KafkaMockCluster kafka, AzuriteServer azurite, ITestOutputHelper output) : IAsyncDisposable
+    private sealed class SiloUnderTest(KafkaMockCluster kafka, AzuriteServer? azurite, ITestOutputHelper output) : IAsyncDisposable
     {
         private readonly string _walRoot = System.IO.Directory.CreateTempSubdirectory("oe-crash-wal-").FullName;
+        private readonly string _fileStorage = System.IO.Directory.CreateTempSubdirectory("oe-crash-grains-").FullName;
+
+        public string WalRoot => _walRoot;
         private readonly int _httpPort = FreePort.Next();
         private readonly System.Text.StringBuilder _previousOutput = new();
         private HostProcess? _process;
@@ -171,13 +212,17 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
                 ["Kafka__Topics__0"] = Topic,
                 ["Kafka__ConsumerGroup"] = Group,
                 ["Kafka__CommitInterval"] = "00:00:00.200",
-                ["Storage__AzureBlob__ConnectionString"] = azurite.ConnectionString,
-                ["Storage__AzureBlob__ContainerName"] = "crash-" + Cluster["Cluster__ClusterId"][^8..],
+                ["Storage__File__Directory"] = _fileStorage,
                 // Rings are never written behind during the test: what survives a kill survives through the WAL.
                 ["Exemplars__PersistInterval"] = "01:00:00",
                 ["Wal__Directory"] = _walRoot,
                 ["Logging__Console__TimestampFormat"] = "HH:mm:ss.fff ",
             };
+            if (azurite is not null)
+            {
+                environment["Storage__AzureBlob__ConnectionString"] = azurite.ConnectionString;
+                environment["Storage__AzureBlob__ContainerName"] = "crash-" + Cluster["Cluster__ClusterId"][^8..];
+            }
             foreach (var (key, value) in Overrides) environment[key] = value;
             _process = HostProcess.Start("Silo", environment);
             output.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} silo started");
@@ -191,6 +236,18 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
             _previousOutput.Append(_process.Output);
             await _process.DisposeAsync();
             _process = null;
+        }
+
+        /// <summary>SIGTERM and wait for the exit code.</summary>
+        public async Task<int> StopAsync()
+        {
+            var process = _process!;
+            await process.TerminateAsync(TimeSpan.FromSeconds(60));
+            _previousOutput.Append(process.Output);
+            var exitCode = process.ExitCode;
+            await process.DisposeAsync();
+            _process = null;
+            return exitCode;
         }
 
         public async ValueTask DisposeAsync()
