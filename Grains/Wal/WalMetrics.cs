@@ -25,7 +25,7 @@ public sealed class WalMetrics
     {
         var meter = meterFactory.Create(MeterName);
         _records = meter.CreateCounter<long>("oe_wal_records_appended", description: "Records written and fsync'd to the exemplar WAL.");
-        _bytes = meter.CreateCounter<long>("oe_wal_bytes_appended", "By", "Payload bytes written to the exemplar WAL.");
+        _bytes = meter.CreateCounter<long>("oe_wal_appended", "By", "Payload bytes written to the exemplar WAL.");
         _appendFailures = meter.CreateCounter<long>("oe_wal_append_failures",
             description: "WAL appends that failed; the grain then writes its ring before acknowledging.");
         _segmentsTruncated = meter.CreateCounter<long>("oe_wal_segments_truncated",

@@ -28,9 +28,13 @@ public sealed class WalOptions
     [Range(1, 1024 * 1024 * 1024, ErrorMessage = "Wal:MaxRecordBytes must be between {1} and {2}.")]
     public int MaxRecordBytes { get; set; } = 64 * 1024 * 1024;
 
-    /// <summary>How long the writer gathers appends before one write and one fsync for all of them.</summary>
+    /// <summary>
+    /// How long the writer waits, after the first append arrives, for more before one write and one fsync for all of
+    /// them. Zero (the default) still commits in groups: whatever arrived during the previous fsync goes in the next,
+    /// so groups grow with the load and a lone append waits for nothing; measured faster than 2 ms under HTTP load.
+    /// </summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:00:01", ErrorMessage = "Wal:GroupCommitWindow must be between {1} and {2}.")]
-    public TimeSpan GroupCommitWindow { get; set; } = TimeSpan.FromMilliseconds(2);
+    public TimeSpan GroupCommitWindow { get; set; } = TimeSpan.Zero;
 
     /// <summary>
     /// Size the log should stay under: past it, the grains whose records are oldest are told to write their rings
