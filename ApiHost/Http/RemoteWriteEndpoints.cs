@@ -15,7 +15,8 @@ public static class RemoteWriteEndpoints
     /// <c>POST /api/v1/write</c>, a remote-write 1.0 and 2.0 receiver (2.0 when the content type says
     /// <c>proto=io.prometheus.write.v2.Request</c>). 204 once every exemplar is in its grain; 400 names the first
     /// refused series (the valid ones of the request are kept); 413 over <c>Api:MaxRequestBytes</c>. With remote-write
-    /// endpoints configured, 2xx waits until they accepted the samples too (503 after <c>Api:ForwardTimeout</c>).
+    /// endpoints configured, 2xx waits until they accepted the samples too (503 after <c>Api:ForwardTimeout</c>). 415 for
+    /// any other content type or content encoding.
     /// </summary>
     public static RouteGroupBuilder MapRemoteWrite(this RouteGroupBuilder group)
     {
@@ -26,6 +27,11 @@ public static class RemoteWriteEndpoints
     private static async Task<IResult> HandleAsync(HttpContext http, RemoteWriteIngestor ingestor, ApiMetrics metrics,
         IOptions<ApiHostOptions> options)
     {
+        if (RemoteWriteDecoder.UnsupportedContentType(http.Request.ContentType) is { } unsupported)
+        {
+            metrics.RecordRequest("bad_request");
+            return PrometheusErrors.Result(StatusCodes.Status415UnsupportedMediaType, PrometheusErrors.BadData, unsupported);
+        }
         var maxDecompressed = options.Value.MaxRequestBytes;
         // Snappy may expand incompressible input slightly: allow the largest body that can still inflate under the limit.
         var maxBody = Snappy.GetMaxCompressedLength(maxDecompressed);

@@ -41,6 +41,35 @@ public static class RemoteWriteDecoder
     }
 
     /// <summary>
+    /// Why an HTTP receiver refuses <paramref name="contentType"/> (answered with 415), or null when it is a remote-write
+    /// 1.0 or 2.0 protobuf: no content type (1.0, as senders before the spec), <c>application/x-protobuf</c> with no
+    /// <c>proto</c> parameter or <c>proto=prometheus.WriteRequest</c> (1.0), or <c>proto=io.prometheus.write.v2.Request</c>.
+    /// </summary>
+    public static string? UnsupportedContentType(string? contentType)
+    {
+        if (string.IsNullOrWhiteSpace(contentType)) return null;
+        var parts = contentType.Split(';');
+        var mediaType = parts[0].Trim();
+        if (!mediaType.Equals("application/x-protobuf", StringComparison.OrdinalIgnoreCase))
+        {
+            return $"unsupported content type \"{contentType}\": remote write is application/x-protobuf " +
+                   $"(proto=prometheus.WriteRequest or proto={V2Proto})";
+        }
+        foreach (var parameter in parts.Skip(1))
+        {
+            var eq = parameter.IndexOf('=');
+            if (eq < 0 || !parameter.AsSpan(0, eq).Trim().Equals("proto", StringComparison.OrdinalIgnoreCase)) continue;
+            var value = parameter[(eq + 1)..].Trim().Trim('"').Trim();
+            if (!value.Equals("prometheus.WriteRequest", StringComparison.OrdinalIgnoreCase) &&
+                !value.Equals(V2Proto, StringComparison.OrdinalIgnoreCase))
+            {
+                return $"unsupported remote write message \"{value}\": this receiver takes prometheus.WriteRequest (1.0) and {V2Proto} (2.0)";
+            }
+        }
+        return null;
+    }
+
+    /// <summary>
     /// Decodes and validates a remote-write body of either version, as chosen by <paramref name="contentType"/>
     /// (see <see cref="IsV2ContentType"/>), with <see cref="DecodeHttpBody"/>'s encoding rules.
     /// </summary>

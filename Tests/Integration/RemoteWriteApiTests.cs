@@ -170,6 +170,37 @@ public sealed class RemoteWriteApiTests : IAsyncLifetime
             .GetProperty("labels").GetProperty("trace_id").GetString());
     }
 
+    [Theory]
+    [InlineData("application/json")]
+    [InlineData("text/plain")]
+    [InlineData("application/x-protobuf;proto=io.prometheus.write.v3.Request")]
+    public async Task Any_other_content_type_is_415_and_stores_nothing(string contentType)
+    {
+        var content = SnappyContent(Request(Series(("__name__", "rw_415_metric"), ("job", "x")).WithSample(1, 1000)
+            .WithExemplar(1, 1000, ("trace_id", "never"))));
+        content.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse(contentType);
+        using var response = await _system.Http.PostAsync("api/v1/write", content);
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
+        Assert.Contains("\"errorType\":\"bad_data\"", await response.Content.ReadAsStringAsync());
+        Assert.Empty((await QueryAsync("rw_415_metric")).EnumerateArray());
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("application/x-protobuf")]
+    [InlineData("application/x-protobuf;proto=prometheus.WriteRequest")]
+    public async Task Remote_write_1_is_taken_with_or_without_its_content_type(string? contentType)
+    {
+        var metric = "rw1_ct_metric_" + (contentType?.Length ?? 0);
+        var content = SnappyContent(Request(Series(("__name__", metric), ("job", "x")).WithSample(1, 1000)
+            .WithExemplar(1, 1000, ("trace_id", "v1"))));
+        content.Headers.ContentType = contentType is null ? null : System.Net.Http.Headers.MediaTypeHeaderValue.Parse(contentType);
+        using var response = await _system.Http.PostAsync("api/v1/write", content);
+        Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+        Assert.False(response.Headers.Contains("X-Prometheus-Remote-Write-Samples-Written"));
+        Assert.Single((await QueryAsync(metric)).EnumerateArray());
+    }
+
     [Fact]
     public async Task The_seed_query_on_slash_answers_the_same_data()
     {
