@@ -38,7 +38,8 @@ public sealed class ClusterSettings : IValidatableObject
     /// <summary>
     /// The address a silo publishes in the membership table and listens on (silo only, Azure Table clustering; the
     /// localhost mode always uses loopback). Loopback lets several silos share one machine on distinct ports; a
-    /// multi-machine cluster needs each machine's own reachable address here.
+    /// multi-machine cluster needs each machine's own reachable address here, or <c>Auto</c>: the machine's first
+    /// non-loopback address, listening on every interface (containers, whose address is known only at run time).
     /// </summary>
     [Required(AllowEmptyStrings = false, ErrorMessage = "Cluster:AdvertisedIPAddress must not be empty.")]
     public string AdvertisedIPAddress { get; set; } = "127.0.0.1";
@@ -71,11 +72,14 @@ public sealed class ClusterSettings : IValidatableObject
         return mode;
     }
 
+    /// <summary><see cref="AdvertisedIPAddress"/> is <c>Auto</c>.</summary>
+    public bool IsAutoAddress => string.Equals(AdvertisedIPAddress, "Auto", StringComparison.OrdinalIgnoreCase);
+
     IEnumerable<ValidationResult> IValidatableObject.Validate(ValidationContext validationContext)
     {
-        if (!IPAddress.TryParse(AdvertisedIPAddress, out _))
+        if (!IsAutoAddress && !IPAddress.TryParse(AdvertisedIPAddress, out _))
         {
-            yield return new ValidationResult($"Cluster:AdvertisedIPAddress '{AdvertisedIPAddress}' is not an IP address.",
+            yield return new ValidationResult($"Cluster:AdvertisedIPAddress '{AdvertisedIPAddress}' is not an IP address (or Auto).",
                 [nameof(AdvertisedIPAddress)]);
         }
     }
