@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Authorization.Policy;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace OrleansExemplars.ApiHost.Security;
@@ -26,6 +27,7 @@ public static class SecurityExtensions
         services.AddSingleton<IValidateOptions<AuthOptions>, AuthOptionsValidator>();
         services.AddOptions<RateLimitOptions>().Bind(builder.Configuration.GetSection(RateLimitOptions.SectionName)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<RateLimitOptions>, RateLimitOptionsValidator>();
+        services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<CredentialStore>();
         services.AddSingleton<BcryptVerifier>();
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, PrometheusAuthorizationResultHandler>();
