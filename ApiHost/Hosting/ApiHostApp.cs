@@ -3,6 +3,7 @@ using OrleansExemplars.GrainInterfaces.Configuration;
 using OrleansExemplars.ApiHost.Http;
 using OrleansExemplars.ApiHost.Ingest;
 using OrleansExemplars.ApiHost.Query;
+using OrleansExemplars.ApiHost.Security;
 
 namespace OrleansExemplars.ApiHost.Hosting;
 
@@ -26,6 +27,7 @@ public static class ApiHostApp
             .AddPrometheusExporter());
         builder.Services.AddSingleton<RemoteWriteIngestor>();
         builder.Services.AddSingleton<ExemplarQueryService>();
+        builder.AddExemplarSecurity();
         // Bodies are limited by Api:MaxRequestBytes (with a Prometheus-style 413), not by Kestrel's 30 MB default.
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = null);
 
@@ -52,11 +54,14 @@ public static class ApiHostApp
     public static WebApplication Build(WebApplicationBuilder builder)
     {
         var app = builder.Build();
+        app.UseExemplarSecurity();
         var api = app.MapGroup("/api/v1");
-        api.MapRemoteWrite();
-        api.MapExemplarQueries();
-        app.MapSeedCompatibleQuery();
-        app.MapPrometheusScrapingEndpoint();
+        // Write and read sides: each its own credentials, rate limit and body limit (ApiHost/Security).
+        api.MapGroup("").RequireWriteAccess().MapRemoteWrite();
+        var read = api.MapGroup("").RequireReadAccess();
+        read.MapExemplarQueries();
+        app.MapGroup("").RequireReadAccess().MapSeedCompatibleQuery();
+        app.MapPrometheusScrapingEndpoint().RequireMetricsAccess();
         app.MapGet("/-/healthy", () => Results.Text("OrleansExemplars is Healthy.\n"));
         app.MapGet("/-/ready", () => Results.Text("OrleansExemplars is Ready.\n"));
         return app;

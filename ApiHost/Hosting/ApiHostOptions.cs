@@ -11,6 +11,10 @@ public sealed class ApiHostOptions
     [Range(1024, int.MaxValue / 2, ErrorMessage = "Api:MaxRequestBytes must be between {1} and {2}.")]
     public int MaxRequestBytes { get; set; } = 32 * 1024 * 1024;
 
+    /// <summary>Largest request body of a read-side endpoint (a query's form or JSON body; 413 above it).</summary>
+    [Range(1024, int.MaxValue / 2, ErrorMessage = "Api:MaxReadRequestBytes must be between {1} and {2}.")]
+    public int MaxReadRequestBytes { get; set; } = 1024 * 1024;
+
     /// <summary>How many metric grains one exemplar query asks at once.</summary>
     [Range(1, 4096, ErrorMessage = "Api:QueryConcurrency must be between {1} and {2}.")]
     public int QueryConcurrency { get; set; } = 64;

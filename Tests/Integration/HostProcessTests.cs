@@ -109,6 +109,8 @@ public sealed class HostProcessTests
     [InlineData("Silo", "Exemplars__MaxExemplarsPerMetric", "-5", "Exemplars:MaxExemplarsPerMetric")]
     [InlineData("ApiHost", "Api__QueryConcurrency", "0", "Api:QueryConcurrency")]
     [InlineData("ApiHost", "Cluster__GatewayPort", "70000", "Cluster:GatewayPort")]
+    [InlineData("ApiHost", "Auth__Write__BasicUsers__prometheus", "$2y$10$not-a-bcrypt-hash", "Auth:Write:BasicUsers:prometheus")]
+    [InlineData("ApiHost", "RateLimit__Read__PermitsPerSecond", "-1", "RateLimit:Read:PermitsPerSecond")]
     public async Task A_bad_setting_stops_the_process_naming_the_key(string project, string variable, string value, string key)
     {
         await using var host = HostProcess.Start(project, new Dictionary<string, string>

@@ -1,0 +1,29 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Authorization.Policy;
+using OrleansExemplars.ApiHost.Http;
+
+namespace OrleansExemplars.ApiHost.Security;
+
+/// <summary>
+/// Lets every scheme of the failed policy add its <c>WWW-Authenticate</c> challenge (ASP.NET Core's default handler
+/// does that), then writes one Prometheus-style error body, as the API's other errors have.
+/// </summary>
+public sealed class PrometheusAuthorizationResultHandler : IAuthorizationMiddlewareResultHandler
+{
+    public const string Unauthorized = "unauthorized";
+    public const string Forbidden = "forbidden";
+
+    private readonly AuthorizationMiddlewareResultHandler _default = new();
+
+    public async Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy,
+        PolicyAuthorizationResult authorizeResult)
+    {
+        await _default.HandleAsync(next, context, policy, authorizeResult);
+        if (context.Response.HasStarted || authorizeResult.Succeeded) return;
+        var (type, message) = context.Response.StatusCode == StatusCodes.Status403Forbidden
+            ? (Forbidden, "the credentials are valid but not allowed here")
+            : (Unauthorized, "missing or invalid credentials (see the WWW-Authenticate header for the accepted schemes)");
+        context.Response.ContentType = "application/json";
+        await context.Response.WriteAsync(PrometheusErrors.Body(type, message), context.RequestAborted);
+    }
+}
