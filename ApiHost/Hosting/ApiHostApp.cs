@@ -3,6 +3,7 @@ using OrleansExemplars.GrainInterfaces.Configuration;
 using OrleansExemplars.ApiHost.Http;
 using OrleansExemplars.ApiHost.Ingest;
 using OrleansExemplars.ApiHost.Query;
+using OrleansExemplars.ApiHost.Proxy;
 
 namespace OrleansExemplars.ApiHost.Hosting;
 
@@ -26,6 +27,7 @@ public static class ApiHostApp
             .AddPrometheusExporter());
         builder.Services.AddSingleton<RemoteWriteIngestor>();
         builder.Services.AddSingleton<ExemplarQueryService>();
+        builder.Services.AddPrometheusProxy(builder.Configuration); // Query:UpstreamUrl
         // Bodies are limited by Api:MaxRequestBytes (with a Prometheus-style 413), not by Kestrel's 30 MB default.
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = null);
 
@@ -55,6 +57,7 @@ public static class ApiHostApp
         var api = app.MapGroup("/api/v1");
         api.MapRemoteWrite();
         api.MapExemplarQueries();
+        api.MapPrometheusProxy(); // a catch-all: the literal routes above keep winning
         app.MapSeedCompatibleQuery();
         app.MapPrometheusScrapingEndpoint();
         app.MapGet("/-/healthy", () => Results.Text("OrleansExemplars is Healthy.\n"));
