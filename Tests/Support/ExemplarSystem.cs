@@ -38,7 +38,9 @@ public sealed class ExemplarSystem : IAsyncDisposable
     /// <summary>Silo <paramref name="index"/>'s services (its grain storage serializer, for instance).</summary>
     public IServiceProvider SiloServices(int index = 0) => _cluster.Silos[index].ServiceProvider;
 
-    public static async Task<ExemplarSystem> StartAsync(int silos = 1, IDictionary<string, string?>? settings = null)
+    /// <param name="configureApi">Last changes to the API host's builder (a log provider, for instance).</param>
+    public static async Task<ExemplarSystem> StartAsync(int silos = 1, IDictionary<string, string?>? settings = null,
+        Action<WebApplicationBuilder>? configureApi = null)
     {
         // File grain storage is the default: without a directory of its own, every test would share (and keep)
         // ./data/grains, and a run would see the exemplars of the previous one.
@@ -69,6 +71,7 @@ public sealed class ExemplarSystem : IAsyncDisposable
             api.Configuration.AddInMemoryCollection(settings);
             api.Services.AddSingleton(cluster.Client);
             api.Services.AddSingleton<IGrainFactory>(cluster.Client);
+            configureApi?.Invoke(api);
             var app = ApiHostApp.Build(api);
             try
             {
