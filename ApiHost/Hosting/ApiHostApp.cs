@@ -4,6 +4,7 @@ using OrleansExemplars.ApiHost.Http;
 using OrleansExemplars.ApiHost.Ingest;
 using OrleansExemplars.ApiHost.Query;
 using OrleansExemplars.ApiHost.Security;
+using OrleansExemplars.ApiHost.Proxy;
 
 namespace OrleansExemplars.ApiHost.Hosting;
 
@@ -28,6 +29,7 @@ public static class ApiHostApp
         builder.Services.AddSingleton<RemoteWriteIngestor>();
         builder.Services.AddSingleton<ExemplarQueryService>();
         builder.AddExemplarSecurity();
+        builder.Services.AddPrometheusProxy(builder.Configuration); // Query:UpstreamUrl
         // Bodies are limited by Api:MaxRequestBytes (with a Prometheus-style 413), not by Kestrel's 30 MB default.
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = null);
 
@@ -60,6 +62,7 @@ public static class ApiHostApp
         api.MapGroup("").RequireWriteAccess().MapRemoteWrite();
         var read = api.MapGroup("").RequireReadAccess();
         read.MapExemplarQueries();
+        read.MapPrometheusProxy(); // a catch-all: the literal routes above keep winning
         app.MapGroup("").RequireReadAccess().MapSeedCompatibleQuery();
         app.MapPrometheusScrapingEndpoint().RequireMetricsAccess();
         app.MapGet("/-/healthy", () => Results.Text("OrleansExemplars is Healthy.\n"));

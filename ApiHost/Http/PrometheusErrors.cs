@@ -10,6 +10,8 @@ public static class PrometheusErrors
     public const string Execution = "execution";
     public const string Unavailable = "unavailable";
     public const string Internal = "internal";
+    public const string Timeout = "timeout";
+    public const string NotFound = "not_found";
 
     public static IResult Result(int statusCode, string errorType, string message) =>
         Results.Text(Body(errorType, message), "application/json", statusCode: statusCode);

@@ -23,12 +23,16 @@ public sealed class PrometheusServer : IAsyncDisposable
     public HttpClient Http { get; }
     public string Log => _process.Log;
 
-    public static async Task<PrometheusServer> StartAsync(int maxExemplars = 100_000)
+    /// <param name="extraConfig">
+    /// Top-level YAML sections appended to the configuration (<c>scrape_configs:</c>, <c>remote_write:</c>), which may
+    /// also override the default 1 h <c>global.scrape_interval</c> per job.
+    /// </param>
+    public static async Task<PrometheusServer> StartAsync(int maxExemplars = 100_000, string? extraConfig = null)
     {
         var binary = RequiredComponent.Binary("prometheus", "Debian package 'prometheus'");
         var dir = Directory.CreateTempSubdirectory("oe-prometheus-").FullName;
         var config = Path.Combine(dir, "prometheus.yml");
-        await File.WriteAllTextAsync(config, $"global:\n  scrape_interval: 1h\nstorage:\n  exemplars:\n    max_exemplars: {maxExemplars}\n");
+        await File.WriteAllTextAsync(config, $"global:\n  scrape_interval: 1h\nstorage:\n  exemplars:\n    max_exemplars: {maxExemplars}\n" + extraConfig);
         var baseAddress = new Uri($"http://127.0.0.1:{FreePort.Next()}/");
         var process = await ServerProcess.StartAsync(binary,
         [

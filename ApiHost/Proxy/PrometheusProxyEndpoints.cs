@@ -1,0 +1,47 @@
+using OrleansExemplars.ApiHost.Http;
+
+namespace OrleansExemplars.ApiHost.Proxy;
+
+/// <summary>
+/// <c>/api/v1/{**path}</c>: every Prometheus API path this host does not answer itself goes to <c>Query:UpstreamUrl</c>.
+/// Literal routes win over this catch-all in ASP.NET Core routing, so <c>POST /api/v1/write</c> and
+/// <c>GET|POST /api/v1/query_exemplars</c> stay local; another method on those two paths reaches this endpoint and
+/// gets 405 (it is not passed on: they are local paths).
+/// </summary>
+public static class PrometheusProxyEndpoints
+{
+    private static readonly Dictionary<string, string> LocalPaths = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["write"] = HttpMethods.Post,
+        ["query_exemplars"] = $"{HttpMethods.Get}, {HttpMethods.Post}",
+    };
+
+    public static RouteGroupBuilder MapPrometheusProxy(this RouteGroupBuilder group)
+    {
+        group.Map("/{**path}", HandleAsync).WithDisplayName("Prometheus API proxy");
+        return group;
+    }
+
+    private static async Task HandleAsync(HttpContext http, string? path, PrometheusProxy proxy)
+    {
+        if (path is not null && LocalPaths.TryGetValue(path.TrimEnd('/'), out var allowed))
+        {
+            http.Response.StatusCode = StatusCodes.Status405MethodNotAllowed;
+            http.Response.Headers.Allow = allowed;
+            return;
+        }
+        if (!proxy.IsConfigured)
+        {
+            // 404, not 5xx: nothing is down, this host simply does not serve the path (as Prometheus answers a path it
+            // does not know). A 502/503 would make Grafana and probes report an outage and retry a setting.
+            http.Response.StatusCode = StatusCodes.Status404NotFound;
+            http.Response.ContentType = "application/json";
+            await http.Response.WriteAsync(PrometheusErrors.Body(PrometheusErrors.NotFound,
+                $"{http.Request.Path} is not served here: the Prometheus API proxy is not configured (set Query:UpstreamUrl, " +
+                "e.g. Query__UpstreamUrl=http://victoriametrics:8428); only /api/v1/query_exemplars and /api/v1/write " +
+                "are answered by this host itself"), http.RequestAborted);
+            return;
+        }
+        await proxy.ForwardAsync(http);
+    }
+}
