@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.IO;
 using Microsoft.Extensions.Configuration;
 using OrleansExemplars.ApiHost.Hosting;
+using OrleansExemplars.ApiHost.Proxy;
 using OrleansExemplars.GrainInterfaces.Configuration;
 using OrleansExemplars.Grains;
 using OrleansExemplars.Grains.Forwarding;
@@ -34,6 +35,7 @@ public sealed class ComposeFileTests
         (WalOptions.SectionName, typeof(WalOptions)),
         (ExemplarStorageOptions.SectionName, typeof(ExemplarStorageOptions)),
         (ApiHostOptions.SectionName, typeof(ApiHostOptions)),
+        (QueryProxyOptions.SectionName, typeof(QueryProxyOptions)),
     ];
 
     /// <summary>Keys read outside the options classes (ASP.NET Core's own).</summary>
@@ -104,6 +106,8 @@ public sealed class ComposeFileTests
         var api = Environment((YamlMappingNode)services["apihost"]);
         Assert.Equal(silo1["Clustering__AzureTable__ConnectionString"], api["Clustering__AzureTable__ConnectionString"]);
         Assert.Equal(silo1["Cluster__ClusterId"], api["Cluster__ClusterId"]);
+        // One Grafana datasource: PromQL through the API host to the same VictoriaMetrics the silos write to.
+        Assert.Equal("http://victoriametrics:8428", api["Query__UpstreamUrl"]);
     }
 
     [Theory]
