@@ -4,15 +4,16 @@ using Orleans.Streams;
 using Orleans.Streams.Core;
 using OrleansExemplars.GrainInterfaces;
 using OrleansExemplars.GrainInterfaces.Model;
+using OrleansExemplars.GrainInterfaces.Sharding;
 using OrleansExemplars.Grains.Exemplars;
 using OrleansExemplars.Grains.Wal;
 
 namespace OrleansExemplars.Grains;
 
 /// <summary>
-/// Thin Orleans shell around one <see cref="ExemplarRing"/> per metric name. Batches arrive by direct calls (HTTP
-/// ingest) or from the <see cref="StreamNamespaces.MetricExemplars"/> stream keyed by the metric name (Kafka ingest),
-/// one per poll.
+/// Thin Orleans shell around one <see cref="ExemplarRing"/> per metric name, or per shard of a hot metric (key
+/// <c>name#k</c>, see <see cref="MetricShardRouter"/>). Batches arrive by direct calls (HTTP ingest) or from the
+/// <see cref="StreamNamespaces.MetricExemplars"/> stream keyed by the same grain key (Kafka ingest), one per poll.
 /// </summary>
 /// <remarks>
 /// Durability: what a call stored is logged to the silo's WAL before the call completes (so before the HTTP 2xx or the
@@ -22,6 +23,8 @@ namespace OrleansExemplars.Grains;
 [ImplicitStreamSubscription(StreamNamespaces.MetricExemplars)]
 public sealed class MetricGrain(
     IOptions<ExemplarStorageOptions> options,
+    IOptions<ShardingOptions> sharding,
+    MetricShardDirectory shards,
     IngestMetrics metrics,
     SiloExemplarLog log,
     ILogger<MetricGrain> logger,
@@ -47,6 +50,10 @@ public sealed class MetricGrain(
 
     private DateTime _registeredAt = DateTime.MinValue;
 
+    /// <summary>Set once this grain asked the catalog to shard its metric (the catalog remembers it).</summary>
+    private bool _autoShardRequested;
+
+    /// <summary>The grain key (<c>name</c> or <c>name#k</c>): what the WAL, storage and replay know this ring by.</summary>
     private string Metric => this.GetPrimaryKeyString();
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
@@ -141,7 +148,11 @@ public sealed class MetricGrain(
         if (_persistBeforeAck) await PersistIfDirtyAsync(CancellationToken.None);
 
         // Registered after the first stored exemplar (the catalog lists names worth querying), then refreshed.
-        if (appended > 0) await RegisterAsync();
+        if (appended > 0)
+        {
+            await RegisterAsync();
+            await ShardIfHotAsync();
+        }
         return result;
     }
 
@@ -154,11 +165,34 @@ public sealed class MetricGrain(
         return added;
     }
 
+    /// <summary>
+    /// Registered before the append is acknowledged, so a query made after it knows this grain may hold the metric's
+    /// exemplars (a shard grain registers as such: queries of the metric then ask it).
+    /// </summary>
     private async Task RegisterAsync()
     {
         if (DateTime.UtcNow - _registeredAt <= RegistrationRefresh) return;
-        await GrainFactory.Shard(Metric).RegisterAsync(Metric);
+        var (name, shard) = MetricShardRouter.ParseKey(Metric);
+        var catalog = GrainFactory.Shard(name);
+        await (shard < 0 ? catalog.RegisterAsync(name) : catalog.RegisterShardAsync(name, shard));
         _registeredAt = DateTime.UtcNow;
+    }
+
+    /// <summary>
+    /// Automatic sharding: the plain grain of a metric no pattern configures asks the catalog to spread the metric over
+    /// <c>Sharding:AutoShards</c> grains once it holds more series than <c>Sharding:AutoSeriesThreshold</c>. Routers
+    /// pick the count up on their next refresh; what this ring holds stays here and is still queried.
+    /// </summary>
+    private async Task ShardIfHotAsync()
+    {
+        var settings = sharding.Value;
+        if (_autoShardRequested || settings.AutoSeriesThreshold == 0 || _ring.SeriesCount <= settings.AutoSeriesThreshold) return;
+        var (name, shard) = MetricShardRouter.ParseKey(Metric);
+        if (shard >= 0 || shards.ConfiguredShardsOf(name) > 0) return;
+        var granted = await GrainFactory.Shard(name).RequestAutoShardsAsync(name, settings.AutoShards);
+        _autoShardRequested = true;
+        logger.LogInformation("Metric {Metric} holds {Series} series (threshold {Threshold}): spread over {Shards} grains",
+            name, _ring.SeriesCount, settings.AutoSeriesThreshold, granted);
     }
 
     public Task<SeriesExemplars[]> SelectAsync(long startMs, long endMs, LabelMatcher[][] matcherSets) =>

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using OrleansExemplars.GrainInterfaces.Sharding;
 using OrleansExemplars.Grains.Wal;
 
 namespace OrleansExemplars.Grains;
@@ -7,8 +8,8 @@ namespace OrleansExemplars.Grains;
 public static class ServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers what the grains need: validated <see cref="ExemplarStorageOptions"/> and <see cref="WalOptions"/>, the
-    /// counters, and the silo's exemplar WAL (opened and closed with the silo).
+    /// Registers what the grains need: validated <see cref="ExemplarStorageOptions"/>, <see cref="ShardingOptions"/> and
+    /// <see cref="WalOptions"/>, the shard directory, the counters, and the silo's exemplar WAL (opened and closed with the silo).
     /// </summary>
     public static IServiceCollection AddExemplarGrains(this IServiceCollection services, IConfiguration configuration)
     {
@@ -20,6 +21,12 @@ public static class ServiceCollectionExtensions
             .Bind(configuration.GetSection(WalOptions.SectionName))
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        services.AddOptions<ShardingOptions>()
+            .Bind(configuration.GetSection(ShardingOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        // One per silo: the metric grains ask it which names a pattern shards, the Kafka receivers route with it.
+        services.AddSingleton<MetricShardDirectory>();
         services.AddMetrics();
         services.AddSingleton<IngestMetrics>();
         services.AddSingleton<WalMetrics>();

@@ -1,5 +1,6 @@
 using OpenTelemetry.Metrics;
 using OrleansExemplars.GrainInterfaces.Configuration;
+using OrleansExemplars.GrainInterfaces.Sharding;
 using OrleansExemplars.ApiHost.Http;
 using OrleansExemplars.ApiHost.Ingest;
 using OrleansExemplars.ApiHost.Query;
@@ -21,6 +22,11 @@ public static class ApiHostApp
             .Bind(builder.Configuration.GetSection(ApiHostOptions.SectionName))
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        builder.Services.AddOptions<ShardingOptions>()
+            .Bind(builder.Configuration.GetSection(ShardingOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddSingleton<MetricShardDirectory>();
         builder.Services.AddMetrics();
         builder.Services.AddSingleton<ApiMetrics>();
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics

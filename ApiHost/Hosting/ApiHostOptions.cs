@@ -20,6 +20,13 @@ public sealed class ApiHostOptions
     public int QueryConcurrency { get; set; } = 64;
 
     /// <summary>
+    /// Longest an exemplar query may take, fan-out to every metric grain and shard included; past it the answer is a
+    /// Prometheus <c>timeout</c> error, never what the faster grains returned.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "00:10:00", ErrorMessage = "Api:QueryTimeout must be between {1} and {2}.")]
+    public TimeSpan QueryTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>
     /// How long <c>/api/v1/write</c> waits for the TSDBs to accept a request's samples before answering 503 (the sender
     /// retries; the samples already queued are still sent).
     /// </summary>

@@ -83,6 +83,13 @@ public static class ExemplarQueryEndpoints
         {
             results = await service.SelectAsync(startMs, endMs, selectors, http.RequestAborted);
         }
+        catch (ExemplarQueryException e)
+        {
+            // Both are 503, as Prometheus answers a query that timed out or could not reach its storage; errorType
+            // tells them apart. Never a partial answer: missing exemplars would look like no exemplars.
+            var type = e.Failure == ExemplarQueryFailure.Timeout ? PrometheusErrors.Timeout : PrometheusErrors.Unavailable;
+            return PrometheusErrors.Result(StatusCodes.Status503ServiceUnavailable, type, e.Message);
+        }
         catch (Exception e) when (e is OrleansException or TimeoutException)
         {
             return PrometheusErrors.Result(StatusCodes.Status503ServiceUnavailable, PrometheusErrors.Unavailable,

@@ -9,6 +9,7 @@ public static class PrometheusErrors
     public const string BadData = "bad_data";
     public const string Execution = "execution";
     public const string Unavailable = "unavailable";
+    public const string Timeout = "timeout";
     public const string Internal = "internal";
     public const string Timeout = "timeout";
     public const string NotFound = "not_found";

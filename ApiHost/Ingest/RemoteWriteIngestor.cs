@@ -2,15 +2,17 @@ using Microsoft.Extensions.Options;
 using OrleansExemplars.ApiHost.Hosting;
 using OrleansExemplars.GrainInterfaces;
 using OrleansExemplars.GrainInterfaces.RemoteWrite;
+using OrleansExemplars.GrainInterfaces.Sharding;
 
 namespace OrleansExemplars.ApiHost.Ingest;
 
 /// <summary>
-/// Hands a decoded request to its grains: one call per metric name for the exemplars and, when remote-write
-/// endpoints are configured (<c>RemoteWrite:Endpoints</c>), one per forwarder shard for the samples, all in parallel.
+/// Hands a decoded request to its grains: one call per metric grain for the exemplars (per shard of a hot metric,
+/// routed by <see cref="MetricShardRouter"/> as the Kafka receivers route) and, when remote-write endpoints are
+/// configured (<c>RemoteWrite:Endpoints</c>), one per forwarder shard for the samples, all in parallel.
 /// </summary>
 public sealed class RemoteWriteIngestor(IGrainFactory grains, ApiMetrics metrics, IConfiguration configuration,
-    IOptions<ApiHostOptions> options)
+    IOptions<ApiHostOptions> options, MetricShardDirectory shards)
 {
     private readonly int _forwardShards = configuration.GetSection($"{ForwardSharding.SectionName}:Endpoints").GetChildren().Any()
         ? configuration.GetValue($"{ForwardSharding.SectionName}:Shards", ForwardSharding.DefaultShards)
@@ -20,7 +22,9 @@ public sealed class RemoteWriteIngestor(IGrainFactory grains, ApiMetrics metrics
     public async Task<bool> IngestAsync(DecodedWrite write, CancellationToken cancellationToken)
     {
         metrics.RecordWrite(write);
-        var appends = write.ExemplarsByMetric.Select(m => grains.GetGrain<IMetricGrain>(m.Key).AppendAsync(m.Value.ToArray()));
+        var router = await shards.CurrentAsync(cancellationToken);
+        var appends = router.Route(write.ExemplarsByMetric)
+            .Select(g => grains.GetGrain<IMetricGrain>(g.Key).AppendAsync(g.Value.ToArray()));
         var forwards = _forwardShards == 0
             ? []
             : ForwardSharding.GroupByShard(write.Forward, _forwardShards).Select(s => ForwardAsync(s.Key, s.Value, cancellationToken));

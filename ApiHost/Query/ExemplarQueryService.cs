@@ -2,21 +2,73 @@ using Microsoft.Extensions.Options;
 using OrleansExemplars.ApiHost.Hosting;
 using OrleansExemplars.GrainInterfaces;
 using OrleansExemplars.GrainInterfaces.Model;
+using OrleansExemplars.GrainInterfaces.Sharding;
 
 namespace OrleansExemplars.ApiHost.Query;
 
 /// <summary>
 /// Answers an exemplar query by fanning out to the metric grains that can hold matches: a matcher set naming its
-/// metric (<c>__name__="x"</c>) asks that grain alone; any other set asks every catalogued name its <c>__name__</c>
-/// matchers accept. Grains are asked in parallel, at most <c>Api:QueryConcurrency</c> at once.
+/// metric (<c>__name__="x"</c>) asks that metric's grains alone; any other set asks every catalogued name its
+/// <c>__name__</c> matchers accept. A metric's grains are those the catalog lists for it (the plain grain and every
+/// shard that ever stored an exemplar, see <see cref="MetricLayout"/>). Grains are asked in parallel, at most
+/// <c>Api:QueryConcurrency</c> at once, within <c>Api:QueryTimeout</c>; answers are merged as one ring would answer.
 /// </summary>
+/// <remarks>
+/// All or nothing: a grain that fails or does not answer in time fails the whole query
+/// (<see cref="ExemplarQueryException"/>). A partial list of exemplars looks exactly like a complete one in Grafana,
+/// so it is never returned.
+/// </remarks>
 public sealed class ExemplarQueryService(IGrainFactory grains, IOptions<ApiHostOptions> options)
 {
     public async Task<List<SeriesExemplars>> SelectAsync(long startMs, long endMs,
         IReadOnlyList<IReadOnlyList<LabelMatcher>> matcherSets, CancellationToken cancellationToken)
     {
+        using var timeout = new CancellationTokenSource(options.Value.QueryTimeout);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        try
+        {
+            List<(string Key, LabelMatcher[][] Sets)> plan;
+            try
+            {
+                plan = await PlanAsync(matcherSets).WaitAsync(linked.Token);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                throw new ExemplarQueryException(ExemplarQueryFailure.Unavailable,
+                    $"metric catalog failed: {e.GetBaseException().Message}", e);
+            }
+            var answers = new SeriesExemplars[plan.Count][];
+            await Parallel.ForEachAsync(Enumerable.Range(0, plan.Count),
+                new ParallelOptions { MaxDegreeOfParallelism = options.Value.QueryConcurrency, CancellationToken = linked.Token },
+                async (i, ct) =>
+                {
+                    var (key, sets) = plan[i];
+                    try
+                    {
+                        // WaitAsync: a grain stuck in activation must not hold the query past its deadline.
+                        answers[i] = await grains.GetGrain<IMetricGrain>(key).SelectAsync(startMs, endMs, sets).WaitAsync(ct);
+                    }
+                    catch (Exception e) when (e is not OperationCanceledException)
+                    {
+                        throw new ExemplarQueryException(ExemplarQueryFailure.Unavailable,
+                            $"metric grain \"{key}\" failed: {e.GetBaseException().Message}", e);
+                    }
+                });
+            return ShardedResultMerger.Merge(answers);
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new ExemplarQueryException(ExemplarQueryFailure.Timeout,
+                $"query timed out after {options.Value.QueryTimeout} (Api:QueryTimeout) waiting for metric grains");
+        }
+    }
+
+    /// <summary>Grain key → the matcher sets to ask it, in a fixed order (so ties in the merge are stable).</summary>
+    private async Task<List<(string Key, LabelMatcher[][] Sets)>> PlanAsync(IReadOnlyList<IReadOnlyList<LabelMatcher>> matcherSets)
+    {
         var setsByMetric = new Dictionary<string, List<LabelMatcher[]>>(StringComparer.Ordinal);
-        string[]? catalog = null;
+        var layouts = new Dictionary<string, MetricLayout>(StringComparer.Ordinal);
+        MetricLayout[]? catalog = null;
         foreach (var set in matcherSets)
         {
             var setArray = set.ToArray();
@@ -29,8 +81,12 @@ public sealed class ExemplarQueryService(IGrainFactory grains, IOptions<ApiHostO
             }
             else
             {
-                catalog ??= await grains.GetAllNamesAsync();
-                candidates = catalog;
+                if (catalog is null)
+                {
+                    catalog = await grains.GetAllLayoutsAsync();
+                    foreach (var layout in catalog) layouts[layout.Name] = layout;
+                }
+                candidates = catalog.Select(l => l.Name);
             }
             foreach (var name in candidates)
             {
@@ -40,17 +96,38 @@ public sealed class ExemplarQueryService(IGrainFactory grains, IOptions<ApiHostO
             }
         }
 
-        var results = new List<SeriesExemplars>();
-        await Parallel.ForEachAsync(setsByMetric,
-            new ParallelOptions { MaxDegreeOfParallelism = options.Value.QueryConcurrency, CancellationToken = cancellationToken },
-            async (entry, _) =>
-            {
-                var found = await grains.GetGrain<IMetricGrain>(entry.Key)
-                    .SelectAsync(startMs, endMs, entry.Value.ToArray());
-                if (found.Length == 0) return;
-                lock (results) results.AddRange(found);
-            });
-        results.Sort(static (a, b) => a.Series.CompareTo(b.Series));
-        return results;
+        // Named metrics not seen in a full catalog read: ask their catalog shard (one call each, in parallel).
+        var unknown = setsByMetric.Keys.Where(n => !layouts.ContainsKey(n)).ToArray();
+        var looked = await Task.WhenAll(unknown.Select(n => grains.Shard(n).GetLayoutAsync(n)));
+        for (var i = 0; i < unknown.Length; i++)
+        {
+            // Not catalogued: ask the plain grain anyway, as before sharding, in case the catalog lost the name
+            // (e.g. memory storage on a silo that left) — its grain re-registers within minutes.
+            layouts[unknown[i]] = looked[i] ?? new MetricLayout(unknown[i], Unsharded: true, ShardSpan: 0, AutoShards: 0);
+        }
+
+        var plan = new List<(string, LabelMatcher[][])>();
+        foreach (var (name, sets) in setsByMetric.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            var setArray = sets.ToArray();
+            foreach (var key in layouts[name].GrainKeys()) plan.Add((key, setArray));
+        }
+        return plan;
     }
+}
+
+public enum ExemplarQueryFailure
+{
+    /// <summary>A grain failed (activation, storage, silo gone): Prometheus' <c>unavailable</c>.</summary>
+    Unavailable,
+
+    /// <summary><c>Api:QueryTimeout</c> passed: Prometheus' <c>timeout</c>.</summary>
+    Timeout,
+}
+
+/// <summary>The query could not be answered completely; carries what the HTTP error says.</summary>
+public sealed class ExemplarQueryException(ExemplarQueryFailure failure, string message, Exception? inner = null)
+    : Exception(message, inner)
+{
+    public ExemplarQueryFailure Failure { get; } = failure;
 }

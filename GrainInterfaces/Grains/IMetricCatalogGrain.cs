@@ -1,5 +1,6 @@
 using Orleans.Concurrency;
 using System.Text;
+using OrleansExemplars.GrainInterfaces.Sharding;
 
 namespace OrleansExemplars.GrainInterfaces;
 
@@ -9,10 +10,28 @@ namespace OrleansExemplars.GrainInterfaces;
 /// </summary>
 public interface IMetricCatalogGrain : IGrainWithIntegerKey
 {
+    /// <summary>The plain grain <c>name</c> stored exemplars.</summary>
     Task RegisterAsync(string metricName);
+
+    /// <summary>Grain <c>name#shard</c> stored exemplars; queries of the metric ask it from now on.</summary>
+    Task RegisterShardAsync(string metricName, int shard);
+
+    /// <summary>
+    /// Automatic sharding: the metric is spread over at least <paramref name="shards"/> grains from now on (the count
+    /// only grows). Returns the count in force. Routers read it through <see cref="GetLayoutsAsync"/>.
+    /// </summary>
+    Task<int> RequestAutoShardsAsync(string metricName, int shards);
 
     [AlwaysInterleave]
     Task<string[]> GetNamesAsync();
+
+    /// <summary>Every metric of this catalog shard with the grains that may hold its exemplars.</summary>
+    [AlwaysInterleave]
+    Task<MetricLayout[]> GetLayoutsAsync();
+
+    /// <summary>One metric's layout, or null when no grain of it ever stored an exemplar.</summary>
+    [AlwaysInterleave]
+    Task<MetricLayout?> GetLayoutAsync(string metricName);
 }
 
 public static class MetricCatalog
@@ -39,6 +58,14 @@ public static class MetricCatalog
     {
         var shards = await Task.WhenAll(
             Enumerable.Range(0, ShardCount).Select(i => grains.GetGrain<IMetricCatalogGrain>(i).GetNamesAsync()));
+        return shards.SelectMany(s => s).ToArray();
+    }
+
+    /// <summary>Every metric's layout from every shard, asked in parallel.</summary>
+    public static async Task<MetricLayout[]> GetAllLayoutsAsync(this IGrainFactory grains)
+    {
+        var shards = await Task.WhenAll(
+            Enumerable.Range(0, ShardCount).Select(i => grains.GetGrain<IMetricCatalogGrain>(i).GetLayoutsAsync()));
         return shards.SelectMany(s => s).ToArray();
     }
 }

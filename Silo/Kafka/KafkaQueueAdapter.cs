@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Orleans.Runtime;
 using Orleans.Streams;
+using OrleansExemplars.GrainInterfaces.Sharding;
 
 namespace OrleansExemplars.Silo.Kafka;
 
@@ -13,6 +14,7 @@ public sealed class KafkaQueueAdapter(
     KafkaDeadLetterProducer deadLetters,
     KafkaReceiverMetrics metrics,
     int forwardShards,
+    MetricShardDirectory? shards,
     ILoggerFactory loggerFactory) : IQueueAdapter
 {
     public string Name => name;
@@ -24,7 +26,7 @@ public sealed class KafkaQueueAdapter(
     public IQueueAdapterReceiver CreateReceiver(QueueId queueId)
     {
         var partition = mapper.PartitionOf(queueId);
-        return new KafkaQueueAdapterReceiver(partition, options, directory, deadLetters, metrics, forwardShards,
+        return new KafkaQueueAdapterReceiver(partition, options, directory, deadLetters, metrics, forwardShards, shards,
             loggerFactory.CreateLogger($"{typeof(KafkaQueueAdapterReceiver).FullName}.{name}.{partition.Topic}.{partition.Partition.Value}"));
     }
 

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.Providers.Streams.Common;
 using Orleans.Streams;
+using OrleansExemplars.GrainInterfaces.Sharding;
 using OrleansExemplars.Grains.Forwarding;
 
 namespace OrleansExemplars.Silo.Kafka;
@@ -15,6 +16,7 @@ public sealed class KafkaQueueAdapterFactory : IQueueAdapterFactory, IDisposable
     private readonly KafkaStreamOptions _options;
     private readonly KafkaReceiverMetrics _metrics;
     private readonly int _forwardShards;
+    private readonly MetricShardDirectory? _shards;
     private readonly ILoggerFactory _loggerFactory;
     private readonly KafkaQueueMapper _mapper;
     private readonly SimpleQueueAdapterCache _cache;
@@ -24,8 +26,9 @@ public sealed class KafkaQueueAdapterFactory : IQueueAdapterFactory, IDisposable
 
     /// <param name="forwardShards">Forwarder shards to feed; 0 when no remote-write endpoint is configured.</param>
     public KafkaQueueAdapterFactory(string name, KafkaStreamOptions options, SimpleQueueCacheOptions cacheOptions,
-        KafkaReceiverMetrics metrics, int forwardShards, ILoggerFactory loggerFactory)
+        KafkaReceiverMetrics metrics, int forwardShards, ILoggerFactory loggerFactory, MetricShardDirectory? shards = null)
     {
+        _shards = shards;
         _name = name;
         _options = options;
         _metrics = metrics;
@@ -45,7 +48,8 @@ public sealed class KafkaQueueAdapterFactory : IQueueAdapterFactory, IDisposable
             services.GetRequiredService<IOptions<RemoteWriteOptions>>().Value is { Endpoints.Count: > 0 } forwarding
                 ? forwarding.Shards
                 : 0,
-            services.GetRequiredService<ILoggerFactory>());
+            services.GetRequiredService<ILoggerFactory>(),
+            services.GetRequiredService<MetricShardDirectory>());
 
     Task<IQueueAdapter> IQueueAdapterFactory.CreateAdapter() => CreateAdapter(CancellationToken.None);
 
@@ -54,7 +58,7 @@ public sealed class KafkaQueueAdapterFactory : IQueueAdapterFactory, IDisposable
         // Fails start-up when a topic has more partitions than queue slots, rather than leaving some unread.
         await _directory.RefreshAsync(cancellationToken);
         return new KafkaQueueAdapter(_name, _options, _mapper, _directory, _deadLetters, _metrics, _forwardShards,
-            _loggerFactory);
+            _shards, _loggerFactory);
     }
 
     public IQueueAdapterCache GetQueueAdapterCache() => _cache;

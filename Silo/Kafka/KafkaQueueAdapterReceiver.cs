@@ -3,6 +3,7 @@ using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
 using Orleans.Streams;
 using OrleansExemplars.GrainInterfaces.RemoteWrite;
+using OrleansExemplars.GrainInterfaces.Sharding;
 
 namespace OrleansExemplars.Silo.Kafka;
 
@@ -20,6 +21,7 @@ public sealed class KafkaQueueAdapterReceiver(
     KafkaDeadLetterProducer deadLetters,
     KafkaReceiverMetrics metrics,
     int forwardShards,
+    MetricShardDirectory? shards,
     ILogger logger) : IQueueAdapterReceiver, KafkaReceiverMetrics.IPartitionProgress
 {
     private readonly PartitionOffsetTracker _offsets = new();
@@ -55,7 +57,9 @@ public sealed class KafkaQueueAdapterReceiver(
         var messages = await Task.Run(Poll, cancellationToken);
         if (messages.Count == 0) return [];
 
-        var batch = new PollBatchBuilder(forwardShards);
+        // One router for the whole poll, so a series goes to one grain however many messages carry it.
+        var router = shards is null ? null : await shards.CurrentAsync(cancellationToken);
+        var batch = new PollBatchBuilder(forwardShards, router);
         long bytes = 0;
         foreach (var message in messages)
         {

@@ -4,23 +4,28 @@ using Orleans.Runtime;
 using OrleansExemplars.GrainInterfaces;
 using OrleansExemplars.GrainInterfaces.Model;
 using OrleansExemplars.GrainInterfaces.RemoteWrite;
+using OrleansExemplars.GrainInterfaces.Sharding;
 
 namespace OrleansExemplars.Silo.Kafka;
 
 /// <summary>
-/// Regroups all the messages of one poll by stream: one container per metric name holding that metric's
-/// exemplar-bearing series from every message, and — when forwarding is on — one per forwarder shard holding its
-/// series, so each grain gets one delivery per poll however many messages mentioned it.
+/// Regroups all the messages of one poll by stream: one container per metric grain (the metric name, or
+/// <c>name#k</c> for a shard of a hot metric, routed by <see cref="MetricShardRouter"/> exactly as HTTP ingest routes)
+/// holding that grain's exemplar-bearing series from every message, and — when forwarding is on — one per forwarder
+/// shard holding its series, so each grain gets one delivery per poll however many messages mentioned it.
 /// </summary>
 /// <param name="forwardShards">Forwarder shards; 0 when no remote-write endpoint is configured.</param>
-public sealed class PollBatchBuilder(int forwardShards = 0)
+/// <param name="router">Where series of sharded metrics go; null routes every metric to its plain grain.</param>
+public sealed class PollBatchBuilder(int forwardShards = 0, MetricShardRouter? router = null)
 {
+    /// <summary>Grain key (= stream key in <see cref="StreamNamespaces.MetricExemplars"/>) → its series, in poll order.</summary>
     private readonly Dictionary<string, List<SeriesExemplars>> _byMetric = new(StringComparer.Ordinal);
     private readonly Dictionary<int, List<ForwardSeries>> _byShard = [];
 
     public void Add(DecodedWrite write)
     {
-        foreach (var (metric, series) in write.ExemplarsByMetric)
+        var byGrain = router is null ? write.ExemplarsByMetric : router.Route(write.ExemplarsByMetric);
+        foreach (var (metric, series) in byGrain)
         {
             if (!_byMetric.TryGetValue(metric, out var list)) _byMetric[metric] = list = [];
             list.AddRange(series);
