@@ -11,7 +11,6 @@ public static class PrometheusErrors
     public const string Unavailable = "unavailable";
     public const string Timeout = "timeout";
     public const string Internal = "internal";
-    public const string Timeout = "timeout";
     public const string NotFound = "not_found";
 
     public static IResult Result(int statusCode, string errorType, string message) =>
