@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
 using Orleans.Dashboard;
 using OrleansExemplars.GrainInterfaces.Configuration;
@@ -31,7 +32,7 @@ public static class SiloHostingExtensions
 
     /// <summary>
     /// Makes this web host an OrleansExemplars silo: cluster membership from <c>Cluster:*</c>, the exemplar grains,
-    /// the Orleans dashboard and Prometheus metrics at <c>/metrics</c> (mapped by <see cref="MapSiloEndpoints"/>).
+    /// the Orleans dashboard (<c>Dashboard:*</c>, on this host's <c>Urls</c>) and Prometheus metrics at <c>/metrics</c> (mapped by <see cref="MapSiloEndpoints"/>).
     /// </summary>
     public static WebApplicationBuilder AddOrleansExemplarsSilo(this WebApplicationBuilder builder)
     {
@@ -39,6 +40,10 @@ public static class SiloHostingExtensions
         builder.Services.AddOptions<ClusterSettings>().Bind(section).ValidateDataAnnotations().ValidateOnStart();
         var cluster = section.Get<ClusterSettings>() ?? new ClusterSettings();
         OptionsValidation.ThrowIfInvalid(cluster);
+        var dashboardSection = builder.Configuration.GetSection(DashboardSettings.SectionName);
+        builder.Services.AddOptions<DashboardSettings>().Bind(dashboardSection).ValidateDataAnnotations().ValidateOnStart();
+        var dashboard = dashboardSection.Get<DashboardSettings>() ?? new DashboardSettings();
+        OptionsValidation.ThrowIfInvalid(dashboard);
 
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter(IngestMetrics.MeterName, OrleansExemplars.Grains.Wal.WalMetrics.MeterName, KafkaReceiverMetrics.MeterName, RemoteWriteMetrics.MeterName, "Microsoft.Orleans")
@@ -48,14 +53,21 @@ public static class SiloHostingExtensions
         {
             silo.UseOrleansExemplarsClustering(cluster);
             silo.AddOrleansExemplars();
-            silo.AddDashboard();
+            silo.AddDashboard(options =>
+            {
+                options.CounterUpdateIntervalMs = dashboard.CounterUpdateIntervalMs;
+                options.HistoryLength = dashboard.HistoryLength;
+                options.HideTrace = dashboard.HideTrace;
+            });
         });
         return builder;
     }
 
     public static WebApplication MapSiloEndpoints(this WebApplication app)
     {
-        app.MapOrleansDashboard();
+        // Under Dashboard:RoutePrefix (validated at start: empty or /segment…, never over /metrics or /-/…).
+        var prefix = app.Services.GetRequiredService<IOptions<DashboardSettings>>().Value.RoutePrefix;
+        app.MapOrleansDashboard(prefix.Length == 0 ? null : prefix);
         app.MapPrometheusScrapingEndpoint();
         app.MapGet("/-/healthy", () => Results.Text("OrleansExemplars silo is Healthy.\n"));
         return app;

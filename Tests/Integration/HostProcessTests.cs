@@ -107,6 +107,8 @@ public sealed class HostProcessTests
     [InlineData("Silo", "Cluster__GatewayPort", "0", "Cluster:GatewayPort")]
     [InlineData("Silo", "Kafka__BootstrapServers", "127.0.0.1:1", "Kafka:Topics")]
     [InlineData("Silo", "Exemplars__MaxExemplarsPerMetric", "-5", "Exemplars:MaxExemplarsPerMetric")]
+    [InlineData("Silo", "Dashboard__RoutePrefix", "/metrics", "Dashboard:RoutePrefix")]
+    [InlineData("Silo", "Dashboard__CounterUpdateIntervalMs", "500", "Dashboard:CounterUpdateIntervalMs")]
     [InlineData("ApiHost", "Api__QueryConcurrency", "0", "Api:QueryConcurrency")]
     [InlineData("ApiHost", "Cluster__GatewayPort", "70000", "Cluster:GatewayPort")]
     [InlineData("ApiHost", "Auth__Write__BasicUsers__prometheus", "$2y$10$not-a-bcrypt-hash", "Auth:Write:BasicUsers:prometheus")]

@@ -36,6 +36,7 @@ public sealed class ComposeFileTests
         (ExemplarStorageOptions.SectionName, typeof(ExemplarStorageOptions)),
         (ApiHostOptions.SectionName, typeof(ApiHostOptions)),
         (QueryProxyOptions.SectionName, typeof(QueryProxyOptions)),
+        (Silo.Hosting.DashboardSettings.SectionName, typeof(Silo.Hosting.DashboardSettings)),
     ];
 
     /// <summary>Keys read outside the options classes (ASP.NET Core's own).</summary>
