@@ -3,6 +3,7 @@
 #   - Prometheus 2.42 and VictoriaMetrics 1.79 from Debian (differential and forwarding tests)
 #   - Azurite 3.37.0 from npm (grain storage tests)
 #   - docker-compose from Debian (the compose file is checked with `docker-compose config`; no Docker engine needed)
+#   - chromium from Debian (headless: renders the Orleans dashboard; screenshots in TestResults/dashboard/)
 # Usage: ./test.sh [extra dotnet test arguments, e.g. --filter FullyQualifiedName~Ring]
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -24,7 +25,7 @@ install_debian() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
-install_debian prometheus victoria-metrics docker-compose
+install_debian prometheus victoria-metrics docker-compose chromium
 
 # Azurite (the Azure Storage emulator), pinned by Azurite/package-lock.json.
 if [ ! -f Azurite/node_modules/azurite/dist/src/azurite.js ]; then
