@@ -4,10 +4,11 @@ using OrleansExemplars.Benchmarks.Load;
 
 // `memory`: bytes per stored exemplar of a full ring, measured with GC.GetTotalMemory (see BENCHMARKS.md).
 // Anything else goes to BenchmarkDotNet, e.g. `--filter '*ExemplarRing*' --job short`.
-// `load`: end-to-end remote-write load on a running system (./run.sh), loopback only.
-if (args is ["load", .. var loadArgs])
+// Remote-write load on a running system (HTTP or Kafka) is the LoadTool project's, not a command here.
+if (args is ["load", ..])
 {
-    return await RemoteWriteLoad.RunAsync(loadArgs);
+    Console.Error.WriteLine("`load` moved to the LoadTool project: dotnet LoadTool/bin/Release/net10.0/OrleansExemplars.LoadTool.dll --help");
+    return 2;
 }
 
 // `kafka`: end-to-end ingest from librdkafka's mock broker into an in-process silo until the topic is drained.

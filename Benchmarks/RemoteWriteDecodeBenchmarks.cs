@@ -1,5 +1,5 @@
 using BenchmarkDotNet.Attributes;
-using OrleansExemplars.Benchmarks.Load;
+using OrleansExemplars.LoadTool;
 using OrleansExemplars.GrainInterfaces.RemoteWrite;
 
 namespace OrleansExemplars.Benchmarks;
@@ -14,7 +14,8 @@ public class RemoteWriteDecodeBenchmarks
     private byte[] _snappy = [];
 
     [GlobalSetup]
-    public void Setup() => _snappy = RemoteWriteWorkload.Encode(1, 2000, 200, 100)[0];
+    public void Setup() => _snappy = new RemoteWriteWorkload(new WorkloadShape(Seed: 1, Series: 2000, Metrics: 100,
+        ExemplarRatio: 0.1, Shards: 1, StartMs: 1_700_000_000_000, StepMs: 1000)).Encode(0).Body;
 
     [Benchmark]
     public object Decode_snappy_message_of_2000_series() =>

@@ -10,6 +10,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using OrleansExemplars.GrainInterfaces;
 using OrleansExemplars.GrainInterfaces.Model;
+using OrleansExemplars.LoadTool;
 using OrleansExemplars.Silo.Hosting;
 
 namespace OrleansExemplars.Benchmarks.Load;
@@ -52,8 +53,13 @@ public static class KafkaIngestLoad
         Console.WriteLine($"producing {messages} messages of {series} series ({exemplars} exemplars each) to the mock broker {bootstrap}…");
         // Each partition has series of its own, as a producer keying by series would arrange: a series' exemplars
         // then arrive in timestamp order (across partitions they could not, and would be rejected as out of order).
+        // The load tool's workload with one shard (instance) per partition; timestamps end about now.
+        var workload = new RemoteWriteWorkload(new WorkloadShape(Seed: Environment.TickCount, Series: series, Metrics: metrics,
+            ExemplarRatio: (double)exemplars / series, Shards: Partitions,
+            StartMs: DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - messages * 1000L, StepMs: 1000));
+        var encoded = workload.EncodeAll(messages);
         var bodies = Enumerable.Range(0, Partitions)
-            .Select(p => RemoteWriteWorkload.Encode((messages + Partitions - 1 - p) / Partitions, series, exemplars, metrics)).ToArray();
+            .Select(p => encoded.Where(e => workload.Shard(e.Index) == p).Select(e => e.Body).ToArray()).ToArray();
         Console.WriteLine($"  {messages} messages, {bodies.SelectMany(b => b).Sum(b => (long)b.Length) / 1024 / 1024} MiB snappy, " +
                           $"produced as the silo reads (the mock broker keeps only ~5 MB per partition)");
 

@@ -7,6 +7,7 @@ using OrleansExemplars.GrainInterfaces.Configuration;
 using OrleansExemplars.Grains;
 using OrleansExemplars.Grains.Forwarding;
 using OrleansExemplars.Grains.Wal;
+using OrleansExemplars.LoadTool;
 using OrleansExemplars.Silo.Kafka;
 using OrleansExemplars.Silo.Storage;
 using OrleansExemplars.Tests.Support;
@@ -71,7 +72,7 @@ public sealed class ComposeFileTests
     {
         var services = Map(Config(), "services");
         var names = services.Children.Keys.Select(k => ((YamlScalarNode)k).Value).ToHashSet();
-        foreach (var expected in new[] { "kafka", "kafka-init", "azurite", "silo1", "silo2", "apihost", "victoriametrics", "grafana" })
+        foreach (var expected in new[] { "kafka", "kafka-init", "azurite", "silo1", "silo2", "apihost", "victoriametrics", "grafana", "demo-producer" })
         {
             Assert.Contains(expected, names);
         }
@@ -90,6 +91,9 @@ public sealed class ComposeFileTests
         Assert.Equal("service_healthy", Condition("apihost", "silo1"));
         Assert.Equal("service_healthy", Condition("grafana", "apihost"));
         Assert.Equal("service_healthy", Condition("kafka-init", "kafka"));
+        // The demo producer writes once the topic exists.
+        Assert.Equal("service_completed_successfully", Condition("demo-producer", "kafka-init"));
+        Assert.Equal("LoadTool/Dockerfile", ((YamlScalarNode)Map(services["demo-producer"], "build")["dockerfile"]).Value);
 
         // Published on loopback only, at the ports the README names.
         var published = services.Children.Where(s => ((YamlMappingNode)s.Value).Children.ContainsKey("ports"))
@@ -154,6 +158,43 @@ public sealed class ComposeFileTests
         Assert.Contains(lines, l => l.StartsWith("USER $APP_UID", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith("HEALTHCHECK ", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith("ENTRYPOINT", StringComparison.Ordinal) && l.Contains(entry, StringComparison.Ordinal));
+        var text = string.Join("\n", lines);
+        foreach (var secret in new[] { "AccountKey", "Password", "BearerToken", "SharedAccessSignature" })
+        {
+            Assert.DoesNotContain(secret, text, StringComparison.OrdinalIgnoreCase);
+        }
+    }
+
+    [Fact]
+    public void The_demo_producer_feeds_the_silos_topic_forever_at_a_paced_rate_with_arguments_the_tool_accepts()
+    {
+        var services = Map(Config(), "services");
+        var command = ((YamlSequenceNode)services["demo-producer"]["command"]).Select(c => ((YamlScalarNode)c).Value!).ToArray();
+        var settings = LoadSettings.Parse(command, DateTimeOffset.UtcNow);
+        var silo1 = Environment((YamlMappingNode)services["silo1"]);
+        Assert.Equal(LoadTarget.Kafka, settings.Target);
+        Assert.Equal(silo1["Kafka__BootstrapServers"], settings.Bootstrap);
+        Assert.Equal(silo1["Kafka__Topics__0"], settings.Topic);
+        // Forever (no request or time bound), paced, and modest: at most a few thousand samples a second.
+        Assert.Equal(0, settings.Requests);
+        Assert.Null(settings.Duration);
+        Assert.NotNull(settings.Rate);
+        Assert.InRange(settings.Rate!.Value * settings.Shape.Series, 1, 5000);
+        Assert.InRange(settings.Shape.ExemplarRatio, 0.01, 1);
+        // kafka:9092 is not loopback: without --allow-remote the tool refuses it.
+        Assert.Throws<ArgumentException>(() => LoadSettings.Parse(command.Where(a => a != "--allow-remote").ToArray(), DateTimeOffset.UtcNow));
+        Assert.False(((YamlMappingNode)services["demo-producer"]).Children.ContainsKey("ports"));
+    }
+
+    [Fact]
+    public void The_load_tool_image_is_multi_stage_non_root_and_carries_no_secret()
+    {
+        var lines = File.ReadAllLines(Path.Combine(Root, "LoadTool/Dockerfile")).Where(l => !l.TrimStart().StartsWith('#')).ToList();
+        Assert.True(lines.Count(l => l.StartsWith("FROM ", StringComparison.Ordinal)) >= 2, "not multi-stage");
+        Assert.Contains(lines, l => l.StartsWith("RUN dotnet publish LoadTool/LoadTool.csproj", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("FROM mcr.microsoft.com/dotnet/runtime:10.0", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("USER $APP_UID", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("ENTRYPOINT", StringComparison.Ordinal) && l.Contains("OrleansExemplars.LoadTool.dll", StringComparison.Ordinal));
         var text = string.Join("\n", lines);
         foreach (var secret in new[] { "AccountKey", "Password", "BearerToken", "SharedAccessSignature" })
         {

@@ -1,0 +1,17 @@
+using System.Runtime.InteropServices;
+using OrleansExemplars.LoadTool;
+
+// Deterministic remote-write load and the compose demo producer: see LoadSettings.Usage and the README.
+// Ctrl-C or SIGTERM (docker stop) ends the run gracefully: what is in flight completes and the summary is printed.
+using var stop = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true;
+    stop.Cancel();
+};
+using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+{
+    context.Cancel = true;
+    stop.Cancel();
+});
+return await RemoteWriteLoad.RunAsync(args, Console.Out, Console.Error, interactive: !Console.IsOutputRedirected, stop.Token);
