@@ -20,9 +20,9 @@ public sealed class ClusterSettings : IValidatableObject
     public string ServiceId { get; set; } = "orleans-exemplars";
 
     /// <summary>
-    /// <c>Auto</c>: Azure Table membership when <c>Clustering:AzureTable:ConnectionString</c> is set, else
+    /// <c>Auto</c>: Azure Table membership when <c>Clustering:AzureTable:ConnectionString</c> or <c>ServiceUri</c> is set, else
     /// <c>Localhost</c> (a single-node cluster on loopback, nothing external needed). <c>Localhost</c> and
-    /// <c>AzureTable</c> force one; <c>AzureTable</c> then requires the connection string.
+    /// <c>AzureTable</c> force one; <c>AzureTable</c> then requires one of them.
     /// </summary>
     [RegularExpression("^(?i:auto|localhost|azuretable)$",
         ErrorMessage = "Cluster:Clustering must be \"Auto\", \"Localhost\" or \"AzureTable\".")]
@@ -55,7 +55,7 @@ public sealed class ClusterSettings : IValidatableObject
     [Range(1, 10, ErrorMessage = "Cluster:NumMissedProbesLimit must be between {1} and {2}.")]
     public int NumMissedProbesLimit { get; set; } = 3;
 
-    /// <summary>The membership to use; throws, naming the key, when <c>AzureTable</c> is demanded without its connection string.</summary>
+    /// <summary>The membership to use; throws, naming the keys, when <c>AzureTable</c> is demanded without an account.</summary>
     public ClusteringMode ResolveMode(AzureTableClusteringSettings azureTable)
     {
         var mode = Clustering.ToLowerInvariant() switch
@@ -67,7 +67,7 @@ public sealed class ClusterSettings : IValidatableObject
         if (mode == ClusteringMode.AzureTable && !azureTable.IsConfigured)
         {
             throw new OptionsValidationException(nameof(AzureTableClusteringSettings), typeof(AzureTableClusteringSettings),
-                ["Clustering:AzureTable:ConnectionString must be set when Cluster:Clustering is \"AzureTable\"."]);
+                ["Clustering:AzureTable:ConnectionString or Clustering:AzureTable:ServiceUri must be set when Cluster:Clustering is \"AzureTable\"."]);
         }
         return mode;
     }

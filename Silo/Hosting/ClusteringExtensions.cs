@@ -1,5 +1,4 @@
 using System.Net;
-using Azure.Data.Tables;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using OrleansExemplars.GrainInterfaces.Configuration;
@@ -10,7 +9,7 @@ public static class ClusteringExtensions
 {
     /// <summary>
     /// Cluster membership from <c>Cluster:*</c> and <c>Clustering:AzureTable:*</c>: an Azure Storage table when its
-    /// connection string is set (several silos, each on its own <c>Cluster:SiloPort</c>/<c>GatewayPort</c> at
+    /// connection string or service URI is set (several silos, each on its own <c>Cluster:SiloPort</c>/<c>GatewayPort</c> at
     /// <c>Cluster:AdvertisedIPAddress</c>, form one cluster), a single loopback silo otherwise.
     /// </summary>
     /// <param name="cluster">Already validated by the caller (it needs the same values).</param>
@@ -32,7 +31,10 @@ public static class ClusteringExtensions
         {
             return silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort, null, cluster.ServiceId, cluster.ClusterId);
         }
-        var tables = CreateTableServiceClient(azureTable);
+        // Parsed now so a malformed setting stops start-up naming its key, not at the first table call deep inside
+        // Orleans' membership start. The API host does the same for its gateway list.
+        var tables = AzureStorageClients.CreateTableServiceClient(azureTable,
+            () => AzureStorageClients.GetOrAddCredential(silo.Services, silo.Configuration));
         silo.Configure<ClusterOptions>(o =>
         {
             o.ClusterId = cluster.ClusterId;
@@ -51,23 +53,5 @@ public static class ClusteringExtensions
             o.TableServiceClient = tables;
             o.TableName = azureTable.TableName;
         });
-    }
-
-    /// <summary>
-    /// Parsed now so a malformed connection string stops start-up naming its key, not at the first table call deep
-    /// inside Orleans' membership start. The API host does the same for its gateway list.
-    /// </summary>
-    private static TableServiceClient CreateTableServiceClient(AzureTableClusteringSettings settings)
-    {
-        try
-        {
-            return new TableServiceClient(settings.ConnectionString);
-        }
-        catch (Exception e) when (e is FormatException or ArgumentException or InvalidOperationException)
-        {
-            // The connection string holds the account key: name the key, never echo the value.
-            throw new OptionsValidationException(nameof(AzureTableClusteringSettings), typeof(AzureTableClusteringSettings),
-                [$"Clustering:AzureTable:ConnectionString is not a valid Azure Storage connection string ({e.GetType().Name})."]);
-        }
     }
 }

@@ -14,7 +14,7 @@ public static class GrainStorageExtensions
 {
     /// <summary>
     /// The grain storage <see cref="StorageNames.Exemplars"/> that holds rings and catalogs, chosen by
-    /// <c>Storage:Provider</c>: Azure Blob when <c>Storage:AzureBlob:ConnectionString</c> is set, local files
+    /// <c>Storage:Provider</c>: Azure Blob when <c>Storage:AzureBlob:ConnectionString</c> or <c>ServiceUri</c> is set, local files
     /// (<c>Storage:File:*</c>) otherwise, memory only when asked for. Every provider stores Orleans' binary
     /// serialization: a ring is a byte array, which JSON would inflate by a third (base64) plus field names.
     /// </summary>
@@ -30,10 +30,13 @@ public static class GrainStorageExtensions
         switch (settings.EffectiveProvider)
         {
             case GrainStorageProvider.AzureBlob:
+                // Built now, as the membership table's client is: a malformed setting stops start-up naming its key.
+                var blobs = AzureStorageClients.CreateBlobServiceClient(settings.AzureBlob,
+                    () => AzureStorageClients.GetOrAddCredential(silo.Services, silo.Configuration));
                 silo.AddAzureBlobGrainStorage(StorageNames.Exemplars, (OptionsBuilder<AzureBlobStorageOptions> options) =>
                     options.Configure<IServiceProvider>((o, services) =>
                     {
-                        o.BlobServiceClient = new Azure.Storage.Blobs.BlobServiceClient(settings.AzureBlob.ConnectionString);
+                        o.BlobServiceClient = blobs;
                         o.ContainerName = settings.AzureBlob.ContainerName;
                         // Blobs written before the switch to binary are JSON (Orleans' default): still readable, and
                         // rewritten as binary on the next write.

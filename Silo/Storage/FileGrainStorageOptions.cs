@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using System.IO;
+using OrleansExemplars.GrainInterfaces.Configuration;
 
 namespace OrleansExemplars.Silo.Storage;
 
@@ -40,7 +41,7 @@ public enum GrainStorageProvider
 {
     /// <summary>Local files (<see cref="FileGrainStorageOptions"/>): the default without an Azure connection string.</summary>
     File,
-    /// <summary>Azure Blob (<c>Storage:AzureBlob:*</c>): the default when a connection string is set.</summary>
+    /// <summary>Azure Blob (<c>Storage:AzureBlob:*</c>): the default when a connection string or service URI is set.</summary>
     AzureBlob,
     /// <summary>Silo memory: nothing survives a restart. Only when asked for (benchmarks, throw-away runs).</summary>
     Memory,
@@ -56,21 +57,46 @@ public sealed class GrainStorageSettings : IValidatableObject
 
     public AzureBlobSettings AzureBlob { get; set; } = new();
 
-    /// <summary>Without an explicit provider: Azure Blob when it has a connection string, files otherwise.</summary>
+    /// <summary>Without an explicit provider: Azure Blob when it names an account, files otherwise.</summary>
     public GrainStorageProvider EffectiveProvider =>
-        Provider ?? (string.IsNullOrWhiteSpace(AzureBlob.ConnectionString) ? GrainStorageProvider.File : GrainStorageProvider.AzureBlob);
+        Provider ?? (AzureBlob.IsConfigured ? GrainStorageProvider.AzureBlob : GrainStorageProvider.File);
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        if (EffectiveProvider == GrainStorageProvider.AzureBlob && string.IsNullOrWhiteSpace(AzureBlob.ConnectionString))
+        if (EffectiveProvider == GrainStorageProvider.AzureBlob && !AzureBlob.IsConfigured)
         {
-            yield return new ValidationResult("Storage:AzureBlob:ConnectionString is required when Storage:Provider is AzureBlob.");
+            yield return new ValidationResult(
+                "Storage:AzureBlob:ConnectionString or Storage:AzureBlob:ServiceUri is required when Storage:Provider is AzureBlob.");
+        }
+        foreach (var result in AzureStorageEndpoint.Validate(AzureBlobSection, AzureBlob.ConnectionString, AzureBlob.ServiceUri, "blob"))
+        {
+            yield return result;
+        }
+        if (string.IsNullOrWhiteSpace(AzureBlob.ContainerName))
+        {
+            yield return new ValidationResult("Storage:AzureBlob:ContainerName must not be empty.");
         }
     }
 
+    private const string AzureBlobSection = SectionName + ":" + nameof(AzureBlob);
+
+    /// <summary><c>Storage:AzureBlob</c>: the account is named by exactly one of the connection string and the service URI.</summary>
     public sealed class AzureBlobSettings
     {
+        /// <summary>Account key or SAS connection string (Azurite's too).</summary>
         public string? ConnectionString { get; set; }
+
+        /// <summary>
+        /// <c>https://&lt;account&gt;.blob.core.windows.net</c>, reached with a Microsoft Entra token from
+        /// <c>DefaultAzureCredential</c> (<c>Azure:*</c>), e.g. a managed identity with Storage Blob Data Contributor.
+        /// </summary>
+        public string? ServiceUri { get; set; }
+
+        /// <summary>Created at start when missing.</summary>
         public string ContainerName { get; set; } = "orleans-exemplars";
+
+        public bool IsConfigured => !string.IsNullOrWhiteSpace(ConnectionString) || !string.IsNullOrWhiteSpace(ServiceUri);
+
+        public bool UsesServiceUri => !string.IsNullOrWhiteSpace(ServiceUri);
     }
 }

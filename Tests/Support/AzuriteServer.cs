@@ -16,7 +16,31 @@ public sealed class AzuriteServer : IAsyncDisposable
 
     public string ConnectionString { get; }
 
-    public static async Task<AzuriteServer> StartAsync()
+    /// <summary>The blob service of an Azurite started by <see cref="StartHttpsOAuthAsync"/> (https, path-style account).</summary>
+    public Uri? BlobServiceUri { get; private init; }
+
+    /// <summary>The table service of an Azurite started by <see cref="StartHttpsOAuthAsync"/>.</summary>
+    public Uri? TableServiceUri { get; private init; }
+
+    public static Task<AzuriteServer> StartAsync() => StartAsync([], "http", null);
+
+    /// <summary>
+    /// Azurite over https (<paramref name="certificatePem"/>, <paramref name="keyPem"/>) accepting Microsoft Entra bearer
+    /// tokens (<c>--oauth basic</c>: issuer, audience and lifetime are checked, the signature is not) besides the
+    /// account key. Its connection string uses https too; <paramref name="trusting"/> must trust the certificate.
+    /// </summary>
+    public static async Task<AzuriteServer> StartHttpsOAuthAsync(string certificatePem, string keyPem, HttpMessageHandler trusting)
+    {
+        var server = await StartAsync(["--cert", certificatePem, "--key", keyPem, "--oauth", "basic"], "https", trusting);
+        var endpoints = server.ConnectionString.Split(';').Where(p => p.Contains('=')).ToDictionary(p => p[..p.IndexOf('=')], p => p[(p.IndexOf('=') + 1)..]);
+        return new AzuriteServer(server._process, server.ConnectionString)
+        {
+            BlobServiceUri = new Uri(endpoints["BlobEndpoint"]),
+            TableServiceUri = new Uri(endpoints["TableEndpoint"]),
+        };
+    }
+
+    private static async Task<AzuriteServer> StartAsync(string[] extraArguments, string scheme, HttpMessageHandler? handler)
     {
         var node = RequiredComponent.Binary("node", "Node.js");
         var dir = new DirectoryInfo(AppContext.BaseDirectory);
@@ -31,12 +55,12 @@ public sealed class AzuriteServer : IAsyncDisposable
         [
             azurite, "--silent", "--skipApiVersionCheck", "--loose", "--inMemoryPersistence",
             "--blobHost", "127.0.0.1", "--blobPort", blob.ToString(), "--queueHost", "127.0.0.1", "--queuePort", queue.ToString(),
-            "--tableHost", "127.0.0.1", "--tablePort", table.ToString(),
-        ], new Uri($"http://127.0.0.1:{blob}/devstoreaccount1?comp=list"), TimeSpan.FromSeconds(60), anyAnswer: true);
+            "--tableHost", "127.0.0.1", "--tablePort", table.ToString(), .. extraArguments,
+        ], new Uri($"{scheme}://127.0.0.1:{blob}/devstoreaccount1?comp=list"), TimeSpan.FromSeconds(60), anyAnswer: true, handler);
         return new AzuriteServer(process,
-            $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={Key};" +
-            $"BlobEndpoint=http://127.0.0.1:{blob}/devstoreaccount1;QueueEndpoint=http://127.0.0.1:{queue}/devstoreaccount1;" +
-            $"TableEndpoint=http://127.0.0.1:{table}/devstoreaccount1;");
+            $"DefaultEndpointsProtocol={scheme};AccountName=devstoreaccount1;AccountKey={Key};" +
+            $"BlobEndpoint={scheme}://127.0.0.1:{blob}/devstoreaccount1;QueueEndpoint={scheme}://127.0.0.1:{queue}/devstoreaccount1;" +
+            $"TableEndpoint={scheme}://127.0.0.1:{table}/devstoreaccount1;");
     }
 
     public ValueTask DisposeAsync() => _process.DisposeAsync();

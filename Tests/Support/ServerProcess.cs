@@ -19,8 +19,9 @@ public sealed class ServerProcess : IAsyncDisposable
     /// Starts <paramref name="binary"/> and waits until <paramref name="readyUrl"/> answers 2xx (any HTTP answer with
     /// <paramref name="anyAnswer"/>).
     /// </summary>
+    /// <param name="handler">For the readiness check, e.g. one that trusts a test certificate; default: HttpClient's.</param>
     public static async Task<ServerProcess> StartAsync(string binary, IEnumerable<string> arguments, Uri readyUrl,
-        TimeSpan within, bool anyAnswer = false)
+        TimeSpan within, bool anyAnswer = false, HttpMessageHandler? handler = null)
     {
         var psi = new ProcessStartInfo(binary)
         {
@@ -36,7 +37,8 @@ public sealed class ServerProcess : IAsyncDisposable
         process.BeginErrorReadLine();
         process.BeginOutputReadLine();
 
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        using var http = handler is null ? new HttpClient() : new HttpClient(handler, disposeHandler: false);
+        http.Timeout = TimeSpan.FromSeconds(5);
         var deadline = DateTime.UtcNow + within;
         while (DateTime.UtcNow < deadline)
         {
