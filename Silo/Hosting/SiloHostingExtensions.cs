@@ -3,6 +3,7 @@ using Orleans.Dashboard;
 using OrleansExemplars.GrainInterfaces.Configuration;
 using OrleansExemplars.Grains;
 using OrleansExemplars.Grains.Forwarding;
+using OrleansExemplars.Silo.Health;
 using OrleansExemplars.Silo.Kafka;
 
 namespace OrleansExemplars.Silo.Hosting;
@@ -31,7 +32,8 @@ public static class SiloHostingExtensions
 
     /// <summary>
     /// Makes this web host an OrleansExemplars silo: cluster membership from <c>Cluster:*</c>, the exemplar grains,
-    /// the Orleans dashboard and Prometheus metrics at <c>/metrics</c> (mapped by <see cref="MapSiloEndpoints"/>).
+    /// the Orleans dashboard, Prometheus metrics at <c>/metrics</c> and the health checks (<c>/healthz</c>, <c>/readyz</c>),
+    /// all mapped by <see cref="MapSiloEndpoints"/>.
     /// </summary>
     public static WebApplicationBuilder AddOrleansExemplarsSilo(this WebApplicationBuilder builder)
     {
@@ -43,6 +45,8 @@ public static class SiloHostingExtensions
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter(IngestMetrics.MeterName, OrleansExemplars.Grains.Wal.WalMetrics.MeterName, KafkaReceiverMetrics.MeterName, RemoteWriteMetrics.MeterName, "Microsoft.Orleans")
             .AddPrometheusExporter());
+
+        builder.AddSiloHealthChecks(); // /healthz, /readyz (Silo/Health)
 
         builder.UseOrleans(silo =>
         {
@@ -57,7 +61,7 @@ public static class SiloHostingExtensions
     {
         app.MapOrleansDashboard();
         app.MapPrometheusScrapingEndpoint();
-        app.MapGet("/-/healthy", () => Results.Text("OrleansExemplars silo is Healthy.\n"));
+        app.MapSiloHealthEndpoints();
         return app;
     }
 }
