@@ -17,6 +17,7 @@ public sealed class HealthEndpointTests
     public async Task Readyz_is_503_naming_the_tsdb_while_it_is_down_and_healthz_stays_200()
     {
         await using var victoria = await VictoriaMetricsServer.StartAsync();
+        using var kafka = new KafkaMockCluster(); // disposed early below: that is the outage
         var cluster = new Dictionary<string, string>
         {
             ["Cluster__ClusterId"] = "health-" + Guid.NewGuid().ToString("N"),
@@ -33,6 +34,8 @@ public sealed class HealthEndpointTests
             ["Urls"] = $"http://127.0.0.1:{siloPort}",
             ["RemoteWrite__Endpoints__0__Url"] = victoria.WriteUrl.ToString(),
             ["RemoteWrite__Endpoints__0__Name"] = "victoria",
+            ["Kafka__BootstrapServers"] = kafka.BootstrapServers,
+            ["Kafka__Topics__0"] = "health-topic",
         });
         await using var api = HostProcess.Start("ApiHost", new Dictionary<string, string>(cluster)
         {
@@ -47,7 +50,7 @@ public sealed class HealthEndpointTests
         // Up: every readiness check passes, each listed by name.
         var siloReady = await WaitForAsync(http, siloBase + "readyz", HttpStatusCode.OK, TimeSpan.FromSeconds(90), silo, api);
         Assert.True(siloReady.Status == HttpStatusCode.OK, siloReady.Body + Logs());
-        Assert.Equal(["silo", "wal", "grain-storage", "remote-write:victoria"], CheckNames(siloReady.Body));
+        Assert.Equal(["silo", "wal", "grain-storage", "kafka", "remote-write:victoria"], CheckNames(siloReady.Body));
         var apiReady = await WaitForAsync(http, apiBase + "readyz", HttpStatusCode.OK, TimeSpan.FromSeconds(90), silo, api);
         Assert.True(apiReady.Status == HttpStatusCode.OK, apiReady.Body + Logs());
         Assert.Equal(["orleans-cluster", "upstream-tsdb"], CheckNames(apiReady.Body));
@@ -81,6 +84,14 @@ public sealed class HealthEndpointTests
         Assert.True(siloBack.Status == HttpStatusCode.OK, siloBack.Body + Logs());
         var apiBack = await WaitForAsync(http, apiBase + "readyz", HttpStatusCode.OK, Within, silo, api);
         Assert.True(apiBack.Status == HttpStatusCode.OK, apiBack.Body + Logs());
+        await AssertAnswersAsync(http, siloBase + "healthz", HttpStatusCode.OK, "\"Healthy\"");
+
+        // The Kafka broker goes away (the mock lives as long as its client): the silo is unready, naming kafka.
+        kafka.Dispose();
+        var kafkaDown = await WaitForAsync(http, siloBase + "readyz", HttpStatusCode.ServiceUnavailable, Within, silo, api);
+        Assert.True(kafkaDown.Status == HttpStatusCode.ServiceUnavailable, kafkaDown.Body + Logs());
+        Assert.Equal("Unhealthy", Status(kafkaDown.Body, "kafka"));
+        Assert.Equal("Healthy", Status(kafkaDown.Body, "remote-write:victoria"));
         await AssertAnswersAsync(http, siloBase + "healthz", HttpStatusCode.OK, "\"Healthy\"");
     }
 
