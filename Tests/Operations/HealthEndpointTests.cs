@@ -95,6 +95,39 @@ public sealed class HealthEndpointTests
         await AssertAnswersAsync(http, siloBase + "healthz", HttpStatusCode.OK, "\"Healthy\"");
     }
 
+    [Fact]
+    public async Task Readyz_checks_the_azure_blob_grain_storage_by_writing_to_it()
+    {
+        var azurite = await AzuriteServer.StartAsync();
+        var siloPort = FreePort.Next();
+        await using var silo = HostProcess.Start("Silo", new Dictionary<string, string>
+        {
+            ["Urls"] = $"http://127.0.0.1:{siloPort}",
+            ["Cluster__ClusterId"] = "health-blob-" + Guid.NewGuid().ToString("N"),
+            ["Cluster__SiloPort"] = FreePort.Next().ToString(),
+            ["Cluster__GatewayPort"] = FreePort.Next().ToString(),
+            ["Storage__AzureBlob__ConnectionString"] = azurite.ConnectionString,
+            ["Health__CacheDuration"] = "00:00:00.500",
+            ["Health__Timeout"] = "00:00:01",
+        });
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        var readyz = $"http://127.0.0.1:{siloPort}/readyz";
+        try
+        {
+            var ready = await WaitForAsync(http, readyz, HttpStatusCode.OK, TimeSpan.FromSeconds(90), silo);
+            Assert.True(ready.Status == HttpStatusCode.OK, ready.Body + "\n" + silo.Output);
+            Assert.Contains("Azure Blob container 'orleans-exemplars'", Description(ready.Body, "grain-storage"));
+        }
+        finally
+        {
+            await azurite.DisposeAsync(); // the storage outage
+        }
+        var down = await WaitForAsync(http, readyz, HttpStatusCode.ServiceUnavailable, Within, silo);
+        Assert.True(down.Status == HttpStatusCode.ServiceUnavailable, down.Body + "\n" + silo.Output);
+        Assert.Equal("Unhealthy", Status(down.Body, "grain-storage"));
+        await AssertAnswersAsync(http, $"http://127.0.0.1:{siloPort}/healthz", HttpStatusCode.OK, "\"Healthy\"");
+    }
+
     private static async Task<(HttpStatusCode? Status, string Body)> WaitForAsync(HttpClient http, string url,
         HttpStatusCode wanted, TimeSpan within, params HostProcess[] hosts)
     {
