@@ -26,6 +26,9 @@ public sealed class IngestMetrics
             description: "Exemplars rejected because their labels exceed 128 runes.");
         _streamBatches = meter.CreateCounter<long>("oe_metric_grain_stream_batches",
             description: "Stream batches (one per metric per Kafka poll) metric grains received.");
+        // Exported at 0 from the start, as Prometheus advises: a series that appears only with its first event makes
+        // rate() and alerts on it blind until then.
+        foreach (var counter in new[] { _appended, _outOfOrder, _duplicates, _tooLong, _streamBatches }) counter.Add(0);
     }
 
     public void RecordStreamBatch() => _streamBatches.Add(1);

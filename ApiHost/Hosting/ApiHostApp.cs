@@ -1,6 +1,7 @@
 using OpenTelemetry.Metrics;
 using OrleansExemplars.GrainInterfaces.Configuration;
 using OrleansExemplars.GrainInterfaces.Sharding;
+using OrleansExemplars.ApiHost.Health;
 using OrleansExemplars.ApiHost.Http;
 using OrleansExemplars.ApiHost.Ingest;
 using OrleansExemplars.ApiHost.Query;
@@ -35,6 +36,7 @@ public static class ApiHostApp
         builder.Services.AddSingleton<RemoteWriteIngestor>();
         builder.Services.AddSingleton<ExemplarQueryService>();
         builder.AddExemplarSecurity();
+        builder.AddApiHostHealthChecks(); // /healthz, /readyz: cluster and upstream TSDB (ApiHost/Health)
         builder.Services.AddPrometheusProxy(builder.Configuration); // Query:UpstreamUrl
         // Bodies are limited by Api:MaxRequestBytes (with a Prometheus-style 413), not by Kestrel's 30 MB default.
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = null);
@@ -71,8 +73,7 @@ public static class ApiHostApp
         read.MapPrometheusProxy(); // a catch-all: the literal routes above keep winning
         app.MapGroup("").RequireReadAccess().MapSeedCompatibleQuery();
         app.MapPrometheusScrapingEndpoint().RequireMetricsAccess();
-        app.MapGet("/-/healthy", () => Results.Text("OrleansExemplars is Healthy.\n"));
-        app.MapGet("/-/ready", () => Results.Text("OrleansExemplars is Ready.\n"));
+        app.MapApiHostHealthEndpoints(); // open, like Prometheus' own probes
         return app;
     }
 }

@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using System.Text.Json;
+using OrleansExemplars.ApiHost.Ingest;
 using OrleansExemplars.ApiHost.Query;
 using OrleansExemplars.GrainInterfaces.PromQL;
 
@@ -56,15 +58,33 @@ public static class ExemplarQueryEndpoints
             }
             : null;
 
+    /// <summary>Answers the query and records its duration and outcome (<c>oe_query_exemplars_duration_seconds</c>).</summary>
     private static async Task<IResult> AnswerAsync(HttpContext http, ExemplarQueryService service,
+        string? query, string? start, string? end)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var outcome = "error";
+        try
+        {
+            (var result, outcome) = await AnswerCoreAsync(http, service, query, start, end);
+            return result;
+        }
+        finally
+        {
+            http.RequestServices.GetRequiredService<ApiMetrics>().RecordQuery(
+                http.RequestAborted.IsCancellationRequested ? "canceled" : outcome, Stopwatch.GetElapsedTime(started));
+        }
+    }
+
+    private static async Task<(IResult Result, string Outcome)> AnswerCoreAsync(HttpContext http, ExemplarQueryService service,
         string? query, string? start, string? end)
     {
         if (!PrometheusTime.TryParseParam(start, "start", PrometheusTime.MinTimeMs, out var startMs, out var error) ||
             !PrometheusTime.TryParseParam(end, "end", PrometheusTime.MaxTimeMs, out var endMs, out error))
         {
-            return PrometheusErrors.BadRequest(error);
+            return (PrometheusErrors.BadRequest(error), "bad_data");
         }
-        if (endMs < startMs) return PrometheusErrors.BadRequest("end timestamp must not be before start timestamp");
+        if (endMs < startMs) return (PrometheusErrors.BadRequest("end timestamp must not be before start timestamp"), "bad_data");
 
         IReadOnlyList<IReadOnlyList<GrainInterfaces.Model.LabelMatcher>> selectors;
         try
@@ -73,10 +93,10 @@ public static class ExemplarQueryEndpoints
         }
         catch (PromQLParseException e)
         {
-            return PrometheusErrors.BadRequest(e.Message);
+            return (PrometheusErrors.BadRequest(e.Message), "bad_data");
         }
         // Prometheus answers an expression without any selector (e.g. "1+1") with 204 and no body.
-        if (selectors.Count == 0) return Results.NoContent();
+        if (selectors.Count == 0) return (Results.NoContent(), "no_content");
 
         List<GrainInterfaces.Model.SeriesExemplars> results;
         try
@@ -88,14 +108,14 @@ public static class ExemplarQueryEndpoints
             // Both are 503, as Prometheus answers a query that timed out or could not reach its storage; errorType
             // tells them apart. Never a partial answer: missing exemplars would look like no exemplars.
             var type = e.Failure == ExemplarQueryFailure.Timeout ? PrometheusErrors.Timeout : PrometheusErrors.Unavailable;
-            return PrometheusErrors.Result(StatusCodes.Status503ServiceUnavailable, type, e.Message);
+            return (PrometheusErrors.Result(StatusCodes.Status503ServiceUnavailable, type, e.Message), type);
         }
         catch (Exception e) when (e is OrleansException or TimeoutException)
         {
-            return PrometheusErrors.Result(StatusCodes.Status503ServiceUnavailable, PrometheusErrors.Unavailable,
-                $"exemplar storage unavailable: {e.Message}");
+            return (PrometheusErrors.Result(StatusCodes.Status503ServiceUnavailable, PrometheusErrors.Unavailable,
+                $"exemplar storage unavailable: {e.Message}"), PrometheusErrors.Unavailable);
         }
         await PrometheusJson.WriteExemplarsAsync(http.Response, results);
-        return Results.Empty;
+        return (Results.Empty, "success");
     }
 }

@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using OrleansExemplars.ApiHost.Http;
+using OrleansExemplars.ApiHost.Ingest;
 
 namespace OrleansExemplars.ApiHost.Proxy;
 
@@ -22,7 +24,7 @@ public static class PrometheusProxyEndpoints
         return group;
     }
 
-    private static async Task HandleAsync(HttpContext http, string? path, PrometheusProxy proxy)
+    private static async Task HandleAsync(HttpContext http, string? path, PrometheusProxy proxy, ApiMetrics metrics)
     {
         if (path is not null && LocalPaths.TryGetValue(path.TrimEnd('/'), out var allowed))
         {
@@ -42,6 +44,15 @@ public static class PrometheusProxyEndpoints
                 "are answered by this host itself"), http.RequestAborted);
             return;
         }
-        await proxy.ForwardAsync(http);
+        // oe_query_proxy_duration_seconds: until the upstream's answer (or our 502/504) is streamed back.
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            await proxy.ForwardAsync(http);
+        }
+        finally
+        {
+            metrics.RecordProxied(http.Response.StatusCode, Stopwatch.GetElapsedTime(started));
+        }
     }
 }

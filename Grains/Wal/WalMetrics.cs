@@ -43,6 +43,15 @@ public sealed class WalMetrics
         meter.CreateObservableGauge("oe_wal_size_bytes", () => _size(), "By", "Bytes of this silo's WAL on disk.");
         meter.CreateObservableGauge("oe_wal_dirty_grains", () => _dirtyGrains(),
             description: "Grains with WAL records their persisted state does not hold yet.");
+        // Exported at 0 from the start (as IngestMetrics): "no corrupt segment yet" is a value, not a missing series.
+        foreach (var counter in new[]
+                 {
+                     _records, _bytes, _appendFailures, _segmentsTruncated, _orphansRecovered, _replayedRecords,
+                     _replayedExemplars, _corruptSegments, _tornTails, _undecodable,
+                 })
+        {
+            counter.Add(0);
+        }
     }
 
     public void Observe(Func<long> size, Func<int> dirtyGrains)

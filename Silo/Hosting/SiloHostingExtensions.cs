@@ -4,6 +4,7 @@ using Orleans.Dashboard;
 using OrleansExemplars.GrainInterfaces.Configuration;
 using OrleansExemplars.Grains;
 using OrleansExemplars.Grains.Forwarding;
+using OrleansExemplars.Silo.Health;
 using OrleansExemplars.Silo.Kafka;
 
 namespace OrleansExemplars.Silo.Hosting;
@@ -32,7 +33,8 @@ public static class SiloHostingExtensions
 
     /// <summary>
     /// Makes this web host an OrleansExemplars silo: cluster membership from <c>Cluster:*</c>, the exemplar grains,
-    /// the Orleans dashboard (<c>Dashboard:*</c>, on this host's <c>Urls</c>) and Prometheus metrics at <c>/metrics</c> (mapped by <see cref="MapSiloEndpoints"/>).
+    /// the Orleans dashboard (<c>Dashboard:*</c>, on this host's <c>Urls</c>), Prometheus metrics at <c>/metrics</c> and
+    /// the health checks (<c>/healthz</c>, <c>/readyz</c>), all mapped by <see cref="MapSiloEndpoints"/>.
     /// </summary>
     public static WebApplicationBuilder AddOrleansExemplarsSilo(this WebApplicationBuilder builder)
     {
@@ -48,6 +50,8 @@ public static class SiloHostingExtensions
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter(IngestMetrics.MeterName, OrleansExemplars.Grains.Wal.WalMetrics.MeterName, KafkaReceiverMetrics.MeterName, RemoteWriteMetrics.MeterName, "Microsoft.Orleans")
             .AddPrometheusExporter());
+
+        builder.AddSiloHealthChecks(); // /healthz, /readyz (Silo/Health)
 
         builder.UseOrleans(silo =>
         {
@@ -69,7 +73,7 @@ public static class SiloHostingExtensions
         var prefix = app.Services.GetRequiredService<IOptions<DashboardSettings>>().Value.RoutePrefix;
         app.MapOrleansDashboard(prefix.Length == 0 ? null : prefix);
         app.MapPrometheusScrapingEndpoint();
-        app.MapGet("/-/healthy", () => Results.Text("OrleansExemplars silo is Healthy.\n"));
+        app.MapSiloHealthEndpoints();
         return app;
     }
 }

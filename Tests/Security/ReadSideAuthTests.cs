@@ -59,7 +59,7 @@ public sealed class ReadSideAuthTests : IAsyncLifetime
             Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         }
         // Open by default: health probes and /metrics (Auth:ProtectMetrics is off).
-        foreach (var path in new[] { "metrics", "-/healthy", "-/ready" })
+        foreach (var path in new[] { "metrics", "-/healthy", "-/ready", "healthz", "readyz" })
         {
             using var response = await _system.Http.GetAsync(path);
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -126,7 +126,7 @@ public sealed class ProtectedMetricsTests
         {
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         }
-        foreach (var path in new[] { "-/healthy", "-/ready" })
+        foreach (var path in new[] { "-/healthy", "-/ready", "healthz", "readyz" })
         {
             using var response = await system.Http.GetAsync(path);
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);

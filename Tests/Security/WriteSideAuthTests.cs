@@ -93,7 +93,7 @@ public sealed class WriteSideAuthTests : IAsyncLifetime
         {
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         }
-        foreach (var path in new[] { "metrics", "-/healthy", "-/ready" })
+        foreach (var path in new[] { "metrics", "-/healthy", "-/ready", "healthz", "readyz" })
         {
             using var response = await _system.Http.GetAsync(path);
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);

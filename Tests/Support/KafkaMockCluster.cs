@@ -74,8 +74,13 @@ public sealed class KafkaMockCluster : IDisposable
             EnableAutoCommit = false,
         }).Build();
 
+    private bool _disposed;
+
+    /// <summary>Stops the broker (a test may do so early, to play a Kafka outage); a second call does nothing.</summary>
     public void Dispose()
     {
+        if (_disposed) return;
+        _disposed = true;
         if (_producer.IsValueCreated)
         {
             _producer.Value.Flush(TimeSpan.FromSeconds(10));
