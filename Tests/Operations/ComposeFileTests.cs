@@ -1,15 +1,7 @@
 using System.Diagnostics;
 using System.IO;
 using Microsoft.Extensions.Configuration;
-using OrleansExemplars.ApiHost.Hosting;
-using OrleansExemplars.ApiHost.Proxy;
-using OrleansExemplars.GrainInterfaces.Configuration;
-using OrleansExemplars.Grains;
-using OrleansExemplars.Grains.Forwarding;
-using OrleansExemplars.Grains.Wal;
 using OrleansExemplars.LoadTool;
-using OrleansExemplars.Silo.Kafka;
-using OrleansExemplars.Silo.Storage;
 using OrleansExemplars.Tests.Support;
 using Xunit;
 using YamlDotNet.RepresentationModel;
@@ -24,21 +16,10 @@ public sealed class ComposeFileTests
 {
     private static readonly string Root = RepositoryRoot();
 
-    /// <summary>Configuration sections the hosts bind, most specific first.</summary>
-    private static readonly (string Section, Type Options)[] Sections =
-    [
-        (AzureTableClusteringSettings.SectionName, typeof(AzureTableClusteringSettings)),
-        (ClusterSettings.SectionName, typeof(ClusterSettings)),
-        (FileGrainStorageOptions.SectionName, typeof(FileGrainStorageOptions)),
-        (GrainStorageSettings.SectionName, typeof(GrainStorageSettings)),
-        (KafkaStreamOptions.SectionName, typeof(KafkaStreamOptions)),
-        (RemoteWriteOptions.SectionName, typeof(RemoteWriteOptions)),
-        (WalOptions.SectionName, typeof(WalOptions)),
-        (ExemplarStorageOptions.SectionName, typeof(ExemplarStorageOptions)),
-        (ApiHostOptions.SectionName, typeof(ApiHostOptions)),
-        (QueryProxyOptions.SectionName, typeof(QueryProxyOptions)),
-        (Silo.Hosting.DashboardSettings.SectionName, typeof(Silo.Hosting.DashboardSettings)),
-    ];
+    /// <summary>Configuration sections the hosts bind (found as the configuration reference finds them), most specific first.</summary>
+    private static readonly (string Section, Type Options)[] Sections = ConfigurationReferenceTests.OptionsTypes()
+        .Select(t => ((string)t.GetField("SectionName")!.GetRawConstantValue()!, t))
+        .OrderByDescending(s => s.Item1.Length).ToArray();
 
     /// <summary>Keys read outside the options classes (ASP.NET Core's own).</summary>
     private static readonly string[] HostKeys = ["Urls"];

@@ -54,8 +54,10 @@ public sealed class ConfigurationReferenceTests
         type is { IsClass: true, IsAbstract: false } && !type.IsGenericTypeDefinition &&
         type.GetField("SectionName", BindingFlags.Public | BindingFlags.Static) is { IsLiteral: true, FieldType: var t } && t == typeof(string);
 
+    // DistinctBy: a class whose source both hosts compile in (ApiHost/Health/Common, e.g. HealthOptions) is one set of keys.
     public static IEnumerable<Type> OptionsTypes() =>
-        ProductAssemblies.SelectMany(a => a.GetTypes()).Where(IsOptionsClass).OrderBy(t => t.FullName, StringComparer.Ordinal);
+        ProductAssemblies.SelectMany(a => a.GetTypes()).Where(IsOptionsClass).DistinctBy(t => t.FullName)
+            .OrderBy(t => t.FullName, StringComparer.Ordinal);
 
     [Fact]
     public void The_options_classes_are_found()
