@@ -50,6 +50,10 @@ public sealed class MetricGrain(
 
     private DateTime _registeredAt = DateTime.MinValue;
 
+    // What this grain last added to the silo's ring gauges, so each change reports only the difference.
+    private long _reportedExemplars;
+    private long _reportedSeries;
+
     /// <summary>Set once this grain asked the catalog to shard its metric (the catalog remembers it).</summary>
     private bool _autoShardRequested;
 
@@ -64,7 +68,17 @@ public sealed class MetricGrain(
             : new ExemplarRing(capacity);
         var interval = options.Value.PersistInterval;
         this.RegisterGrainTimer(ct => PersistIfDirtyAsync(ct), interval, interval);
+        ReportRing();
         return Task.CompletedTask;
+    }
+
+    /// <summary>Brings the silo's ring gauges up to date with this ring (or takes it out of them when it goes).</summary>
+    private void ReportRing(bool leaving = false)
+    {
+        long exemplars = leaving ? 0 : _ring.Count, series = leaving ? 0 : _ring.SeriesCount;
+        metrics.RecordRingChange(exemplars - _reportedExemplars, series - _reportedSeries);
+        _reportedExemplars = exemplars;
+        _reportedSeries = series;
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
@@ -77,6 +91,10 @@ public sealed class MetricGrain(
         {
             // The silo's WAL still holds what this ring logged; it is replayed when this silo next starts.
             logger.LogError(e, "Metric grain {Metric} could not write its ring on deactivation ({Reason})", Metric, reason);
+        }
+        finally
+        {
+            ReportRing(leaving: true);
         }
     }
 
@@ -131,6 +149,7 @@ public sealed class MetricGrain(
         var result = new AppendResult(appended, duplicates, outOfOrder, tooLong);
         _dirty |= appended > 0;
         metrics.RecordAppend(result);
+        ReportRing();
 
         if (stored.Count > 0)
         {
@@ -160,6 +179,7 @@ public sealed class MetricGrain(
     {
         var (ring, added) = ExemplarRingMerge.Merge(_ring, batch);
         _ring = ring;
+        ReportRing();
         _dirty |= added > 0;
         if (added > 0) await RegisterAsync();
         return added;

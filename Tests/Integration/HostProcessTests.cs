@@ -57,6 +57,9 @@ public sealed class HostProcessTests
         // The silo's own Prometheus endpoint counts the stored exemplar.
         var siloMetrics = await http.GetStringAsync($"http://127.0.0.1:{siloPort}/metrics");
         Assert.Matches(@"(?m)^oe_exemplars_appended_total(\{[^}]*\})? 1(\s|$)", siloMetrics);
+        // …and its ring gauges hold it: one exemplar of one series.
+        Assert.Matches(@"(?m)^oe_ring_exemplars(\{[^}]*\})? 1(\s|$)", siloMetrics);
+        Assert.Matches(@"(?m)^oe_ring_series(\{[^}]*\})? 1(\s|$)", siloMetrics);
     }
 
     [Fact]
