@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Buffers.Binary;
 using System.IO;
 using System.Text;
 using OrleansExemplars.GrainInterfaces.Model;
@@ -6,35 +8,66 @@ namespace OrleansExemplars.Grains.Wal;
 
 /// <summary>
 /// The payload of one WAL record: the exemplars one metric grain stored in one call, with the metric name so replay
-/// knows which grain they belong to. Binary, label strings length-prefixed UTF-8, numbers as in
-/// <see cref="Exemplars.ExemplarRingSnapshot"/>; the frame around it (<see cref="WalFrame"/>) carries length and CRC.
+/// knows which grain they belong to; the frame around it (<see cref="WalFrame"/>) carries length and CRC.
 /// </summary>
+/// <remarks>
+/// Version 2 (written): <c>[2][metric][name count][names…][series count]</c>, then per series its labels as
+/// <c>(name index, value)</c> pairs and its exemplars as <c>value (8 bytes LE), has-timestamp (1), timestamp (varint),
+/// labels</c>. Label names repeat across the series of a record (<c>job</c>, <c>instance</c>, <c>le</c>, <c>trace_id</c>), so
+/// they are written once; strings are length-prefixed UTF-8 as <see cref="BinaryWriter"/> writes them, and the record
+/// is written straight into one pooled buffer. Version 1 (label names inline) is still read: a log written before an
+/// upgrade is replayed after it.
+/// </remarks>
 public static class WalExemplarRecord
 {
-    private const byte Version = 1;
+    private const byte Version1 = 1;
+    private const byte Version2 = 2;
+
+    [ThreadStatic] private static ArrayBufferWriter<byte>? t_buffer;
+    [ThreadStatic] private static Dictionary<string, int>? t_names;
 
     public static byte[] Encode(string metric, IReadOnlyList<SeriesExemplars> batch)
     {
-        using var stream = new MemoryStream(64 + batch.Count * 128);
-        using (var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
+        var buffer = t_buffer ??= new ArrayBufferWriter<byte>(4096);
+        var names = t_names ??= new Dictionary<string, int>(StringComparer.Ordinal);
+        buffer.ResetWrittenCount();
+        names.Clear();
+        try
         {
-            writer.Write(Version);
-            writer.Write(metric);
-            writer.Write7BitEncodedInt(batch.Count);
             foreach (var series in batch)
             {
-                WriteLabels(writer, series.Series);
-                writer.Write7BitEncodedInt(series.Exemplars.Length);
+                foreach (var l in series.Series.AsSpan()) names.TryAdd(l.Name, names.Count);
                 foreach (var e in series.Exemplars)
                 {
-                    writer.Write(e.Value);
-                    writer.Write((byte)(e.HasTimestamp ? 1 : 0));
-                    writer.Write7BitEncodedInt64(e.TimestampMs);
-                    WriteLabels(writer, e.Labels);
+                    foreach (var l in e.Labels.AsSpan()) names.TryAdd(l.Name, names.Count);
                 }
             }
+
+            WriteByte(buffer, Version2);
+            WriteString(buffer, metric);
+            WriteVarint(buffer, (ulong)names.Count);
+            foreach (var name in names.Keys) WriteString(buffer, name);
+            WriteVarint(buffer, (ulong)batch.Count);
+            foreach (var series in batch)
+            {
+                WriteLabels(buffer, series.Series, names);
+                WriteVarint(buffer, (ulong)series.Exemplars.Length);
+                foreach (var e in series.Exemplars)
+                {
+                    BinaryPrimitives.WriteInt64LittleEndian(buffer.GetSpan(8), BitConverter.DoubleToInt64Bits(e.Value));
+                    buffer.Advance(8);
+                    WriteByte(buffer, (byte)(e.HasTimestamp ? 1 : 0));
+                    WriteVarint(buffer, (ulong)e.TimestampMs);
+                    WriteLabels(buffer, e.Labels, names);
+                }
+            }
+            return buffer.WrittenSpan.ToArray();
         }
-        return stream.ToArray();
+        finally
+        {
+            // A huge record should not pin its buffer to the thread for ever.
+            if (buffer.Capacity > 1 << 20) t_buffer = null;
+        }
     }
 
     /// <exception cref="InvalidDataException">Not a record this version wrote (the frame's CRC matched, so a bug or a
@@ -45,44 +78,83 @@ public static class WalExemplarRecord
         try
         {
             var version = reader.ReadByte();
-            if (version != Version) throw new InvalidDataException($"unknown WAL record version {version}");
+            if (version is not (Version1 or Version2)) throw new InvalidDataException($"unknown WAL record version {version}");
             var metric = reader.ReadString();
+            string[]? names = null;
+            if (version == Version2)
+            {
+                names = new string[reader.Read7BitEncodedInt()];
+                for (var i = 0; i < names.Length; i++) names[i] = string.Intern(reader.ReadString());
+            }
             var batch = new SeriesExemplars[reader.Read7BitEncodedInt()];
             for (var i = 0; i < batch.Length; i++)
             {
-                var series = ReadLabels(reader);
+                var series = ReadLabels(reader, names);
                 var exemplars = new Exemplar[reader.Read7BitEncodedInt()];
                 for (var j = 0; j < exemplars.Length; j++)
                 {
                     var value = reader.ReadDouble();
                     var hasTimestamp = reader.ReadByte() == 1;
                     var timestamp = reader.Read7BitEncodedInt64();
-                    exemplars[j] = new Exemplar(ReadLabels(reader), value, timestamp, hasTimestamp);
+                    exemplars[j] = new Exemplar(ReadLabels(reader, names), value, timestamp, hasTimestamp);
                 }
                 batch[i] = new SeriesExemplars(series, exemplars);
             }
             return (metric, batch);
         }
-        catch (EndOfStreamException e)
+        catch (Exception e) when (e is EndOfStreamException or IndexOutOfRangeException or FormatException)
         {
-            throw new InvalidDataException("WAL record ends early", e);
+            throw new InvalidDataException("WAL record ends early or refers to a label name it does not have", e);
         }
     }
 
-    private static void WriteLabels(BinaryWriter writer, LabelSet labels)
+    private static void WriteLabels(ArrayBufferWriter<byte> buffer, LabelSet labels, Dictionary<string, int> names)
     {
-        writer.Write7BitEncodedInt(labels.Count);
+        WriteVarint(buffer, (ulong)labels.Count);
         foreach (var l in labels.AsSpan())
         {
-            writer.Write(l.Name);
-            writer.Write(l.Value);
+            WriteVarint(buffer, (ulong)names[l.Name]);
+            WriteString(buffer, l.Value);
         }
     }
 
-    private static LabelSet ReadLabels(BinaryReader reader)
+    private static LabelSet ReadLabels(BinaryReader reader, string[]? names)
     {
         var labels = new Label[reader.Read7BitEncodedInt()];
-        for (var i = 0; i < labels.Length; i++) labels[i] = new Label(reader.ReadString(), reader.ReadString());
+        for (var i = 0; i < labels.Length; i++)
+        {
+            var name = names is null ? reader.ReadString() : names[reader.Read7BitEncodedInt()];
+            labels[i] = new Label(name, reader.ReadString());
+        }
         return LabelSet.FromOwnedArray(labels);
+    }
+
+    private static void WriteByte(ArrayBufferWriter<byte> buffer, byte value)
+    {
+        buffer.GetSpan(1)[0] = value;
+        buffer.Advance(1);
+    }
+
+    /// <summary>The 7-bit varint <see cref="BinaryReader.Read7BitEncodedInt64"/> reads.</summary>
+    private static void WriteVarint(ArrayBufferWriter<byte> buffer, ulong value)
+    {
+        var span = buffer.GetSpan(10);
+        var n = 0;
+        while (value >= 0x80)
+        {
+            span[n++] = (byte)(value | 0x80);
+            value >>= 7;
+        }
+        span[n++] = (byte)value;
+        buffer.Advance(n);
+    }
+
+    /// <summary>Length-prefixed UTF-8, as <see cref="BinaryWriter.Write(string)"/> writes it.</summary>
+    private static void WriteString(ArrayBufferWriter<byte> buffer, string value)
+    {
+        var length = Encoding.UTF8.GetByteCount(value);
+        WriteVarint(buffer, (ulong)length);
+        var written = Encoding.UTF8.GetBytes(value, buffer.GetSpan(length));
+        buffer.Advance(written);
     }
 }

@@ -35,6 +35,58 @@ public sealed class WalRecoveryTests : IDisposable
         Assert.Throws<InvalidDataException>(() => WalExemplarRecord.Decode([99]));
     }
 
+    /// <summary>Version 1 as the first release wrote it (label names inline): logs from before an upgrade replay after it.</summary>
+    private static byte[] EncodeVersion1(string metric, SeriesExemplars[] batch)
+    {
+        using var stream = new MemoryStream();
+        using (var w = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true))
+        {
+            void Labels(LabelSet labels)
+            {
+                w.Write7BitEncodedInt(labels.Count);
+                foreach (var l in labels.AsSpan())
+                {
+                    w.Write(l.Name);
+                    w.Write(l.Value);
+                }
+            }
+            w.Write((byte)1);
+            w.Write(metric);
+            w.Write7BitEncodedInt(batch.Length);
+            foreach (var series in batch)
+            {
+                Labels(series.Series);
+                w.Write7BitEncodedInt(series.Exemplars.Length);
+                foreach (var e in series.Exemplars)
+                {
+                    w.Write(e.Value);
+                    w.Write((byte)(e.HasTimestamp ? 1 : 0));
+                    w.Write7BitEncodedInt64(e.TimestampMs);
+                    Labels(e.Labels);
+                }
+            }
+        }
+        return stream.ToArray();
+    }
+
+    [Fact]
+    public void Version_1_records_still_decode_and_version_2_writes_label_names_once()
+    {
+        var batch = Enumerable.Range(0, 50).Select(i => Series("http_request_duration_seconds_bucket", $"job-{i % 3}", 1000 + i, 2000 + i))
+            .Select(s => s with { Series = LabelSet.From(s.Series.AsSpan().ToArray().Append(new Label("instance", "host:9100")).ToArray()) })
+            .ToArray();
+        var v1 = EncodeVersion1("m", batch);
+        var v2 = WalExemplarRecord.Encode("m", batch);
+        foreach (var payload in new[] { v1, v2 })
+        {
+            var (metric, decoded) = WalExemplarRecord.Decode(payload);
+            Assert.Equal("m", metric);
+            Assert.Equal(batch.Select(b => b.Series), decoded.Select(d => d.Series));
+            Assert.Equal(batch.SelectMany(b => b.Exemplars), decoded.SelectMany(d => d.Exemplars));
+        }
+        Assert.True(v2.Length < v1.Length * 0.8, $"version 2 is {v2.Length} bytes, version 1 {v1.Length}");
+    }
+
     [Fact]
     public void A_held_directory_is_never_claimed_and_a_released_one_is_claimed_once()
     {
