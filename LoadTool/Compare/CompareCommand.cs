@@ -179,6 +179,10 @@ public static class CompareCommand
                 var startS = start / 1000 - 60;
                 var endS = now / 1000 + 60;
                 string[] queries = [RemoteWriteWorkload.MetricName(0), "{__name__=~\".+\"}"];
+                // Both systems get the same few seconds to finish what ingest left behind (Prometheus' WAL, our
+                // checkpoints and write-behind) before they are timed.
+                await Say("settling 5 s before the queries");
+                await Task.Delay(TimeSpan.FromSeconds(5), ct);
                 foreach (var query in queries)
                 {
                     await Say($"query_exemplars {query}: 1 untimed + {settings.QueryRepetitions} timed per system, alternating");

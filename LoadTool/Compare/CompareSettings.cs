@@ -52,7 +52,7 @@ public sealed record CompareSettings(
           --shards K          disjoint series sets (default 100: 100 000 series)
           --exemplar-ratio F  share of series with an exemplar per request (default 0.1)
           --seed S            workload seed (default 1)
-          --query-reps R      timed repetitions of each query per system (default 5)
+          --query-reps R      timed repetitions of each query per system (default 7)
           --timeout S         bound of the whole run in seconds (default 1200)
           --storage memory|file   our silo's grain storage (default memory; the WAL is on either way)
           --targets LIST      comma-separated subset of victoriametrics,prometheus,ours (default all three)
@@ -135,7 +135,7 @@ public sealed record CompareSettings(
             (int)Long("shards", 100, 1, 100_000),
             ratio,
             (int)Long("seed", 1, int.MinValue + 1, int.MaxValue - 1),
-            (int)Long("query-reps", 5, 1, 1000),
+            (int)Long("query-reps", 7, 1, 1000),
             TimeSpan.FromSeconds(Long("timeout", 1200, 10, 86_400)),
             Path.GetFullPath(chart),
             storage,
