@@ -14,4 +14,10 @@ using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context 
     context.Cancel = true;
     stop.Cancel();
 });
+if (args is ["compare", .. var compareArgs])
+{
+    // Prometheus, VictoriaMetrics and this system side by side on loopback: see CompareSettings.Usage and BENCHMARKS.md.
+    return await OrleansExemplars.LoadTool.Compare.CompareCommand.RunAsync(compareArgs, Console.Out, Console.Error,
+        interactive: !Console.IsOutputRedirected, stop.Token);
+}
 return await RemoteWriteLoad.RunAsync(args, Console.Out, Console.Error, interactive: !Console.IsOutputRedirected, stop.Token);

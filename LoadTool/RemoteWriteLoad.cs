@@ -83,13 +83,19 @@ public static class RemoteWriteLoad
         return summary.Errors == 0 ? 0 : 1;
     }
 
+    /// <param name="preEncoded">Requests 0 … n − 1 of <paramref name="settings"/>' workload, already encoded (the
+    /// compare command sends the same bytes to several receivers); null: encoded here when the run is bounded.</param>
     public static async Task<LoadSummary> RunAsync(LoadSettings settings, TextWriter stdout, bool progressBar,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default, EncodedRequest[]? preEncoded = null)
     {
         var workload = new RemoteWriteWorkload(settings.Shape);
         var plain = !settings.Json && !progressBar;
-        EncodedRequest[]? encoded = null;
-        if (settings.Requests > 0 && settings.Rate is null && settings.Requests <= int.MaxValue)
+        var encoded = preEncoded;
+        if (preEncoded is not null && preEncoded.Length < settings.Requests)
+        {
+            throw new ArgumentException($"{preEncoded.Length} pre-encoded requests for a run of {settings.Requests}", nameof(preEncoded));
+        }
+        if (encoded is null && settings.Requests > 0 && settings.Rate is null && settings.Requests <= int.MaxValue)
         {
             if (plain) await stdout.WriteLineAsync($"pre-encoding {settings.Requests} requests of {settings.Shape.Series} series…");
             encoded = workload.EncodeAll((int)settings.Requests);

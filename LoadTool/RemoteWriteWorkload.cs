@@ -13,7 +13,11 @@ namespace OrleansExemplars.LoadTool;
 /// <param name="Shards">Disjoint series sets (one <c>instance</c> each); request r writes shard r mod Shards.</param>
 /// <param name="StartMs">Timestamp of request 0 (Unix ms).</param>
 /// <param name="StepMs">Timestamp step from one request to the next.</param>
-public sealed record WorkloadShape(int Seed, int Series, int Metrics, double ExemplarRatio, int Shards, long StartMs, long StepMs);
+/// <param name="RotateMetrics">Shard k starts its histograms at metric k × (histograms per request), so the shards
+/// together cover all <see cref="Metrics"/> names even when one request has fewer histograms than names (issue 8's
+/// shape: 1 000 series a request, 200 metrics). Off: every shard writes the same names (the original workload).</param>
+public sealed record WorkloadShape(int Seed, int Series, int Metrics, double ExemplarRatio, int Shards, long StartMs, long StepMs,
+    bool RotateMetrics = false);
 
 /// <summary>One encoded request and what it carries.</summary>
 public sealed record EncodedRequest(long Index, string Key, byte[] Body, int Samples, int Exemplars);
@@ -43,6 +47,8 @@ public sealed class RemoteWriteWorkload
 
     private readonly ByteString[] _instances;
     private readonly ByteString _run;
+    private readonly int _histogramsPerRequest;
+    private ByteString[]? _metricNames;
 
     public RemoteWriteWorkload(WorkloadShape shape)
     {
@@ -68,6 +74,11 @@ public sealed class RemoteWriteWorkload
                 ByteString.CopyFromUtf8("/api/" + (histogram / shape.Metrics).ToString(CultureInfo.InvariantCulture)),
                 ByteString.CopyFromUtf8(Le(bucket)), metric, bucket);
         }).ToArray();
+        _histogramsPerRequest = (shape.Series + Buckets.Length - 1) / Buckets.Length;
+        if (shape.RotateMetrics)
+        {
+            _metricNames = Enumerable.Range(0, shape.Metrics).Select(m => ByteString.CopyFromUtf8(MetricName(m))).ToArray();
+        }
     }
 
     public WorkloadShape Shape => _shape;
@@ -76,8 +87,10 @@ public sealed class RemoteWriteWorkload
     public string Run { get; }
 
     /// <summary>Metric names the workload writes (those of the first <see cref="WorkloadShape.Series"/> series).</summary>
-    public IEnumerable<string> MetricNames =>
-        Enumerable.Range(0, Math.Min(_shape.Metrics, (_shape.Series + Buckets.Length - 1) / Buckets.Length)).Select(MetricName);
+    public IEnumerable<string> MetricNames => _shape.RotateMetrics
+        ? Enumerable.Range(0, _shape.Metrics).Where(m => Enumerable.Range(0, _shape.Shards).Any(k =>
+            (m - (long)k * _histogramsPerRequest % _shape.Metrics + _shape.Metrics) % _shape.Metrics < _histogramsPerRequest)).Select(MetricName)
+        : Enumerable.Range(0, Math.Min(_shape.Metrics, _histogramsPerRequest)).Select(MetricName);
 
     public static string MetricName(int metric) => $"load_metric_{metric.ToString(CultureInfo.InvariantCulture)}_seconds_bucket";
 
@@ -102,6 +115,11 @@ public sealed class RemoteWriteWorkload
         for (var i = 0; i < _series.Length; i++)
         {
             var (name, handler, le, metric, bucket) = _series[i];
+            if (_metricNames is not null)
+            {
+                metric = (int)((i / Buckets.Length + (long)shard * _histogramsPerRequest) % _shape.Metrics);
+                name = _metricNames[metric];
+            }
             var series = new TimeSeries();
             series.Labels.Add(Label(LabelNames.Name, name));
             series.Labels.Add(Label(LabelNames.Handler, handler));
