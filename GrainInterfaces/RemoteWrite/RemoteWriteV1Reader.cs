@@ -233,40 +233,44 @@ public static class RemoteWriteV1Reader
                 result.HistogramCount += _histogramCount;
                 return;
             }
+            if (_exemplarCount == 0)
+            {
+                // Samples only: the series just passes through to the forwarders, which need its labels as bytes
+                // (the 1.0 wire form and the shard hash), not as strings.
+                var forwarded = _samples.AsSpan(0, _sampleCount).ToArray();
+                result.SampleCount += forwarded.Length;
+                result.HistogramCount += _histogramCount;
+                result.Forward.Add(new ForwardSeries(WireLabels(data, kept), forwarded, []));
+                return;
+            }
             var series = BuildLabels(data, _labels, kept, metricIndex, metricName);
 
-            Exemplar[]? exemplars = null;
-            if (_exemplarCount > 0)
+            var exemplars = new Exemplar[_exemplarCount];
+            for (var i = 0; i < exemplars.Length; i++)
             {
-                exemplars = new Exemplar[_exemplarCount];
-                for (var i = 0; i < exemplars.Length; i++)
+                ref readonly var e = ref _exemplars[i];
+                // Prometheus drops empty-valued exemplar labels (headAppender.AppendExemplar: Labels.WithoutEmpty()).
+                if (!TryCheckLabels(data, _exemplarLabels, e.FirstLabel, e.LabelCount, dropEmptyValues: true,
+                        out var exemplarKept, out error))
                 {
-                    ref readonly var e = ref _exemplars[i];
-                    // Prometheus drops empty-valued exemplar labels (headAppender.AppendExemplar: Labels.WithoutEmpty()).
-                    if (!TryCheckLabels(data, _exemplarLabels, e.FirstLabel, e.LabelCount, dropEmptyValues: true,
-                            out var exemplarKept, out error))
-                    {
-                        result.Invalid.Add(new InvalidSeries(series.ToString(), SeriesValidation.ExemplarPrefix + error));
-                        return;
-                    }
-                    exemplars[i] = new Exemplar(BuildLabels(data, _exemplarLabels, exemplarKept, -1, ""), e.Value,
-                        e.TimestampMs, HasTimestamp: e.TimestampMs != 0);
+                    result.Invalid.Add(new InvalidSeries(series.ToString(), SeriesValidation.ExemplarPrefix + error));
+                    return;
                 }
+                exemplars[i] = new Exemplar(BuildLabels(data, _exemplarLabels, exemplarKept, -1, ""), e.Value,
+                    e.TimestampMs, HasTimestamp: e.TimestampMs != 0);
             }
 
             var samples = _sampleCount == 0 ? [] : _samples.AsSpan(0, _sampleCount).ToArray();
             result.SampleCount += samples.Length;
             result.HistogramCount += _histogramCount;
-            result.Forward.Add(new ForwardSeries(series, samples, exemplars ?? []));
-            if (exemplars is not null)
+            result.ExemplarCount += exemplars.Length;
+            // Exemplar-bearing series go to the metric grains as well: their labels are strings, shared with them.
+            result.Forward.Add(new ForwardSeries(series, samples, exemplars));
+            if (!result.ExemplarsByMetric.TryGetValue(metricName, out var list))
             {
-                result.ExemplarCount += exemplars.Length;
-                if (!result.ExemplarsByMetric.TryGetValue(metricName, out var list))
-                {
-                    result.ExemplarsByMetric[metricName] = list = [];
-                }
-                list.Add(new SeriesExemplars(series, exemplars));
+                result.ExemplarsByMetric[metricName] = list = [];
             }
+            list.Add(new SeriesExemplars(series, exemplars));
         }
 
         /// <summary>
@@ -345,6 +349,26 @@ public static class RemoteWriteV1Reader
                 array[i] = new Label(_names[i], value);
             }
             return LabelSet.FromOwnedArray(array);
+        }
+
+        /// <summary>The kept labels, sorted, in <see cref="LabelWireFormat"/>: the bytes as sent, re-framed.</summary>
+        private byte[] WireLabels(ReadOnlySpan<byte> data, int kept)
+        {
+            var size = 0;
+            for (var i = 0; i < kept; i++)
+            {
+                ref readonly var l = ref _labels[_order[i]];
+                size += LabelWireFormat.LabelSize(l.NameLength, l.ValueLength);
+            }
+            var wire = new byte[size];
+            var pos = 0;
+            for (var i = 0; i < kept; i++)
+            {
+                ref readonly var l = ref _labels[_order[i]];
+                LabelWireFormat.WriteLabel(wire, ref pos, data.Slice(l.NameStart, l.NameLength),
+                    data.Slice(l.ValueStart, l.ValueLength));
+            }
+            return wire;
         }
 
         private string ValueString(ReadOnlySpan<byte> data, in LabelRef label, bool intern)

@@ -1,7 +1,12 @@
 using System.Text;
 using CsCheck;
 using Google.Protobuf;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Serialization;
+using OrleansExemplars.GrainInterfaces;
+using OrleansExemplars.GrainInterfaces.Model;
 using OrleansExemplars.GrainInterfaces.RemoteWrite;
+using OrleansExemplars.Tests.Support;
 using Xunit;
 using V1 = OrleansExemplars.GrainInterfaces.RemoteWrite.V1;
 
@@ -154,26 +159,58 @@ public sealed class RemoteWriteV1ReaderTests
         {
             parsed = V1.WriteRequest.Parser.ParseFrom(bytes);
         }
-        catch (InvalidProtocolBufferException oracle)
+        catch (InvalidProtocolBufferException refusal)
         {
-            DecodedWrite? read = null;
-            var e = Record.Exception(() => read = RemoteWriteV1Reader.Read(bytes));
+            DecodedWrite? accepted = null;
+            var e = Record.Exception(() => accepted = RemoteWriteV1Reader.Read(bytes));
             Assert.True(e is RemoteWriteFormatException { Error: RemoteWriteFormatError.BadProtobuf },
-                $"Google.Protobuf refused {Convert.ToHexString(bytes)} ({oracle.Message}); the reader " +
-                (e is null ? "read it: " + Canonical(read!) : "threw " + e));
+                $"Google.Protobuf refused {Convert.ToHexString(bytes)} ({refusal.Message}); the reader " +
+                (e is null ? "read it: " + Canonical(accepted!) : "threw " + e));
             return;
         }
-        var expected = Canonical(WriteRequestReader.Read(parsed));
-        string actual;
+        var oracle = WriteRequestReader.Read(parsed);
+        var expected = Canonical(oracle);
+        DecodedWrite read;
         try
         {
-            actual = Canonical(RemoteWriteV1Reader.Read(bytes));
+            read = RemoteWriteV1Reader.Read(bytes);
         }
         catch (Exception e)
         {
             throw new Xunit.Sdk.XunitException($"Google.Protobuf read {Convert.ToHexString(bytes)}; the reader threw {e}");
         }
+        var actual = Canonical(read);
         Assert.True(expected == actual, $"{Convert.ToHexString(bytes)}\nexpected:\n{expected}\nactual:\n{actual}");
+
+        // Samples-only series carry their labels as wire bytes: same shard, and the forwarder writes the same bytes.
+        Assert.Equal(oracle.Forward.Select(f => ForwardSharding.ShardOf(f.Labels, 16)),
+            read.Forward.Select(f => ForwardSharding.ShardOf(f, 16)));
+        Assert.Equal(WriteRequestV1Writer.Write(oracle.Forward, sendExemplars: true),
+            WriteRequestV1Writer.Write(read.Forward, sendExemplars: true));
+        Assert.Equal(WriteRequestV1Writer.Write(oracle.Forward, sendExemplars: false),
+            WriteRequestV1Writer.Write(read.Forward, sendExemplars: false));
+    }
+
+    [Fact]
+    public void A_series_with_wire_labels_survives_Orleans_serialization()
+    {
+        var request = new V1.WriteRequest();
+        request.Timeseries.Add(WriteRequests.Series(("__name__", "up"), ("job", "zürich"), ("a", ""))
+            .WithSample(1, 2));
+        var series = Assert.Single(RemoteWriteV1Reader.Read(request.ToByteArray()).Forward);
+        Assert.NotNull(series.WireLabels);
+        var serializer = new Microsoft.Extensions.DependencyInjection.ServiceCollection()
+            .AddSerializer(b => b.AddAssembly(typeof(ForwardSeries).Assembly)).BuildServiceProvider()
+            .GetRequiredService<Orleans.Serialization.Serializer>();
+        var copy = serializer.Deserialize<ForwardSeries>(serializer.SerializeToArray(series))!;
+        Assert.Equal(series.WireLabels, copy.WireLabels);
+        Assert.Equal(LabelSet.From(("__name__", "up"), ("a", ""), ("job", "zürich")), copy.Labels);
+        Assert.Equal(series.Samples, copy.Samples);
+        Assert.Empty(copy.Exemplars);
+        var fromLabels = serializer.Deserialize<ForwardSeries>(serializer.SerializeToArray(
+            new ForwardSeries(copy.Labels, copy.Samples, [])))!;
+        Assert.Null(fromLabels.WireLabels);
+        Assert.Equal(copy.Labels, fromLabels.Labels);
     }
 
     /// <summary>Everything a <see cref="DecodedWrite"/> holds, doubles by their bits.</summary>
@@ -200,7 +237,7 @@ public sealed class RemoteWriteV1ReaderTests
         }
         return sb.ToString();
 
-        static void Exemplars(StringBuilder sb, GrainInterfaces.Model.Exemplar[] exemplars)
+        static void Exemplars(StringBuilder sb, Exemplar[] exemplars)
         {
             sb.Append(" exemplars");
             foreach (var e in exemplars)
