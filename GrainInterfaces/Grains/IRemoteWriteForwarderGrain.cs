@@ -42,6 +42,24 @@ public static class ForwardSharding
         return (int)(hash % (uint)shards);
     }
 
+    /// <summary>
+    /// <see cref="ShardOf(LabelSet, int)"/> of the series' labels, read straight from
+    /// <see cref="ForwardSeries.WireLabels"/> when it has them (the same bytes, so the same shard).
+    /// </summary>
+    public static int ShardOf(ForwardSeries series, int shards)
+    {
+        if (series.WireLabels is not { } wire) return ShardOf(series.Labels, shards);
+        var hash = 2166136261u;
+        for (var reader = new LabelWireFormat.Reader(wire); reader.Next(out var name, out var value);)
+        {
+            hash = Mix(hash, name);
+            hash = (hash ^ 0xff) * 16777619u;
+            hash = Mix(hash, value);
+            hash = (hash ^ 0xfe) * 16777619u;
+        }
+        return (int)(hash % (uint)shards);
+    }
+
     public static IRemoteWriteForwarderGrain Forwarder(this IGrainFactory grains, int shard) =>
         grains.GetGrain<IRemoteWriteForwarderGrain>(shard.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
@@ -51,7 +69,7 @@ public static class ForwardSharding
         var byShard = new Dictionary<int, List<ForwardSeries>>();
         foreach (var s in series)
         {
-            var shard = ShardOf(s.Labels, shards);
+            var shard = ShardOf(s, shards);
             if (!byShard.TryGetValue(shard, out var list)) byShard[shard] = list = [];
             list.Add(s);
         }
@@ -62,7 +80,12 @@ public static class ForwardSharding
     {
         Span<byte> buffer = stackalloc byte[256];
         var bytes = text.Length * 3 <= buffer.Length ? buffer[..Encoding.UTF8.GetBytes(text, buffer)] : Encoding.UTF8.GetBytes(text);
-        foreach (var b in bytes) hash = (hash ^ b) * 16777619u;
+        return Mix(hash, bytes);
+    }
+
+    private static uint Mix(uint hash, ReadOnlySpan<byte> utf8)
+    {
+        foreach (var b in utf8) hash = (hash ^ b) * 16777619u;
         return hash;
     }
 }

@@ -77,7 +77,10 @@ public static class RemoteWriteDecoder
         int maxDecompressedBytes) =>
         IsV2ContentType(contentType)
             ? WriteRequestV2Reader.Read(DecodeHttpBodyV2(body, contentEncoding, maxDecompressedBytes))
-            : WriteRequestReader.Read(DecodeHttpBody(body, contentEncoding, maxDecompressedBytes));
+            : DecodeHttpBody(body, contentEncoding, maxDecompressedBytes, ReadV1, V1What);
+
+    // Remote write 1.0 is read straight from the wire format (RemoteWriteV1Reader), not through Google.Protobuf.
+    private static readonly SpanReader<DecodedWrite> ReadV1 = static raw => RemoteWriteV1Reader.Read(raw, V1What, out _);
 
     /// <summary>
     /// Decodes a body as an HTTP remote-write receiver must: <c>Content-Encoding</c> absent or <c>snappy</c> means snappy
@@ -108,7 +111,11 @@ public static class RemoteWriteDecoder
     public static byte[] EncodeSnappy(V2.Request request) => Snappy.CompressToArray(request.ToByteArray());
 
     private static T DecodeHttpBody<T>(ReadOnlySpan<byte> body, string? contentEncoding, int maxDecompressedBytes,
-        MessageParser<T> parser, string what) where T : IMessage<T>
+        MessageParser<T> parser, string what) where T : IMessage<T> =>
+        DecodeHttpBody(body, contentEncoding, maxDecompressedBytes, raw => DecodeProtobuf(raw, parser, what), what);
+
+    private static T DecodeHttpBody<T>(ReadOnlySpan<byte> body, string? contentEncoding, int maxDecompressedBytes,
+        SpanReader<T> parser, string what)
     {
         var encoding = contentEncoding?.Trim();
         if (string.IsNullOrEmpty(encoding) || encoding.Equals("snappy", StringComparison.OrdinalIgnoreCase))
@@ -123,14 +130,24 @@ public static class RemoteWriteDecoder
     }
 
     internal static T DecodeRaw<T>(ReadOnlySpan<byte> raw, int maxDecompressedBytes, MessageParser<T> parser,
-        string what) where T : IMessage<T>
-    {
-        if (raw.Length > maxDecompressedBytes) throw TooLarge(what, raw.Length, maxDecompressedBytes);
-        return DecodeProtobuf(raw, parser, what);
-    }
+        string what) where T : IMessage<T> =>
+        DecodeRaw(raw, maxDecompressedBytes, r => DecodeProtobuf(r, parser, what), what);
 
     internal static T DecodeSnappy<T>(ReadOnlySpan<byte> compressed, int maxDecompressedBytes, MessageParser<T> parser,
-        string what) where T : IMessage<T>
+        string what) where T : IMessage<T> =>
+        DecodeSnappy(compressed, maxDecompressedBytes, raw => DecodeProtobuf(raw, parser, what), what);
+
+    /// <summary>Reads a decoded (uncompressed) message; throws <see cref="RemoteWriteFormatException"/> if it cannot.</summary>
+    internal delegate T SpanReader<out T>(ReadOnlySpan<byte> raw);
+
+    internal static T DecodeRaw<T>(ReadOnlySpan<byte> raw, int maxDecompressedBytes, SpanReader<T> parser, string what)
+    {
+        if (raw.Length > maxDecompressedBytes) throw TooLarge(what, raw.Length, maxDecompressedBytes);
+        return parser(raw);
+    }
+
+    internal static T DecodeSnappy<T>(ReadOnlySpan<byte> compressed, int maxDecompressedBytes, SpanReader<T> parser,
+        string what)
     {
         int length;
         try
@@ -156,7 +173,7 @@ public static class RemoteWriteDecoder
             {
                 throw BadSnappy(e);
             }
-            return DecodeProtobuf(buffer.AsSpan(0, written), parser, what);
+            return parser(buffer.AsSpan(0, written));
         }
         finally
         {
@@ -164,7 +181,7 @@ public static class RemoteWriteDecoder
         }
     }
 
-    private static T DecodeProtobuf<T>(ReadOnlySpan<byte> raw, MessageParser<T> parser, string what)
+    internal static T DecodeProtobuf<T>(ReadOnlySpan<byte> raw, MessageParser<T> parser, string what)
         where T : IMessage<T>
     {
         try

@@ -10,8 +10,10 @@ namespace OrleansExemplars.GrainInterfaces.RemoteWrite;
 /// </summary>
 public static class RemoteWriteMessageDecoder
 {
-    private static readonly Format<WriteRequest> V1 = new(
-        WriteRequest.Parser, "remote write 1.0 WriteRequest",
+    private const string V1What = "remote write 1.0 WriteRequest";
+
+    private static readonly Format<WriteRequest> V1Protobuf = new(
+        WriteRequest.Parser, V1What,
         // A raw WriteRequest starts with the tag of timeseries (1, length-delimited) or metadata (3).
         Tags: [0x0A, 0x1A],
         HasContent: static r => r.Timeseries.Count > 0 || r.Metadata.Count > 0,
@@ -61,11 +63,26 @@ public static class RemoteWriteMessageDecoder
     public static DecodedWrite Decode(ReadOnlySpan<byte> value, string? contentType, string? contentEncoding,
         int maxDecompressedBytes) =>
         RemoteWriteDecoder.IsV2ContentType(contentType)
-            ? WriteRequestV2Reader.Read(Decode(value, contentEncoding, maxDecompressedBytes, V2Format))
-            : WriteRequestReader.Read(Decode(value, contentEncoding, maxDecompressedBytes, V1));
+            ? WriteRequestV2Reader.Read(Decode(value, contentEncoding, maxDecompressedBytes, V2Format.What,
+                V2Format.Tags, V2Format.Read))
+            : Decode(value, contentEncoding, maxDecompressedBytes, V1What, V1Protobuf.Tags, ReadV1);
+
+    /// <summary>
+    /// Remote write 1.0 is read straight from the wire format by <see cref="RemoteWriteV1Reader"/>; only a message of
+    /// unknown fields alone goes through Google.Protobuf, for <see cref="CheckContent{T}"/>'s error and its hint.
+    /// </summary>
+    private static readonly RemoteWriteDecoder.SpanReader<DecodedWrite> ReadV1 = static raw =>
+    {
+        var result = RemoteWriteV1Reader.Read(raw, V1What, out var content);
+        if (content == RemoteWriteV1Reader.MessageContent.OnlyUnknownFields)
+        {
+            CheckContent(RemoteWriteDecoder.DecodeProtobuf(raw, V1Protobuf.Parser, V1What), V1Protobuf);
+        }
+        return result;
+    };
 
     private static T Decode<T>(ReadOnlySpan<byte> value, string? contentEncoding, int maxDecompressedBytes,
-        Format<T> format) where T : IMessage<T>
+        string what, byte[] tags, RemoteWriteDecoder.SpanReader<T> read)
     {
         var encoding = contentEncoding?.Trim();
         var snappy = encoding is not null && encoding.Equals("snappy", StringComparison.OrdinalIgnoreCase);
@@ -74,15 +91,18 @@ public static class RemoteWriteMessageDecoder
         {
             throw RemoteWriteDecoder.UnsupportedEncoding(encoding);
         }
-        if (value.IsEmpty) return format.Parser.ParseFrom(ReadOnlySpan<byte>.Empty);
-        if (snappy) return DecodeSnappy(value, maxDecompressedBytes, format);
-        if (identity) return DecodeRaw(value, maxDecompressedBytes, format);
+        // An empty message has no fields at all, known or not: an empty request.
+        if (value.IsEmpty) return read(ReadOnlySpan<byte>.Empty);
+        if (snappy) return RemoteWriteDecoder.DecodeSnappy(value, maxDecompressedBytes, read, what);
+        if (identity) return RemoteWriteDecoder.DecodeRaw(value, maxDecompressedBytes, read, what);
 
-        var rawFirst = Array.IndexOf(format.Tags, value[0]) >= 0;
+        var rawFirst = Array.IndexOf(tags, value[0]) >= 0;
         RemoteWriteFormatException first;
         try
         {
-            return rawFirst ? DecodeRaw(value, maxDecompressedBytes, format) : DecodeSnappy(value, maxDecompressedBytes, format);
+            return rawFirst
+                ? RemoteWriteDecoder.DecodeRaw(value, maxDecompressedBytes, read, what)
+                : RemoteWriteDecoder.DecodeSnappy(value, maxDecompressedBytes, read, what);
         }
         catch (RemoteWriteFormatException e)
         {
@@ -90,24 +110,19 @@ public static class RemoteWriteMessageDecoder
         }
         try
         {
-            return rawFirst ? DecodeSnappy(value, maxDecompressedBytes, format) : DecodeRaw(value, maxDecompressedBytes, format);
+            return rawFirst
+                ? RemoteWriteDecoder.DecodeSnappy(value, maxDecompressedBytes, read, what)
+                : RemoteWriteDecoder.DecodeRaw(value, maxDecompressedBytes, read, what);
         }
         catch (RemoteWriteFormatException second)
         {
             var (rawError, snappyError) = rawFirst ? (first, second) : (second, first);
             throw new RemoteWriteFormatException(first.Error,
-                $"message has no content encoding and is neither a raw nor a snappy-compressed {format.What}: " +
+                $"message has no content encoding and is neither a raw nor a snappy-compressed {what}: " +
                 $"as raw protobuf: {rawError.Message}; as snappy: {snappyError.Message}", first);
         }
     }
 
-    private static T DecodeRaw<T>(ReadOnlySpan<byte> value, int maxDecompressedBytes, Format<T> format)
-        where T : IMessage<T> =>
-        CheckContent(RemoteWriteDecoder.DecodeRaw(value, maxDecompressedBytes, format.Parser, format.What), format);
-
-    private static T DecodeSnappy<T>(ReadOnlySpan<byte> value, int maxDecompressedBytes, Format<T> format)
-        where T : IMessage<T> =>
-        CheckContent(RemoteWriteDecoder.DecodeSnappy(value, maxDecompressedBytes, format.Parser, format.What), format);
 
     /// <summary>
     /// Refuses a message made only of fields the expected message does not have: protobuf skips unknown fields, so
@@ -133,5 +148,9 @@ public static class RemoteWriteMessageDecoder
 
     private sealed record Format<T>(
         MessageParser<T> Parser, string What, byte[] Tags, Func<T, bool> HasContent, Func<byte[], string?> OtherHint)
-        where T : IMessage<T>;
+        where T : IMessage<T>
+    {
+        /// <summary>Google.Protobuf's parse, refusing a message of unknown fields alone.</summary>
+        public RemoteWriteDecoder.SpanReader<T> Read => raw => CheckContent(RemoteWriteDecoder.DecodeProtobuf(raw, Parser, What), this);
+    }
 }

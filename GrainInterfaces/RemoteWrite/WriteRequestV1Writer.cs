@@ -1,4 +1,5 @@
-using Google.Protobuf;
+using System.Buffers.Binary;
+using System.Text;
 using OrleansExemplars.GrainInterfaces.Model;
 
 namespace OrleansExemplars.GrainInterfaces.RemoteWrite;
@@ -6,20 +7,23 @@ namespace OrleansExemplars.GrainInterfaces.RemoteWrite;
 /// <summary>
 /// Writes a remote-write 1.0 <c>WriteRequest</c> straight from <see cref="ForwardSeries"/> into one byte array, the
 /// wire format of <c>remote_write_v1.proto</c> field for field, without building the generated message objects (a
-/// <c>ByteString</c> and a <c>Label</c> per label was most of the cost of forwarding).
+/// <c>ByteString</c> and a <c>Label</c> per label was most of the cost of forwarding). A series that carries
+/// <see cref="ForwardSeries.WireLabels"/> has them copied as they are: they are the bytes this writer would write.
 /// </summary>
 public static class WriteRequestV1Writer
 {
-    private const int TimeSeriesField = 1;    // WriteRequest.timeseries
-    private const int LabelsField = 1;        // TimeSeries.labels, Exemplar.labels
-    private const int SamplesField = 2;       // TimeSeries.samples
-    private const int ExemplarsField = 3;     // TimeSeries.exemplars
-    private const int NameField = 1;          // Label.name
-    private const int ValueField = 2;         // Label.value
-    private const int DoubleField = 1;        // Sample.value
-    private const int TimestampField = 2;     // Sample.timestamp
-    private const int ExemplarValueField = 2; // Exemplar.value
-    private const int ExemplarTsField = 3;    // Exemplar.timestamp
+    // Tags (field number << 3 | wire type); every field number here is below 16, so every tag is one byte.
+    private const byte TimeSeriesTag = 1 << 3 | 2;     // WriteRequest.timeseries
+    private const byte LabelsTag = 1 << 3 | 2;         // TimeSeries.labels, Exemplar.labels
+    private const byte SamplesTag = 2 << 3 | 2;        // TimeSeries.samples
+    private const byte ExemplarsTag = 3 << 3 | 2;      // TimeSeries.exemplars
+    private const byte NameTag = 1 << 3 | 2;           // Label.name
+    private const byte ValueTag = 2 << 3 | 2;          // Label.value
+    private const byte DoubleTag = 1 << 3 | 1;         // Sample.value
+    private const byte TimestampTag = 2 << 3 | 0;      // Sample.timestamp
+    private const byte ExemplarValueTag = 2 << 3 | 1;  // Exemplar.value
+    private const byte ExemplarTsTag = 3 << 3 | 0;     // Exemplar.timestamp
+    private const int Tag = 1;
 
     /// <summary>The serialized request (not compressed) for the series that have samples or, when sent, exemplars.</summary>
     public static byte[] Write(IReadOnlyList<ForwardSeries> batch, bool sendExemplars)
@@ -30,41 +34,39 @@ public static class WriteRequestV1Writer
         {
             if (!HasContent(batch[i], sendExemplars)) continue;
             sizes[i] = SeriesSize(batch[i], sendExemplars);
-            total += Tag + CodedOutputStream.ComputeLengthSize(sizes[i]) + sizes[i];
+            total += Tag + VarintSize((uint)sizes[i]) + sizes[i];
         }
         var buffer = new byte[total];
-        var output = new CodedOutputStream(buffer);
+        var output = buffer.AsSpan();
+        var pos = 0;
         for (var i = 0; i < batch.Count; i++)
         {
             if (!HasContent(batch[i], sendExemplars)) continue;
-            output.WriteTag(TimeSeriesField, WireFormat.WireType.LengthDelimited);
-            output.WriteLength(sizes[i]);
-            WriteSeries(output, batch[i], sendExemplars);
+            output[pos++] = TimeSeriesTag;
+            WriteVarint(output, ref pos, (uint)sizes[i]);
+            WriteSeries(output, ref pos, batch[i], sendExemplars);
         }
-        output.Flush();
+        if (pos != total) throw new InvalidOperationException($"wrote {pos} bytes of a request of {total}");
         return buffer;
     }
 
     public static bool HasContent(ForwardSeries series, bool sendExemplars) =>
         series.Samples.Length > 0 || (sendExemplars && series.Exemplars.Length > 0);
 
-    // Every tag here has a field number below 16: one byte.
-    private const int Tag = 1;
-
     private static int SeriesSize(ForwardSeries series, bool sendExemplars)
     {
-        var size = LabelsSize(series.Labels);
+        var size = series.WireLabels is { } wire ? wire.Length : LabelsSize(series.Labels);
         foreach (var s in series.Samples)
         {
             var sample = SampleSize(s.TimestampMs);
-            size += Tag + CodedOutputStream.ComputeLengthSize(sample) + sample;
+            size += Tag + VarintSize((uint)sample) + sample;
         }
         if (sendExemplars)
         {
             foreach (var e in series.Exemplars)
             {
                 var exemplar = ExemplarSize(e);
-                size += Tag + CodedOutputStream.ComputeLengthSize(exemplar) + exemplar;
+                size += Tag + VarintSize((uint)exemplar) + exemplar;
             }
         }
         return size;
@@ -76,54 +78,95 @@ public static class WriteRequestV1Writer
         foreach (ref readonly var label in labels.AsSpan())
         {
             var l = LabelSize(label);
-            size += Tag + CodedOutputStream.ComputeLengthSize(l) + l;
+            size += Tag + VarintSize((uint)l) + l;
         }
         return size;
     }
 
-    private static int LabelSize(in Label label) =>
-        Tag + CodedOutputStream.ComputeStringSize(label.Name) + Tag + CodedOutputStream.ComputeStringSize(label.Value);
+    private static int LabelSize(in Label label) => StringFieldSize(label.Name) + StringFieldSize(label.Value);
 
-    private static int SampleSize(long timestampMs) => Tag + 8 + Tag + CodedOutputStream.ComputeInt64Size(timestampMs);
+    private static int StringFieldSize(string value)
+    {
+        var bytes = Encoding.UTF8.GetByteCount(value);
+        return Tag + VarintSize((uint)bytes) + bytes;
+    }
+
+    private static int SampleSize(long timestampMs) => Tag + 8 + Tag + VarintSize((ulong)timestampMs);
 
     private static int ExemplarSize(in Exemplar e) =>
-        LabelsSize(e.Labels) + Tag + 8 + Tag + CodedOutputStream.ComputeInt64Size(e.HasTimestamp ? e.TimestampMs : 0);
+        LabelsSize(e.Labels) + Tag + 8 + Tag + VarintSize((ulong)(e.HasTimestamp ? e.TimestampMs : 0));
 
-    private static void WriteSeries(CodedOutputStream output, ForwardSeries series, bool sendExemplars)
+    private static void WriteSeries(Span<byte> output, ref int pos, ForwardSeries series, bool sendExemplars)
     {
-        WriteLabels(output, series.Labels, LabelsField);
+        if (series.WireLabels is { } wire)
+        {
+            wire.CopyTo(output[pos..]);
+            pos += wire.Length;
+        }
+        else
+        {
+            WriteLabels(output, ref pos, series.Labels);
+        }
         foreach (var s in series.Samples)
         {
-            output.WriteTag(SamplesField, WireFormat.WireType.LengthDelimited);
-            output.WriteLength(SampleSize(s.TimestampMs));
-            output.WriteTag(DoubleField, WireFormat.WireType.Fixed64);
-            output.WriteDouble(s.Value);
-            output.WriteTag(TimestampField, WireFormat.WireType.Varint);
-            output.WriteInt64(s.TimestampMs);
+            output[pos++] = SamplesTag;
+            WriteVarint(output, ref pos, (uint)SampleSize(s.TimestampMs));
+            output[pos++] = DoubleTag;
+            BinaryPrimitives.WriteDoubleLittleEndian(output[pos..], s.Value);
+            pos += 8;
+            output[pos++] = TimestampTag;
+            WriteVarint(output, ref pos, (ulong)s.TimestampMs);
         }
         if (!sendExemplars) return;
         foreach (var e in series.Exemplars)
         {
-            output.WriteTag(ExemplarsField, WireFormat.WireType.LengthDelimited);
-            output.WriteLength(ExemplarSize(e));
-            WriteLabels(output, e.Labels, LabelsField);
-            output.WriteTag(ExemplarValueField, WireFormat.WireType.Fixed64);
-            output.WriteDouble(e.Value);
-            output.WriteTag(ExemplarTsField, WireFormat.WireType.Varint);
-            output.WriteInt64(e.HasTimestamp ? e.TimestampMs : 0);
+            output[pos++] = ExemplarsTag;
+            WriteVarint(output, ref pos, (uint)ExemplarSize(e));
+            WriteLabels(output, ref pos, e.Labels);
+            output[pos++] = ExemplarValueTag;
+            BinaryPrimitives.WriteDoubleLittleEndian(output[pos..], e.Value);
+            pos += 8;
+            output[pos++] = ExemplarTsTag;
+            WriteVarint(output, ref pos, (ulong)(e.HasTimestamp ? e.TimestampMs : 0));
         }
     }
 
-    private static void WriteLabels(CodedOutputStream output, LabelSet labels, int field)
+    private static void WriteLabels(Span<byte> output, ref int pos, LabelSet labels)
     {
         foreach (ref readonly var label in labels.AsSpan())
         {
-            output.WriteTag(field, WireFormat.WireType.LengthDelimited);
-            output.WriteLength(LabelSize(label));
-            output.WriteTag(NameField, WireFormat.WireType.LengthDelimited);
-            output.WriteString(label.Name);
-            output.WriteTag(ValueField, WireFormat.WireType.LengthDelimited);
-            output.WriteString(label.Value);
+            output[pos++] = LabelsTag;
+            WriteVarint(output, ref pos, (uint)LabelSize(label));
+            WriteString(output, ref pos, NameTag, label.Name);
+            WriteString(output, ref pos, ValueTag, label.Value);
         }
+    }
+
+    private static void WriteString(Span<byte> output, ref int pos, byte tag, string value)
+    {
+        output[pos++] = tag;
+        WriteVarint(output, ref pos, (uint)Encoding.UTF8.GetByteCount(value));
+        pos += Encoding.UTF8.GetBytes(value, output[pos..]);
+    }
+
+    private static int VarintSize(ulong value)
+    {
+        var size = 1;
+        while (value >= 0x80)
+        {
+            value >>= 7;
+            size++;
+        }
+        return size;
+    }
+
+    private static void WriteVarint(Span<byte> output, ref int pos, ulong value)
+    {
+        while (value >= 0x80)
+        {
+            output[pos++] = (byte)(value | 0x80);
+            value >>= 7;
+        }
+        output[pos++] = (byte)value;
     }
 }
