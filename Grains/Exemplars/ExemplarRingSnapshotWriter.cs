@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
 using OrleansExemplars.GrainInterfaces.Model;
@@ -7,7 +8,8 @@ namespace OrleansExemplars.Grains.Exemplars;
 /// <summary>
 /// Writes <see cref="ExemplarRingSnapshot"/>'s version 1 format straight from the ring's entries into one byte array:
 /// series by slot index instead of hashed label sets, compact entries without a rebuilt <see cref="LabelSet"/>, UTF-8
-/// encoded in place. The bytes are those a <c>BinaryWriter</c> over <see cref="ExemplarRing.EntriesOldestFirst"/>
+/// encoded in place, into a pooled buffer, so the only allocation is the result (large-object-heap allocations are what
+/// make a silo with gigabytes of rings run full collections). The bytes are those a <c>BinaryWriter</c> over <see cref="ExemplarRing.EntriesOldestFirst"/>
 /// writes (7-bit encoded lengths and indexes, length-prefixed UTF-8 strings, little-endian doubles).
 /// </summary>
 internal sealed class ExemplarRingSnapshotWriter
@@ -15,7 +17,7 @@ internal sealed class ExemplarRingSnapshotWriter
     private byte[] _buffer;
     private int _position;
 
-    private ExemplarRingSnapshotWriter(int sizeHint) => _buffer = new byte[Math.Max(64, sizeHint)];
+    private ExemplarRingSnapshotWriter(int sizeHint) => _buffer = ArrayPool<byte>.Shared.Rent(Math.Max(256, sizeHint));
 
     public static byte[] Write(ExemplarRing ring, uint magic, byte version)
     {
@@ -23,20 +25,27 @@ internal sealed class ExemplarRingSnapshotWriter
         var index = new IndexVisitor(ring);
         ring.VisitOldestFirst(ref index);
 
-        var writer = new ExemplarRingSnapshotWriter(64 + ring.Count * 40);
-        writer.WriteUInt32(magic);
-        writer.WriteByte(version);
-        writer.Write7BitInt(ring.Capacity);
-        writer.Write7BitInt(index.Names.Count);
-        foreach (var name in index.Names.Keys) writer.WriteString(name);
-        writer.Write7BitInt(index.SeriesOrder.Count);
-        foreach (var slot in index.SeriesOrder) writer.WriteLabels(ring.SeriesLabelsAt(slot), index.Names);
-        writer.Write7BitInt(ring.Count);
+        var writer = new ExemplarRingSnapshotWriter(256 + ring.Count * 48);
+        try
+        {
+            writer.WriteUInt32(magic);
+            writer.WriteByte(version);
+            writer.Write7BitInt(ring.Capacity);
+            writer.Write7BitInt(index.Names.Count);
+            foreach (var name in index.Names.Keys) writer.WriteString(name);
+            writer.Write7BitInt(index.SeriesOrder.Count);
+            foreach (var slot in index.SeriesOrder) writer.WriteLabels(ring.SeriesLabelsAt(slot), index.Names);
+            writer.Write7BitInt(ring.Count);
 
-        // Pass 2: the entries.
-        var entries = new EntryVisitor(writer, index);
-        ring.VisitOldestFirst(ref entries);
-        return writer._buffer.AsSpan(0, writer._position).ToArray();
+            // Pass 2: the entries.
+            var entries = new EntryVisitor(writer, index);
+            ring.VisitOldestFirst(ref entries);
+            return writer._buffer.AsSpan(0, writer._position).ToArray();
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(writer._buffer);
+        }
     }
 
     private struct IndexVisitor(ExemplarRing ring) : ExemplarRing.IRawEntryVisitor
@@ -110,7 +119,10 @@ internal sealed class ExemplarRingSnapshotWriter
     {
         if (_buffer.Length - _position < bytes)
         {
-            Array.Resize(ref _buffer, Math.Max(_buffer.Length * 2, _position + bytes));
+            var larger = ArrayPool<byte>.Shared.Rent(Math.Max(_buffer.Length * 2, _position + bytes));
+            _buffer.AsSpan(0, _position).CopyTo(larger);
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = larger;
         }
         return _buffer.AsSpan(_position);
     }
