@@ -13,12 +13,18 @@ public readonly record struct Sample([property: Id(0)] double Value, [property: 
 /// which the 1.0 writer copies and the forward shard hash reads without building strings.
 /// <see cref="Labels"/> works for both (decoding the wire form on first use).
 /// </para>
+/// <para>
+/// A third form stands for many series at once: a <see cref="WriteRequestBlock"/>, a whole validated request
+/// forwarded as its bytes (Kafka messages, whose series a partition keeps in order). It has no labels, samples or
+/// exemplars of its own; <see cref="SampleCount"/> counts the block's.
+/// </para>
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed class ForwardSeries
 {
     [Id(0)] private readonly LabelSet? _labels;
     [Id(3)] private readonly byte[]? _wireLabels;
+    [Id(4)] private readonly WriteRequestBlock? _block;
     [NonSerialized] private LabelSet? _decoded;
 
     public ForwardSeries(LabelSet labels, Sample[] samples, Exemplar[] exemplars)
@@ -38,6 +44,20 @@ public sealed class ForwardSeries
         Samples = samples;
         Exemplars = exemplars;
     }
+
+    /// <summary>A block of series forwarded as serialized bytes (see <see cref="WriteRequestBlock"/>).</summary>
+    public ForwardSeries(WriteRequestBlock block)
+    {
+        _block = block;
+        Samples = [];
+        Exemplars = [];
+    }
+
+    /// <summary>The block this stands for; null for a single series.</summary>
+    public WriteRequestBlock? Block => _block;
+
+    /// <summary>Samples carried: the series' own, or the block's.</summary>
+    public int SampleCount => _block?.Samples ?? Samples.Length;
 
     public LabelSet Labels => _labels ?? (_decoded ??= LabelWireFormat.Decode(_wireLabels ?? []));
 

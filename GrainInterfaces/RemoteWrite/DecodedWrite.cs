@@ -20,6 +20,12 @@ public sealed class DecodedWrite
     /// <summary>Every valid series with samples or exemplars, in request order: what goes on to the TSDBs.</summary>
     public List<ForwardSeries> Forward { get; } = [];
 
+    /// <summary>
+    /// Set instead of <see cref="Forward"/> when the request was read to be forwarded whole (Kafka) and could be: every
+    /// series valid with sorted labels, no native histograms, something to send.
+    /// </summary>
+    public WriteRequestBlock? Block { get; internal set; }
+
     public List<InvalidSeries> Invalid { get; } = [];
     public int SeriesCount { get; internal set; }
     public long SampleCount { get; internal set; }

@@ -60,26 +60,33 @@ public static class RemoteWriteMessageDecoder
     /// When the encoding was recognised and both forms fail, the error is the likelier form's and the message gives
     /// both reasons.
     /// </exception>
+    /// <param name="forwardAsBlock">
+    /// Keep a 1.0 request whole for the forwarders (<see cref="DecodedWrite.Block"/>) when it can be forwarded as sent.
+    /// </param>
     public static DecodedWrite Decode(ReadOnlySpan<byte> value, string? contentType, string? contentEncoding,
-        int maxDecompressedBytes) =>
+        int maxDecompressedBytes, bool forwardAsBlock = false) =>
         RemoteWriteDecoder.IsV2ContentType(contentType)
             ? WriteRequestV2Reader.Read(Decode(value, contentEncoding, maxDecompressedBytes, V2Format.What,
                 V2Format.Tags, V2Format.Read))
-            : Decode(value, contentEncoding, maxDecompressedBytes, V1What, V1Protobuf.Tags, ReadV1);
+            : Decode(value, contentEncoding, maxDecompressedBytes, V1What, V1Protobuf.Tags, forwardAsBlock ? ReadV1Block : ReadV1);
 
     /// <summary>
     /// Remote write 1.0 is read straight from the wire format by <see cref="RemoteWriteV1Reader"/>; only a message of
     /// unknown fields alone goes through Google.Protobuf, for <see cref="CheckContent{T}"/>'s error and its hint.
     /// </summary>
-    private static readonly RemoteWriteDecoder.SpanReader<DecodedWrite> ReadV1 = static raw =>
+    private static readonly RemoteWriteDecoder.SpanReader<DecodedWrite> ReadV1 = static raw => ReadV1Checked(raw, asBlock: false);
+
+    private static readonly RemoteWriteDecoder.SpanReader<DecodedWrite> ReadV1Block = static raw => ReadV1Checked(raw, asBlock: true);
+
+    private static DecodedWrite ReadV1Checked(ReadOnlySpan<byte> raw, bool asBlock)
     {
-        var result = RemoteWriteV1Reader.Read(raw, V1What, out var content);
+        var result = RemoteWriteV1Reader.Read(raw, V1What, out var content, asBlock);
         if (content == RemoteWriteV1Reader.MessageContent.OnlyUnknownFields)
         {
             CheckContent(RemoteWriteDecoder.DecodeProtobuf(raw, V1Protobuf.Parser, V1What), V1Protobuf);
         }
         return result;
-    };
+    }
 
     private static T Decode<T>(ReadOnlySpan<byte> value, string? contentEncoding, int maxDecompressedBytes,
         string what, byte[] tags, RemoteWriteDecoder.SpanReader<T> read)

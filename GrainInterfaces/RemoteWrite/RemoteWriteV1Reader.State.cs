@@ -24,6 +24,21 @@ public static partial class RemoteWriteV1Reader
         // Validation scratch: label names as strings and the sorted order of labels.
         private string[] _names = new string[16];
         private int[] _order = new int[16];
+        private bool _lastSorted;
+
+        /// <summary>
+        /// Read to forward the request whole (<see cref="DecodedWrite.Block"/>): series go to no
+        /// <see cref="DecodedWrite.Forward"/> list, and <see cref="BlockBroken"/> tells whether that was possible.
+        /// </summary>
+        public bool ForwardAsBlock { get; init; }
+
+        /// <summary>Something in the request cannot be forwarded as sent (an invalid series, unsorted labels, a histogram).</summary>
+        public bool BlockBroken { get; private set; }
+
+        public long? HighestTimestampMs { get; private set; }
+
+        /// <summary>Series with samples or exemplars, when reading <see cref="ForwardAsBlock"/>.</summary>
+        public int BlockSeries { get; private set; }
 
         public void ParseSeries(ReadOnlySpan<byte> data, int pos, int end, int depth)
         {
@@ -107,19 +122,37 @@ public static partial class RemoteWriteV1Reader
             if (!TryCheckLabels(data, _labels, 0, _labelCount, dropEmptyValues: false, out var kept, out var error))
             {
                 result.Invalid.Add(new InvalidSeries(Describe(data), error));
+                BlockBroken = true;
                 return;
             }
+            if (!_lastSorted || _histogramCount > 0) BlockBroken = true;
             var metricIndex = Find(LabelSet.MetricName, kept);
             var metricName = metricIndex < 0 ? "" : ValueString(data, _labels[_order[metricIndex]], intern: true);
             if (metricName.Length == 0)
             {
                 result.Invalid.Add(new InvalidSeries(BuildLabels(data, _labels, kept, metricIndex, metricName).ToString(),
                     SeriesValidation.MissingMetricName));
+                BlockBroken = true;
                 return;
             }
             // Only a series with samples or exemplars goes anywhere; the others (histograms only) are just counted.
             if (_sampleCount == 0 && _exemplarCount == 0)
             {
+                result.HistogramCount += _histogramCount;
+                return;
+            }
+            if (ForwardAsBlock)
+            {
+                BlockSeries++;
+                for (var i = 0; i < _sampleCount; i++)
+                {
+                    if (HighestTimestampMs is not { } h || _samples[i].TimestampMs > h) HighestTimestampMs = _samples[i].TimestampMs;
+                }
+            }
+            if (_exemplarCount == 0 && ForwardAsBlock)
+            {
+                // Samples only, and the request goes on whole: nothing to build for this series.
+                result.SampleCount += _sampleCount;
                 result.HistogramCount += _histogramCount;
                 return;
             }
@@ -144,6 +177,7 @@ public static partial class RemoteWriteV1Reader
                         out var exemplarKept, out error))
                 {
                     result.Invalid.Add(new InvalidSeries(series.ToString(), SeriesValidation.ExemplarPrefix + error));
+                    BlockBroken = true;
                     return;
                 }
                 exemplars[i] = new Exemplar(BuildLabels(data, _exemplarLabels, exemplarKept, -1, ""), e.Value,
@@ -155,7 +189,7 @@ public static partial class RemoteWriteV1Reader
             result.HistogramCount += _histogramCount;
             result.ExemplarCount += exemplars.Length;
             // Exemplar-bearing series go to the metric grains as well: their labels are strings, shared with them.
-            result.Forward.Add(new ForwardSeries(series, samples, exemplars));
+            if (!ForwardAsBlock) result.Forward.Add(new ForwardSeries(series, samples, exemplars));
             if (!result.ExemplarsByMetric.TryGetValue(metricName, out var list))
             {
                 result.ExemplarsByMetric[metricName] = list = [];
@@ -205,6 +239,7 @@ public static partial class RemoteWriteV1Reader
                 _order[kept] = i;
                 kept++;
             }
+            _lastSorted = sorted;
             if (!sorted) Array.Sort(_names, _order, 0, kept, StringComparer.Ordinal);
             for (var i = 1; i < kept; i++)
             {

@@ -50,13 +50,15 @@ public static partial class RemoteWriteV1Reader
 
     /// <summary>
     /// <see cref="Read(ReadOnlySpan{byte})"/>, naming the message <paramref name="what"/> in errors, and telling
-    /// whether it held fields of its own (series or metadata) or only unknown ones.
+    /// whether it held fields of its own (series or metadata) or only unknown ones. With <paramref name="asBlock"/>
+    /// the request is kept whole as <see cref="DecodedWrite.Block"/> when it can be forwarded as sent, and only the
+    /// exemplars are taken apart; when it cannot, it is read again the usual way.
     /// </summary>
-    internal static DecodedWrite Read(ReadOnlySpan<byte> data, string what, out MessageContent content)
+    internal static DecodedWrite Read(ReadOnlySpan<byte> data, string what, out MessageContent content, bool asBlock = false)
     {
         try
         {
-            return ReadCore(data, out content);
+            return ReadCore(data, out content, asBlock);
         }
         catch (WireException e)
         {
@@ -65,9 +67,9 @@ public static partial class RemoteWriteV1Reader
         }
     }
 
-    private static DecodedWrite ReadCore(ReadOnlySpan<byte> data, out MessageContent content)
+    private static DecodedWrite ReadCore(ReadOnlySpan<byte> data, out MessageContent content, bool asBlock)
     {
-        var state = new State(Utf8StringCache.ForThread());
+        var state = new State(Utf8StringCache.ForThread()) { ForwardAsBlock = asBlock };
         var result = new DecodedWrite();
         var pos = 0;
         var ownFields = false;
@@ -101,6 +103,13 @@ public static partial class RemoteWriteV1Reader
             }
         }
         content = ownFields ? MessageContent.Fields : unknownFields ? MessageContent.OnlyUnknownFields : MessageContent.Empty;
+        if (!asBlock) return result;
+        if (state.BlockBroken) return ReadCore(data, out content, asBlock: false);
+        if (result.SampleCount + result.ExemplarCount > 0)
+        {
+            result.Block = new WriteRequestBlock(data.ToArray(), state.BlockSeries, checked((int)result.SampleCount),
+                checked((int)result.ExemplarCount), state.HighestTimestampMs);
+        }
         return result;
     }
 

@@ -8,7 +8,9 @@ namespace OrleansExemplars.GrainInterfaces.RemoteWrite;
 /// Writes a remote-write 1.0 <c>WriteRequest</c> straight from <see cref="ForwardSeries"/> into one byte array, the
 /// wire format of <c>remote_write_v1.proto</c> field for field, without building the generated message objects (a
 /// <c>ByteString</c> and a <c>Label</c> per label was most of the cost of forwarding). A series that carries
-/// <see cref="ForwardSeries.WireLabels"/> has them copied as they are: they are the bytes this writer would write.
+/// <see cref="ForwardSeries.WireLabels"/> has them copied as they are: they are the bytes this writer would write. A
+/// <see cref="ForwardSeries.Block"/> (a whole request kept as sent) is appended as it is, or without its exemplars when
+/// they are not sent: serialized requests concatenate into one request.
 /// </summary>
 public static class WriteRequestV1Writer
 {
@@ -29,10 +31,18 @@ public static class WriteRequestV1Writer
     public static byte[] Write(IReadOnlyList<ForwardSeries> batch, bool sendExemplars)
     {
         var sizes = new int[batch.Count];
+        byte[]?[]? blocks = null;
         var total = 0;
         for (var i = 0; i < batch.Count; i++)
         {
             if (!HasContent(batch[i], sendExemplars)) continue;
+            if (batch[i].Block is { } block)
+            {
+                blocks ??= new byte[batch.Count][];
+                blocks[i] = sendExemplars || block.Exemplars == 0 ? block.Bytes : RemoteWriteV1Reader.WithoutExemplars(block.Bytes);
+                total += blocks[i]!.Length;
+                continue;
+            }
             sizes[i] = SeriesSize(batch[i], sendExemplars);
             total += Tag + VarintSize((uint)sizes[i]) + sizes[i];
         }
@@ -42,6 +52,12 @@ public static class WriteRequestV1Writer
         for (var i = 0; i < batch.Count; i++)
         {
             if (!HasContent(batch[i], sendExemplars)) continue;
+            if (blocks?[i] is { } bytes)
+            {
+                bytes.CopyTo(output[pos..]);
+                pos += bytes.Length;
+                continue;
+            }
             output[pos++] = TimeSeriesTag;
             WriteVarint(output, ref pos, (uint)sizes[i]);
             WriteSeries(output, ref pos, batch[i], sendExemplars);
@@ -50,8 +66,9 @@ public static class WriteRequestV1Writer
         return buffer;
     }
 
-    public static bool HasContent(ForwardSeries series, bool sendExemplars) =>
-        series.Samples.Length > 0 || (sendExemplars && series.Exemplars.Length > 0);
+    public static bool HasContent(ForwardSeries series, bool sendExemplars) => series.Block is { } block
+        ? block.Samples > 0 || (sendExemplars && block.Exemplars > 0)
+        : series.Samples.Length > 0 || (sendExemplars && series.Exemplars.Length > 0);
 
     private static int SeriesSize(ForwardSeries series, bool sendExemplars)
     {

@@ -150,7 +150,7 @@ public sealed class ForwardQueue : IAsyncDisposable
     private sealed record Item(ForwardSeries Series, PendingBatch Owner)
     {
         // A series with exemplars only still costs a slot in the request.
-        public long Samples { get; } = Math.Max(1, Series.Samples.Length);
+        public long Samples { get; } = Math.Max(1, Series.SampleCount);
     }
 }
 

@@ -36,7 +36,8 @@ public static class RemoteWriteEncoder
     {
         var builder = new RemoteWriteV2Builder();
         var counts = new Counts();
-        foreach (var series in batch)
+        // A 2.0 request has its own symbol table: a block is read back into its series first.
+        foreach (var series in batch.SelectMany(s => s.Block is { } block ? RemoteWriteV1Reader.Read(block.Bytes).Forward : [s]))
         {
             if (!counts.Add(series, sendExemplars)) continue;
             var ts = builder.AddSeries(series.Labels);
@@ -57,6 +58,15 @@ public static class RemoteWriteEncoder
         /// <summary>Counts <paramref name="series"/> in; false when it has nothing to send.</summary>
         public bool Add(ForwardSeries series, bool sendExemplars)
         {
+            if (series.Block is { } block)
+            {
+                if (!WriteRequestV1Writer.HasContent(series, sendExemplars)) return false;
+                _series += block.Series;
+                _samples += block.Samples;
+                _exemplars += sendExemplars ? block.Exemplars : 0;
+                if (block.HighestTimestampMs is { } b && (_highest is not { } hb || b > hb)) _highest = b;
+                return true;
+            }
             var exemplars = sendExemplars ? series.Exemplars.Length : 0;
             if (series.Samples.Length == 0 && exemplars == 0) return false;
             _series++;

@@ -59,7 +59,8 @@ public sealed class KafkaQueueAdapterReceiver(
 
         // One router for the whole poll, so a series goes to one grain however many messages carry it.
         var router = shards is null ? null : await shards.CurrentAsync(cancellationToken);
-        var batch = new PollBatchBuilder(forwardShards, router);
+        // A partition's messages go to one forwarder shard, mostly whole, which keeps their (and each series') order.
+        var batch = new PollBatchBuilder(forwardShards, router, forwardShards == 0 ? null : partition.Partition.Value % forwardShards);
         long bytes = 0;
         foreach (var message in messages)
         {
@@ -69,7 +70,7 @@ public sealed class KafkaQueueAdapterReceiver(
             try
             {
                 write = RemoteWriteMessageDecoder.Decode(value, Header(message, "Content-Type"),
-                    Header(message, "Content-Encoding"), options.MaxMessageBytes);
+                    Header(message, "Content-Encoding"), options.MaxMessageBytes, forwardAsBlock: forwardShards > 0);
             }
             catch (RemoteWriteFormatException e)
             {

@@ -16,7 +16,13 @@ namespace OrleansExemplars.Silo.Kafka;
 /// </summary>
 /// <param name="forwardShards">Forwarder shards; 0 when no remote-write endpoint is configured.</param>
 /// <param name="router">Where series of sharded metrics go; null routes every metric to its plain grain.</param>
-public sealed class PollBatchBuilder(int forwardShards = 0, MetricShardRouter? router = null)
+/// <param name="partitionShard">
+/// When set, everything to forward goes to this one shard (the partition's) instead of a shard per series hash: a
+/// message decoded as a <see cref="DecodedWrite.Block"/> goes whole, and the series of the messages that could not be
+/// follow it in the same queue, so the partition's order — and with producers keying by series, each series' order —
+/// holds across both.
+/// </param>
+public sealed class PollBatchBuilder(int forwardShards = 0, MetricShardRouter? router = null, int? partitionShard = null)
 {
     /// <summary>Grain key (= stream key in <see cref="StreamNamespaces.MetricExemplars"/>) → its series, in poll order.</summary>
     private readonly Dictionary<string, List<SeriesExemplars>> _byMetric = new(StringComparer.Ordinal);
@@ -31,6 +37,13 @@ public sealed class PollBatchBuilder(int forwardShards = 0, MetricShardRouter? r
             list.AddRange(series);
         }
         if (forwardShards == 0) return;
+        if (partitionShard is { } shardOfPartition)
+        {
+            if (!_byShard.TryGetValue(shardOfPartition, out var queue)) _byShard[shardOfPartition] = queue = [];
+            if (write.Block is { } block) queue.Add(new ForwardSeries(block));
+            else queue.AddRange(write.Forward);
+            return;
+        }
         foreach (var (shard, series) in ForwardSharding.GroupByShard(write.Forward, forwardShards))
         {
             if (!_byShard.TryGetValue(shard, out var list)) _byShard[shard] = list = [];

@@ -1,0 +1,160 @@
+using CsCheck;
+using Google.Protobuf;
+using OrleansExemplars.GrainInterfaces.Model;
+using OrleansExemplars.GrainInterfaces.RemoteWrite;
+using Xunit;
+using V1 = OrleansExemplars.GrainInterfaces.RemoteWrite.V1;
+
+namespace OrleansExemplars.Tests.RemoteWrite;
+
+/// <summary>Reading a request to forward it whole (Kafka): <see cref="DecodedWrite.Block"/> and exemplar stripping.</summary>
+public sealed partial class RemoteWriteV1ReaderTests
+{
+    private static V1.Label PbLabel(string name, string value) =>
+        new() { Name = ByteString.CopyFromUtf8(name), Value = ByteString.CopyFromUtf8(value) };
+
+    private static DecodedWrite ReadAsBlock(byte[] bytes) =>
+        RemoteWriteMessageDecoder.Decode(bytes, null, "identity", int.MaxValue, forwardAsBlock: true);
+
+    private static DecodedWrite ReadPerSeries(byte[] bytes) =>
+        RemoteWriteMessageDecoder.Decode(bytes, null, "identity", int.MaxValue);
+
+    [Fact]
+    public void A_request_read_as_a_block_keeps_its_bytes_or_falls_back_to_the_usual_reading()
+    {
+        var blocks = 0;
+        var fallbacks = 0;
+        Gen.Int.Sample(seed =>
+        {
+            var bytes = new RandomRequest(new Random(seed)).Build(mutate: false);
+            DecodedWrite usual;
+            try
+            {
+                usual = ReadPerSeries(bytes);
+            }
+            catch (RemoteWriteFormatException)
+            {
+                Assert.Throws<RemoteWriteFormatException>(() => ReadAsBlock(bytes));
+                return;
+            }
+            var asBlock = ReadAsBlock(bytes);
+            if (asBlock.Block is not { } block)
+            {
+                Interlocked.Increment(ref fallbacks);
+                // Nothing to send, or something not forwardable as sent: the usual result, forward list included.
+                Assert.Equal(Canonical(usual), Canonical(asBlock));
+                Assert.True(usual.Invalid.Count > 0 || usual.HistogramCount > 0 || usual.Forward.Count == 0 ||
+                            usual.Forward.Any(f => f.WireLabels is { } w && !WireLabelsInRequestOrder(bytes, w)) ||
+                            usual.Forward.Any(f => f.WireLabels is null));
+                return;
+            }
+            Interlocked.Increment(ref blocks);
+            Assert.Empty(usual.Invalid);
+            Assert.Equal(0, usual.HistogramCount);
+            Assert.Equal(bytes, block.Bytes);
+            Assert.Empty(asBlock.Forward);
+            // Everything but the forward list is the usual result, and the block's counts are the forward list's.
+            Assert.Equal(string.Join('\n', Canonical(usual).Split('\n').Where(l => !l.StartsWith("forward "))), Canonical(asBlock));
+            Assert.Equal(usual.Forward.Count, block.Series);
+            Assert.Equal(usual.Forward.Sum(f => f.Samples.Length), block.Samples);
+            Assert.Equal(usual.Forward.Sum(f => f.Exemplars.Length), block.Exemplars);
+            Assert.Equal(usual.Forward.SelectMany(f => f.Samples).Select(s => (long?)s.TimestampMs).Max(), block.HighestTimestampMs);
+        }, iter: 3000);
+        Assert.True(blocks > 50 && fallbacks > 50, $"{blocks} blocks, {fallbacks} fallbacks: the generator must give both");
+    }
+
+    /// <summary>Whether a samples-only series' labels were sent already sorted (its wire labels appear as sent).</summary>
+    private static bool WireLabelsInRequestOrder(byte[] request, byte[] wireLabels) =>
+        request.AsSpan().IndexOf(wireLabels) >= 0;
+
+    [Fact]
+    public void Unsorted_labels_are_not_forwarded_as_sent()
+    {
+        var request = new V1.WriteRequest();
+        var series = new V1.TimeSeries();
+        series.Labels.Add(PbLabel("job", "j"));
+        series.Labels.Add(PbLabel("__name__", "up"));
+        series.Samples.Add(new V1.Sample { Value = 1, Timestamp = 5 });
+        request.Timeseries.Add(series);
+        var read = ReadAsBlock(request.ToByteArray());
+        Assert.Null(read.Block);
+        Assert.Equal(LabelSet.From(("__name__", "up"), ("job", "j")), Assert.Single(read.Forward).Labels);
+    }
+
+    [Fact]
+    public void Stripping_exemplars_is_what_Google_Protobuf_gives_with_the_exemplars_cleared()
+    {
+        var checkedRequests = 0;
+        Gen.Int.Sample(seed =>
+        {
+            var bytes = new RandomRequest(new Random(seed)).Build(mutate: false);
+            V1.WriteRequest expected;
+            try
+            {
+                expected = V1.WriteRequest.Parser.ParseFrom(bytes);
+            }
+            catch (InvalidProtocolBufferException)
+            {
+                return;
+            }
+            foreach (var ts in expected.Timeseries) ts.Exemplars.Clear();
+            var stripped = RemoteWriteV1Reader.WithoutExemplars(bytes);
+            Assert.Equal(expected, V1.WriteRequest.Parser.ParseFrom(stripped));
+            Assert.True(stripped.Length <= bytes.Length);
+            Interlocked.Increment(ref checkedRequests);
+        }, iter: 2000);
+        Assert.True(checkedRequests > 500, $"only {checkedRequests} parseable requests");
+    }
+
+    [Fact]
+    public void A_block_is_written_as_it_came_and_after_it_other_series_concatenate_into_one_request()
+    {
+        var request = new V1.WriteRequest();
+        for (var i = 0; i < 5; i++)
+        {
+            var ts = new V1.TimeSeries();
+            ts.Labels.Add(PbLabel("__name__", "m"));
+            ts.Labels.Add(PbLabel("i", i.ToString()));
+            ts.Samples.Add(new V1.Sample { Value = i, Timestamp = 1_000 + i });
+            if (i % 2 == 0) ts.Exemplars.Add(new V1.Exemplar { Value = i, Timestamp = 999, Labels = { PbLabel("trace_id", $"t{i}") } });
+            request.Timeseries.Add(ts);
+        }
+        var block = ReadAsBlock(request.ToByteArray()).Block!;
+        Assert.Equal((5, 5, 3, 1_004L), (block.Series, block.Samples, block.Exemplars, block.HighestTimestampMs!.Value));
+        var other = new ForwardSeries(LabelSet.From(("__name__", "other")), [new Sample(7, 2_000)], []);
+
+        var withExemplars = V1.WriteRequest.Parser.ParseFrom(WriteRequestV1Writer.Write([new ForwardSeries(block), other], sendExemplars: true));
+        Assert.Equal(6, withExemplars.Timeseries.Count);
+        Assert.Equal(request.Timeseries, withExemplars.Timeseries.Take(5));
+        Assert.Equal("other", withExemplars.Timeseries[5].Labels[0].Value.ToStringUtf8());
+
+        var without = V1.WriteRequest.Parser.ParseFrom(WriteRequestV1Writer.Write([new ForwardSeries(block), other], sendExemplars: false));
+        Assert.All(without.Timeseries, ts => Assert.Empty(ts.Exemplars));
+        Assert.Equal(request.Timeseries.Select(ts => ts.Samples[0]), without.Timeseries.Take(5).Select(ts => ts.Samples[0]));
+    }
+
+    [Fact]
+    public void For_a_remote_write_2_endpoint_a_block_is_encoded_as_its_series()
+    {
+        var request = new V1.WriteRequest();
+        for (var i = 0; i < 3; i++)
+        {
+            var ts = new V1.TimeSeries();
+            ts.Labels.Add(PbLabel("__name__", "m"));
+            ts.Labels.Add(PbLabel("i", i.ToString()));
+            ts.Samples.Add(new V1.Sample { Value = i, Timestamp = 1_000 + i });
+            ts.Exemplars.Add(new V1.Exemplar { Value = i, Timestamp = 999, Labels = { PbLabel("trace_id", $"t{i}") } });
+            request.Timeseries.Add(ts);
+        }
+        var bytes = request.ToByteArray();
+        var block = ReadAsBlock(bytes).Block!;
+        foreach (var sendExemplars in new[] { true, false })
+        {
+            var asBlock = OrleansExemplars.Grains.Forwarding.RemoteWriteEncoder.EncodeV2([new ForwardSeries(block)], sendExemplars);
+            var asSeries = OrleansExemplars.Grains.Forwarding.RemoteWriteEncoder.EncodeV2(ReadPerSeries(bytes).Forward, sendExemplars);
+            Assert.Equal(asSeries.Body, asBlock.Body);
+            Assert.Equal((asSeries.Series, asSeries.Samples, asSeries.Exemplars, asSeries.HighestTimestampMs),
+                (asBlock.Series, asBlock.Samples, asBlock.Exemplars, asBlock.HighestTimestampMs));
+        }
+    }
+}
