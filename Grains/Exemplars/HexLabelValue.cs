@@ -1,5 +1,7 @@
-using System.Buffers;
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace OrleansExemplars.Grains.Exemplars;
 
@@ -18,8 +20,6 @@ public readonly struct HexLabelValue : IEquatable<HexLabelValue>
 {
     public const int LongDigits = 32;
     public const int ShortDigits = 16;
-
-    private static readonly SearchValues<char> LowercaseHex = SearchValues.Create("0123456789abcdef");
 
     private HexLabelValue(ulong high, ulong low, bool isShort)
     {
@@ -46,22 +46,83 @@ public readonly struct HexLabelValue : IEquatable<HexLabelValue>
 
     /// <summary>
     /// Packs <paramref name="value"/> if it is exactly 32 or 16 characters, each one of <c>0-9a-f</c>; without
-    /// allocating.
+    /// allocating, in a few nanoseconds (it runs on every append).
     /// </summary>
     public static bool TryPack(ReadOnlySpan<char> value, out HexLabelValue packed)
     {
-        packed = default;
-        if (value.Length != LongDigits && value.Length != ShortDigits) return false;
-        // Checked first and vectorised; it also rules out the uppercase digits FromHexString would accept.
-        if (value.ContainsAnyExcept(LowercaseHex)) return false;
+        if (value.Length != LongDigits && value.Length != ShortDigits)
+        {
+            packed = default;
+            return false;
+        }
+        return Vector128.IsHardwareAccelerated && BitConverter.IsLittleEndian
+            ? TryPackVector(value, out packed)
+            : TryPackScalar(value, out packed);
+    }
 
-        Span<byte> bytes = stackalloc byte[LongDigits / 2];
-        var digits = bytes[..(value.Length / 2)];
-        if (Convert.FromHexString(value, digits, out _, out _) != OperationStatus.Done) return false;
-        packed = value.Length == LongDigits
-            ? new HexLabelValue(BinaryPrimitives.ReadUInt64BigEndian(digits), BinaryPrimitives.ReadUInt64BigEndian(digits[8..]), false)
-            : new HexLabelValue(0, BinaryPrimitives.ReadUInt64BigEndian(digits), true);
+    /// <summary>Eight characters per vector: ASCII checked, narrowed to bytes, digits checked and turned into nibbles.</summary>
+    internal static bool TryPackVector(ReadOnlySpan<char> value, out HexLabelValue packed)
+    {
+        packed = default;
+        ref var chars = ref Unsafe.As<char, ushort>(ref MemoryMarshal.GetReference(value));
+        var c0 = Vector128.LoadUnsafe(ref chars);
+        var c1 = Vector128.LoadUnsafe(ref chars, 8);
+        var nonAscii = Vector128.Create((ushort)0xFF80);
+        if (value.Length == ShortDigits)
+        {
+            if (((c0 | c1) & nonAscii) != Vector128<ushort>.Zero) return false;
+            if (!TryNibbles(Vector128.Narrow(c0, c1), out var n)) return false;
+            packed = new HexLabelValue(0, Combine(n), true);
+            return true;
+        }
+
+        var c2 = Vector128.LoadUnsafe(ref chars, 16);
+        var c3 = Vector128.LoadUnsafe(ref chars, 24);
+        if (((c0 | c1 | c2 | c3) & nonAscii) != Vector128<ushort>.Zero) return false;
+        if (!TryNibbles(Vector128.Narrow(c0, c1), out var high) || !TryNibbles(Vector128.Narrow(c2, c3), out var low)) return false;
+        packed = new HexLabelValue(Combine(high), Combine(low), false);
         return true;
+    }
+
+    /// <summary>The same as <see cref="TryPackVector"/> one character at a time, for hardware without vectors.</summary>
+    internal static bool TryPackScalar(ReadOnlySpan<char> value, out HexLabelValue packed)
+    {
+        packed = default;
+        ulong high = 0, low = 0;
+        for (var i = 0; i < value.Length; i++)
+        {
+            var c = value[i];
+            int nibble;
+            if ((uint)(c - '0') < 10) nibble = c - '0';
+            else if ((uint)(c - 'a') < 6) nibble = c - 'a' + 10;
+            else return false;
+            high = (high << 4) | (low >> 60);
+            low = (low << 4) | (uint)nibble;
+        }
+        packed = new HexLabelValue(high, low, value.Length == ShortDigits);
+        return true;
+    }
+
+    /// <summary>Sixteen ASCII characters to their digit values, or false if one is not one of <c>0-9a-f</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool TryNibbles(Vector128<byte> chars, out Vector128<byte> nibbles)
+    {
+        var digit = chars - Vector128.Create((byte)'0');
+        var letter = chars - Vector128.Create((byte)'a');
+        var isDigit = Vector128.LessThan(digit, Vector128.Create((byte)10));
+        var isLetter = Vector128.LessThan(letter, Vector128.Create((byte)6));
+        nibbles = Vector128.ConditionalSelect(isDigit, digit, letter + Vector128.Create((byte)10));
+        return (isDigit | isLetter) == Vector128<byte>.AllBitsSet;
+    }
+
+    /// <summary>Sixteen nibbles, first one most significant, to a ulong.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong Combine(Vector128<byte> nibbles)
+    {
+        // Little-endian pairs: the low byte of each ushort is the high nibble of the byte it makes.
+        var pairs = nibbles.AsUInt16();
+        var bytes = ((pairs & Vector128.Create((ushort)0xFF)) << 4) | (pairs >>> 8);
+        return BinaryPrimitives.ReverseEndianness(Vector128.Narrow(bytes, bytes).AsUInt64().ToScalar());
     }
 
     /// <summary>The exact string that was packed: <see cref="Digits"/> lowercase hex digits.</summary>

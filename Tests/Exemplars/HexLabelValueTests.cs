@@ -73,6 +73,48 @@ public class HexLabelValueTests
     {
         Assert.False(HexLabelValue.TryPack(value, out var packed));
         Assert.Equal(default, packed);
+        if (value.Length is 16 or 32)
+        {
+            Assert.False(HexLabelValue.TryPackVector(value, out _));
+            Assert.False(HexLabelValue.TryPackScalar(value, out _));
+        }
+    }
+
+    [Fact]
+    public void One_wrong_character_anywhere_stops_both_paths()
+    {
+        // Every lane of every vector: uppercase, the neighbours of the digit and letter ranges, and characters whose
+        // low byte is a valid digit (they would pass if the high byte were dropped unchecked).
+        char[] wrong = ['A', 'F', 'g', '/', ':', '`', 'G', ' ', '\0', '\u0130', '\u0161', '\uff10', '\u0660', '\uD83D'];
+        foreach (var length in new[] { 16, 32 })
+        {
+            for (var position = 0; position < length; position++)
+            {
+                foreach (var c in wrong)
+                {
+                    var value = new string('7', position) + c + new string('7', length - position - 1);
+                    Assert.False(HexLabelValue.TryPackVector(value, out _), $"vector: {position} {(int)c:x}");
+                    Assert.False(HexLabelValue.TryPackScalar(value, out _), $"scalar: {position} {(int)c:x}");
+                    Assert.False(HexLabelValue.TryPack(value, out _));
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void The_vector_and_scalar_paths_agree()
+    {
+        var random = new Random(5);
+        Span<byte> bytes = stackalloc byte[16];
+        for (var i = 0; i < 2_000; i++)
+        {
+            random.NextBytes(bytes);
+            var value = Convert.ToHexStringLower(i % 2 == 0 ? bytes : bytes[..8]);
+            Assert.True(HexLabelValue.TryPackVector(value, out var vector), value);
+            Assert.True(HexLabelValue.TryPackScalar(value, out var scalar), value);
+            Assert.Equal(scalar, vector);
+            Assert.Equal(value, vector.ToString());
+        }
     }
 
     [Fact]
