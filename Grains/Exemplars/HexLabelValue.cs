@@ -61,6 +61,7 @@ public readonly struct HexLabelValue : IEquatable<HexLabelValue>
     }
 
     /// <summary>Eight characters per vector: ASCII checked, narrowed to bytes, digits checked and turned into nibbles.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static bool TryPackVector(ReadOnlySpan<char> value, out HexLabelValue packed)
     {
         packed = default;
