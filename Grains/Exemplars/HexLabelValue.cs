@@ -48,23 +48,18 @@ public readonly struct HexLabelValue : IEquatable<HexLabelValue>
     /// Packs <paramref name="value"/> if it is exactly 32 or 16 characters, each one of <c>0-9a-f</c>; without
     /// allocating, in a few nanoseconds (it runs on every append).
     /// </summary>
-    public static bool TryPack(ReadOnlySpan<char> value, out HexLabelValue packed)
-    {
-        if (value.Length != LongDigits && value.Length != ShortDigits)
-        {
-            packed = default;
-            return false;
-        }
-        return Vector128.IsHardwareAccelerated && BitConverter.IsLittleEndian
+    public static bool TryPack(ReadOnlySpan<char> value, out HexLabelValue packed) =>
+        Vector128.IsHardwareAccelerated && BitConverter.IsLittleEndian
             ? TryPackVector(value, out packed)
             : TryPackScalar(value, out packed);
-    }
 
     /// <summary>Eight characters per vector: ASCII checked, narrowed to bytes, digits checked and turned into nibbles.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static bool TryPackVector(ReadOnlySpan<char> value, out HexLabelValue packed)
     {
         packed = default;
+        // Also what keeps the loads below inside the span.
+        if (value.Length != LongDigits && value.Length != ShortDigits) return false;
         ref var chars = ref Unsafe.As<char, ushort>(ref MemoryMarshal.GetReference(value));
         var c0 = Vector128.LoadUnsafe(ref chars);
         var c1 = Vector128.LoadUnsafe(ref chars, 8);
@@ -89,6 +84,7 @@ public readonly struct HexLabelValue : IEquatable<HexLabelValue>
     internal static bool TryPackScalar(ReadOnlySpan<char> value, out HexLabelValue packed)
     {
         packed = default;
+        if (value.Length != LongDigits && value.Length != ShortDigits) return false;
         ulong high = 0, low = 0;
         for (var i = 0; i < value.Length; i++)
         {
