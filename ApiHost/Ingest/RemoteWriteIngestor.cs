@@ -7,9 +7,10 @@ using OrleansExemplars.GrainInterfaces.Sharding;
 namespace OrleansExemplars.ApiHost.Ingest;
 
 /// <summary>
-/// Hands a decoded request to its grains: one call per metric grain for the exemplars (per shard of a hot metric,
-/// routed by <see cref="MetricShardRouter"/> as the Kafka receivers route) and, when remote-write endpoints are
-/// configured (<c>RemoteWrite:Endpoints</c>), one per forwarder shard for the samples, all in parallel.
+/// Hands a decoded request to its grains: one call to a silo's <see cref="IExemplarIngestGrain"/> carrying a batch per
+/// metric grain for the exemplars (per shard of a hot metric, routed by <see cref="MetricShardRouter"/> as the Kafka
+/// receivers route) and, when remote-write endpoints are configured (<c>RemoteWrite:Endpoints</c>), one per forwarder
+/// shard for the samples, all in parallel.
 /// </summary>
 public sealed class RemoteWriteIngestor(IGrainFactory grains, ApiMetrics metrics, IConfiguration configuration,
     IOptions<ApiHostOptions> options, MetricShardDirectory shards)
@@ -23,12 +24,12 @@ public sealed class RemoteWriteIngestor(IGrainFactory grains, ApiMetrics metrics
     {
         metrics.RecordWrite(write);
         var router = await shards.CurrentAsync(cancellationToken);
-        var appends = router.Route(write.ExemplarsByMetric)
-            .Select(g => grains.GetGrain<IMetricGrain>(g.Key).AppendAsync(g.Value.ToArray()));
+        var batches = router.Route(write.ExemplarsByMetric).Select(g => new MetricExemplars(g.Key, g.Value.ToArray())).ToArray();
+        var appends = batches.Length == 0 ? Task.CompletedTask : grains.ExemplarIngest().AppendAsync(batches);
         var forwards = _forwardShards == 0
             ? []
             : ForwardSharding.GroupByShard(write.Forward, _forwardShards).Select(s => ForwardAsync(s.Key, s.Value, cancellationToken));
-        await Task.WhenAll(appends);
+        await appends;
         var forwarded = await Task.WhenAll(forwards);
         return forwarded.All(f => f);
     }

@@ -60,6 +60,16 @@ public sealed partial class ExemplarRing
             };
         }
 
+        /// <summary>The value string of the compact string form, else null.</summary>
+        public string? CompactValue => _ref as string;
+
+        /// <summary>The value of the packed form, else null.</summary>
+        public HexLabelValue? CompactHex =>
+            _ref is null || ReferenceEquals(_ref, ShortHex) ? HexLabelValue.FromParts(_high, _low, isShort: _ref is not null) : null;
+
+        /// <summary>The label set of the non-compact form, else null.</summary>
+        public LabelSet? LabelSet => _ref as LabelSet;
+
         /// <summary>The label set as appended: a new one for the compact forms (the exact original value string).</summary>
         public LabelSet ToLabelSet(string? compactName) => _ref switch
         {

@@ -14,40 +14,7 @@ public static class ExemplarRingSnapshot
     private const uint Magic = 0x5352454F; // "OERS"
     private const byte Version = 1;
 
-    public static byte[] Write(ExemplarRing ring)
-    {
-        using var stream = new MemoryStream();
-        using (var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
-        {
-            var entries = ring.EntriesOldestFirst().ToList();
-            var series = new Dictionary<LabelSet, int>();
-            var names = new Dictionary<string, int>(StringComparer.Ordinal);
-            foreach (var (s, e) in entries)
-            {
-                series.TryAdd(s, series.Count);
-                foreach (var l in s.AsSpan()) names.TryAdd(l.Name, names.Count);
-                foreach (var l in e.Labels.AsSpan()) names.TryAdd(l.Name, names.Count);
-            }
-
-            writer.Write(Magic);
-            writer.Write(Version);
-            writer.Write7BitEncodedInt(ring.Capacity);
-            writer.Write7BitEncodedInt(names.Count);
-            foreach (var name in names.Keys) writer.Write(name);
-            writer.Write7BitEncodedInt(series.Count);
-            foreach (var s in series.Keys) WriteLabels(writer, s, names);
-            writer.Write7BitEncodedInt(entries.Count);
-            foreach (var (s, e) in entries)
-            {
-                writer.Write7BitEncodedInt(series[s]);
-                writer.Write(e.Value);
-                writer.Write((byte)(e.HasTimestamp ? 1 : 0));
-                writer.Write7BitEncodedInt64(e.TimestampMs);
-                WriteLabels(writer, e.Labels, names);
-            }
-        }
-        return stream.ToArray();
-    }
+    public static byte[] Write(ExemplarRing ring) => ExemplarRingSnapshotWriter.Write(ring, Magic, Version);
 
     /// <summary>A ring of <paramref name="capacity"/> holding the snapshot's exemplars (the newest, if it is smaller).</summary>
     public static ExemplarRing Read(ReadOnlySpan<byte> snapshot, int capacity)
@@ -76,16 +43,6 @@ public static class ExemplarRingSnapshot
         }
         if (capacity != storedCapacity) ring.Resize(capacity);
         return ring;
-    }
-
-    private static void WriteLabels(BinaryWriter writer, LabelSet labels, Dictionary<string, int> names)
-    {
-        writer.Write7BitEncodedInt(labels.Count);
-        foreach (var l in labels.AsSpan())
-        {
-            writer.Write7BitEncodedInt(names[l.Name]);
-            writer.Write(l.Value);
-        }
     }
 
     private static LabelSet ReadLabels(BinaryReader reader, string[] names)

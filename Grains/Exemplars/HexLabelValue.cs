@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -134,6 +135,27 @@ public readonly struct HexLabelValue : IEquatable<HexLabelValue>
         BinaryPrimitives.WriteUInt64BigEndian(bytes, High);
         BinaryPrimitives.WriteUInt64BigEndian(bytes[8..], Low);
         return Convert.ToHexStringLower(bytes);
+    }
+
+    /// <summary>
+    /// Writes <see cref="ToString()"/>'s digits as UTF-8 (one byte each) without allocating; false if
+    /// <paramref name="utf8"/> is shorter than <see cref="Digits"/>.
+    /// </summary>
+    public bool TryWriteUtf8(Span<byte> utf8, out int bytesWritten)
+    {
+        bytesWritten = 0;
+        if (utf8.Length < Digits) return false;
+        if (!IsShort)
+        {
+            High.TryFormat(utf8, out _, "x16", CultureInfo.InvariantCulture);
+            Low.TryFormat(utf8[ShortDigits..], out _, "x16", CultureInfo.InvariantCulture);
+        }
+        else
+        {
+            Low.TryFormat(utf8, out _, "x16", CultureInfo.InvariantCulture);
+        }
+        bytesWritten = Digits;
+        return true;
     }
 
     public bool Equals(HexLabelValue other) => High == other.High && Low == other.Low && IsShort == other.IsShort;

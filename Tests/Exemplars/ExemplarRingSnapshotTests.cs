@@ -128,6 +128,80 @@ public sealed class ExemplarRingSnapshotTests(ITestOutputHelper output)
         Assert.Equal(values, Describe(restored).Where(d => d.Contains("trace_id")).Select(d => d.Split('"')[3]));
     }
 
+    [Theory]
+    [InlineData(500, 1_300, 1)]
+    [InlineData(64, 40, 2)]
+    [InlineData(1_000, 5_000, 3)]
+    public void The_writer_writes_what_a_BinaryWriter_over_the_entries_writes(int capacity, int appends, int seed)
+    {
+        var ring = Filled(capacity, appends);
+        // Exemplars with a different single label name, none, negative and untimestamped ones, so every entry kind and
+        // every 7-bit length is covered.
+        var random = new Random(seed);
+        var series = LabelSet.From(("__name__", "m"), ("other", "é"));
+        Span<byte> id = stackalloc byte[16];
+        for (var i = 0; i < 60; i++)
+        {
+            random.NextBytes(id);
+            var labels = (i % 6) switch
+            {
+                0 => LabelSet.From(("span_id", $"s{i}")),
+                1 => LabelSet.Empty,
+                2 => LabelSet.From(("trace_id", new string('x', 200 + i))),
+                3 => LabelSet.From(("trace_id", Convert.ToHexStringLower(id))), // packed in the ring
+                4 => LabelSet.From(("trace_id", Convert.ToHexStringLower(id[..8]))), // packed, 16 digits
+                _ => LabelSet.From(("trace_id", $"t{random.Next()}")),
+            };
+            ring.Append(series, new Exemplar(labels, -random.NextDouble(), 10_000 + i, i % 3 != 0));
+        }
+
+        Assert.Equal(ReferenceSnapshot(ring), ExemplarRingSnapshot.Write(ring));
+    }
+
+    /// <summary>Version 1 as it was first written: a BinaryWriter over <see cref="ExemplarRing.EntriesOldestFirst"/>.</summary>
+    private static byte[] ReferenceSnapshot(ExemplarRing ring)
+    {
+        using var stream = new MemoryStream();
+        using (var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true))
+        {
+            var entries = ring.EntriesOldestFirst().ToList();
+            var series = new Dictionary<LabelSet, int>();
+            var names = new Dictionary<string, int>(StringComparer.Ordinal);
+            foreach (var (s, e) in entries)
+            {
+                series.TryAdd(s, series.Count);
+                foreach (var l in s.AsSpan()) names.TryAdd(l.Name, names.Count);
+                foreach (var l in e.Labels.AsSpan()) names.TryAdd(l.Name, names.Count);
+            }
+            void WriteLabels(LabelSet labels)
+            {
+                writer.Write7BitEncodedInt(labels.Count);
+                foreach (var l in labels.AsSpan())
+                {
+                    writer.Write7BitEncodedInt(names[l.Name]);
+                    writer.Write(l.Value);
+                }
+            }
+            writer.Write(0x5352454Fu);
+            writer.Write((byte)1);
+            writer.Write7BitEncodedInt(ring.Capacity);
+            writer.Write7BitEncodedInt(names.Count);
+            foreach (var name in names.Keys) writer.Write(name);
+            writer.Write7BitEncodedInt(series.Count);
+            foreach (var s in series.Keys) WriteLabels(s);
+            writer.Write7BitEncodedInt(entries.Count);
+            foreach (var (s, e) in entries)
+            {
+                writer.Write7BitEncodedInt(series[s]);
+                writer.Write(e.Value);
+                writer.Write((byte)(e.HasTimestamp ? 1 : 0));
+                writer.Write7BitEncodedInt64(e.TimestampMs);
+                WriteLabels(e.Labels);
+            }
+        }
+        return stream.ToArray();
+    }
+
     private static List<string> Describe(ExemplarRing ring) =>
         ring.EntriesOldestFirst().Select(e => $"{e.Series} {e.Exemplar.Labels} {e.Exemplar.Value} {e.Exemplar.TimestampMs} {e.Exemplar.HasTimestamp}").ToList();
 }

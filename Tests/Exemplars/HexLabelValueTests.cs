@@ -115,6 +115,27 @@ public class HexLabelValueTests
     }
 
     [Fact]
+    public void The_digits_are_written_as_utf8_exactly_as_ToString_gives_them()
+    {
+        var random = new Random(13);
+        Span<byte> bytes = stackalloc byte[16];
+        Span<byte> utf8 = stackalloc byte[40];
+        for (var i = 0; i < 500; i++)
+        {
+            random.NextBytes(bytes);
+            var value = Convert.ToHexStringLower(i % 2 == 0 ? bytes : bytes[..8]);
+            Assert.True(HexLabelValue.TryPack(value, out var packed));
+            utf8.Fill(0xEE);
+            Assert.True(packed.TryWriteUtf8(utf8, out var written));
+            Assert.Equal(value.Length, written);
+            Assert.Equal(System.Text.Encoding.UTF8.GetBytes(value), utf8[..written].ToArray());
+            Assert.Equal(0xEE, utf8[written]); // nothing written past the digits
+            Assert.False(packed.TryWriteUtf8(utf8[..(value.Length - 1)], out written));
+            Assert.Equal(0, written);
+        }
+    }
+
+    [Fact]
     public void The_length_is_part_of_the_value()
     {
         Assert.True(HexLabelValue.TryPack("00f067aa0ba902b7", out var shortForm));
