@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -127,14 +126,20 @@ public readonly struct HexLabelValue : IEquatable<HexLabelValue>
     public override string ToString()
     {
         Span<byte> bytes = stackalloc byte[LongDigits / 2];
+        return Convert.ToHexStringLower(bytes[..WriteBigEndian(bytes)]);
+    }
+
+    /// <summary>The value as <see cref="Digits"/>/2 big-endian bytes; returns that count.</summary>
+    private int WriteBigEndian(Span<byte> bytes)
+    {
         if (IsShort)
         {
             BinaryPrimitives.WriteUInt64BigEndian(bytes, Low);
-            return Convert.ToHexStringLower(bytes[..8]);
+            return ShortDigits / 2;
         }
         BinaryPrimitives.WriteUInt64BigEndian(bytes, High);
         BinaryPrimitives.WriteUInt64BigEndian(bytes[8..], Low);
-        return Convert.ToHexStringLower(bytes);
+        return LongDigits / 2;
     }
 
     /// <summary>
@@ -143,19 +148,9 @@ public readonly struct HexLabelValue : IEquatable<HexLabelValue>
     /// </summary>
     public bool TryWriteUtf8(Span<byte> utf8, out int bytesWritten)
     {
-        bytesWritten = 0;
-        if (utf8.Length < Digits) return false;
-        if (!IsShort)
-        {
-            High.TryFormat(utf8, out _, "x16", CultureInfo.InvariantCulture);
-            Low.TryFormat(utf8[ShortDigits..], out _, "x16", CultureInfo.InvariantCulture);
-        }
-        else
-        {
-            Low.TryFormat(utf8, out _, "x16", CultureInfo.InvariantCulture);
-        }
-        bytesWritten = Digits;
-        return true;
+        Span<byte> bytes = stackalloc byte[LongDigits / 2];
+        var n = WriteBigEndian(bytes);
+        return Convert.TryToHexStringLower(bytes[..n], utf8, out bytesWritten);
     }
 
     public bool Equals(HexLabelValue other) => High == other.High && Low == other.Low && IsShort == other.IsShort;
