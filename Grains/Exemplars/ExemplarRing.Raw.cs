@@ -9,9 +9,17 @@ namespace OrleansExemplars.Grains.Exemplars;
 /// </summary>
 public sealed partial class ExemplarRing
 {
-    /// <summary>One stored exemplar: its series by slot, and either the compact label value or the full label set.</summary>
+    /// <summary>
+    /// One stored exemplar: its series by slot, and exactly one of the compact label value as a string, the compact
+    /// label value packed (<see cref="HexLabelValue"/>), or the full label set.
+    /// </summary>
     internal readonly record struct RawEntry(
-        int SeriesSlot, string? CompactValue, LabelSet? Labels, double Value, long TimestampMs, bool HasTimestamp);
+        int SeriesSlot, string? CompactValue, HexLabelValue? CompactHex, LabelSet? Labels, double Value, long TimestampMs,
+        bool HasTimestamp)
+    {
+        /// <summary>Stands for the single label named <see cref="CompactName"/>.</summary>
+        public bool IsCompact => Labels is null;
+    }
 
     /// <summary>The name of the single label compact entries stand for (null until the first one was stored).</summary>
     internal string? CompactName => _compactName;
@@ -31,7 +39,8 @@ public sealed partial class ExemplarRing
             var i = start + k;
             if (i >= _capacity) i -= _capacity;
             ref readonly var e = ref _buffer[i];
-            visit.Visit(new RawEntry(e.Series, e.Labels as string, e.Labels as LabelSet, e.Value, e.TimestampMs, e.HasTimestamp));
+            visit.Visit(new RawEntry(e.Series, e.Labels.CompactValue, e.Labels.CompactHex, e.Labels.LabelSet, e.Value, e.TimestampMs,
+                e.HasTimestamp));
         }
     }
 

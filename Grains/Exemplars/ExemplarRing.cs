@@ -18,9 +18,13 @@ namespace OrleansExemplars.Grains.Exemplars;
 /// full, entries occupy slots <c>[0, Count)</c> in append order, exactly as in Prometheus' pre-allocated buffer.
 /// </para>
 /// <para>
-/// Exemplars nearly always carry exactly one label, and the same name every time (<c>trace_id</c>). For those an entry
-/// keeps only the value string and the ring keeps the name once, which saves the LabelSet object and its array
-/// (72 bytes of about 190 per exemplar); the label set is rebuilt when the exemplar is read.
+/// Exemplars nearly always carry exactly one label, and the same name every time (<c>trace_id</c>), whose value is
+/// nearly always a W3C trace id: 32 lowercase hex digits. For those the ring keeps the name once and an entry keeps
+/// only the value, packed into 128 bits inside the entry when it is 32 or 16 lowercase hex digits
+/// (<see cref="HexLabelValue"/>) and as its string otherwise (see <see cref="StoredLabels"/>). The label set is rebuilt,
+/// with the exact original value string, when the exemplar is read. A stored trace id then costs the 48-byte entry and
+/// nothing else, where it cost a 32-byte entry plus an 88-byte string before, and a LabelSet and its array (72 bytes
+/// more) before that.
 /// </para>
 /// </remarks>
 public sealed partial class ExemplarRing
@@ -48,6 +52,7 @@ public sealed partial class ExemplarRing
     private int _freeSeries;
 
     // The name of the first single-label exemplar appended: entries with exactly that one label store only its value.
+    // Set once, never changed: the stored forms of the entries depend on it.
     private string? _compactName;
 
     // Lets EntriesOldestFirst fail loudly instead of yielding a mix of two states when the ring changes under it.
@@ -104,7 +109,9 @@ public sealed partial class ExemplarRing
         var labels = WithoutEmpty(exemplar.Labels);
         if (!ReferenceEquals(labels, exemplar.Labels)) return Validate(series, exemplar with { Labels = labels });
         if (!LabelSetFits(exemplar.Labels)) return AppendOutcome.LabelSetTooLong;
-        return _index.TryGetValue(series, out var s) ? CheckAgainstNewest(s, exemplar) : AppendOutcome.Appended;
+        return _index.TryGetValue(series, out var s)
+            ? CheckAgainstNewest(s, Store(exemplar.Labels), exemplar)
+            : AppendOutcome.Appended;
     }
 
     /// <summary>
@@ -127,6 +134,7 @@ public sealed partial class ExemplarRing
             return AppendOutcome.LabelSetTooLong;
         }
 
+        var stored = Store(exemplar.Labels);
         // One hash lookup serves both validation and insertion. A new series needs no validation beyond the label
         // length, so a key is only added when the append is going to happen.
         ref var indexValue = ref CollectionsMarshal.GetValueRefOrAddDefault(_index, series, out var exists);
@@ -134,7 +142,7 @@ public sealed partial class ExemplarRing
         if (exists)
         {
             s = indexValue;
-            var outcome = CheckAgainstNewest(s, exemplar);
+            var outcome = CheckAgainstNewest(s, stored, exemplar);
             if (outcome != AppendOutcome.Appended)
             {
                 if (outcome == AppendOutcome.Duplicate) DuplicateTotal++;
@@ -149,7 +157,8 @@ public sealed partial class ExemplarRing
         }
         // indexValue must not be used past this point: evicting below may remove another key from _index.
 
-        Place(s, exists, Compact(exemplar.Labels), exemplar.Value, exemplar.TimestampMs, exemplar.HasTimestamp);
+        if (_compactName is null && exemplar.Labels.Count == 1) _compactName = exemplar.Labels[0].Name;
+        Place(s, exists, stored, exemplar.Value, exemplar.TimestampMs, exemplar.HasTimestamp);
         AppendedTotal++;
         return AppendOutcome.Appended;
     }
@@ -199,7 +208,7 @@ public sealed partial class ExemplarRing
     /// ring is full. Prometheus' order matters when the evicted entry is <paramref name="s"/>'s only one: linking first
     /// makes it point at its own slot, so eviction moves the series' oldest to that slot instead of dropping the series.
     /// </summary>
-    private void Place(int s, bool seriesHasEntries, object labels, double value, long timestampMs, bool hasTimestamp)
+    private void Place(int s, bool seriesHasEntries, in StoredLabels labels, double value, long timestampMs, bool hasTimestamp)
     {
         if (seriesHasEntries)
         {
@@ -241,12 +250,13 @@ public sealed partial class ExemplarRing
         }
     }
 
-    private AppendOutcome CheckAgainstNewest(int s, in Exemplar exemplar)
+    /// <param name="stored">The form of <paramref name="exemplar"/>'s labels (<see cref="Store"/>).</param>
+    private AppendOutcome CheckAgainstNewest(int s, in StoredLabels stored, in Exemplar exemplar)
     {
         ref readonly var newest = ref _buffer[_series[s].Newest];
         // Once the labels are known equal, the incoming set can stand in for the stored one, so the rest of
         // IsDuplicateOf runs without rebuilding the stored label set.
-        if (LabelsEqual(newest.Labels, exemplar.Labels) &&
+        if (newest.Labels.SameAs(stored) &&
             new Exemplar(exemplar.Labels, newest.Value, newest.TimestampMs, newest.HasTimestamp).IsDuplicateOf(exemplar))
         {
             return AppendOutcome.Duplicate;
@@ -254,31 +264,16 @@ public sealed partial class ExemplarRing
         return exemplar.TimestampMs <= newest.TimestampMs ? AppendOutcome.OutOfOrder : AppendOutcome.Appended;
     }
 
-    /// <summary>What an entry stores for <paramref name="labels"/>: the value string alone, or the label set.</summary>
-    private object Compact(LabelSet labels)
-    {
-        if (labels.Count != 1) return labels;
-        var label = labels[0];
-        _compactName ??= label.Name;
-        return string.Equals(label.Name, _compactName, StringComparison.Ordinal) ? label.Value : labels;
-    }
+    /// <summary>
+    /// What an entry stores for <paramref name="labels"/>. Before the ring has a compact name, a single label's name is
+    /// the one it is about to get: stored entries then all have other label counts, so comparisons come out the same,
+    /// and <see cref="Append"/> sets the name only once the exemplar is stored, as Validate never does.
+    /// </summary>
+    private StoredLabels Store(LabelSet labels) =>
+        StoredLabels.Of(labels, _compactName ?? (labels.Count == 1 ? labels[0].Name : null));
 
-    private bool LabelsEqual(object stored, LabelSet labels)
-    {
-        if (stored is string value)
-        {
-            return labels.Count == 1 &&
-                   string.Equals(labels[0].Value, value, StringComparison.Ordinal) &&
-                   string.Equals(labels[0].Name, _compactName, StringComparison.Ordinal);
-        }
-        return ((LabelSet)stored).Equals(labels);
-    }
-
-    private Exemplar ToExemplar(in Entry e)
-    {
-        var labels = e.Labels as LabelSet ?? LabelSet.FromOwnedArray([new Label(_compactName!, (string)e.Labels)]);
-        return new Exemplar(labels, e.Value, e.TimestampMs, e.HasTimestamp);
-    }
+    private Exemplar ToExemplar(in Entry e) =>
+        new(e.Labels.ToLabelSet(_compactName), e.Value, e.TimestampMs, e.HasTimestamp);
 
     private int AllocateSeries(LabelSet labels)
     {
@@ -320,21 +315,21 @@ public sealed partial class ExemplarRing
     }
 
     /// <summary>
-    /// 32 bytes: the exemplar's fields inlined, with the has-timestamp flag folded into the series slot so the struct
-    /// needs no padding word (an <see cref="Exemplar"/> field plus two ints would take 40).
+    /// 48 bytes: the exemplar's fields inlined, its labels as a 24-byte <see cref="StoredLabels"/>, with the
+    /// has-timestamp flag folded into the series slot so the struct needs no padding word.
     /// </summary>
     [StructLayout(LayoutKind.Auto)]
     private struct Entry
     {
-        /// <summary>The exemplar's <see cref="LabelSet"/>, or only the value of its single label (see <c>_compactName</c>).</summary>
-        public object Labels;
+        /// <summary>The exemplar's labels, for most exemplars packed with no object at all.</summary>
+        public StoredLabels Labels;
         public double Value;
         public long TimestampMs;
         /// <summary>Buffer index of the next newer entry of the same series, or <see cref="None"/>.</summary>
         public int Next;
         private int _seriesAndFlag;
 
-        public Entry(object labels, double value, long timestampMs, int series, bool hasTimestamp)
+        public Entry(in StoredLabels labels, double value, long timestampMs, int series, bool hasTimestamp)
         {
             Labels = labels;
             Value = value;

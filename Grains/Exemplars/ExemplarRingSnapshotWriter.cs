@@ -70,7 +70,7 @@ internal sealed class ExemplarRingSnapshotWriter
                 SeriesOrder.Add(entry.SeriesSlot);
                 foreach (var l in ring.SeriesLabelsAt(entry.SeriesSlot).AsSpan()) Names.TryAdd(l.Name, Names.Count);
             }
-            if (entry.CompactValue is not null)
+            if (entry.IsCompact)
             {
                 if (CompactNameIndex < 0)
                 {
@@ -97,6 +97,12 @@ internal sealed class ExemplarRingSnapshotWriter
                 writer.Write7BitInt(1);
                 writer.Write7BitInt(index.CompactNameIndex);
                 writer.WriteString(value);
+            }
+            else if (entry.CompactHex is { } hex)
+            {
+                writer.Write7BitInt(1);
+                writer.Write7BitInt(index.CompactNameIndex);
+                writer.WriteHex(hex);
             }
             else
             {
@@ -160,6 +166,14 @@ internal sealed class ExemplarRingSnapshotWriter
         }
         span[n++] = (byte)v;
         _position += n;
+    }
+
+    /// <summary><see cref="WriteString"/> of the packed value's string, without making the string.</summary>
+    private void WriteHex(HexLabelValue hex)
+    {
+        Write7BitInt(hex.Digits); // ASCII: one byte per digit, and a single-byte length (< 128)
+        hex.TryWriteUtf8(Reserve(hex.Digits), out var written);
+        _position += written;
     }
 
     /// <summary><c>BinaryWriter.Write(string)</c> with UTF-8: the byte count 7-bit encoded, then the bytes.</summary>

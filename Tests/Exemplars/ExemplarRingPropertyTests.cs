@@ -38,7 +38,17 @@ public class ExemplarRingPropertyTests
         LabelSet.From(("t", string.Concat(Enumerable.Repeat(Grin, 128)))), // 129
         LabelSet.From(("trace_id", new string('é', 60)), ("span_id", new string('é', 53))), // 128
         LabelSet.From(("trace_id", new string('é', 60)), ("span_id", new string('é', 54))), // 129
+        // Values the ring packs into the entry (32 or 16 lowercase hex digits) and near misses it keeps as strings.
+        LabelSet.From(("trace_id", "4bf92f3577b34da6a3ce929d0e0e4736")),
+        LabelSet.From(("trace_id", "4bf92f3577b34da6a3ce929d0e0e4737")),
+        LabelSet.From(("trace_id", "4BF92F3577B34DA6A3CE929D0E0E4736")), // uppercase: a string, not equal to the first
+        LabelSet.From(("trace_id", "00f067aa0ba902b7")),
+        LabelSet.From(("trace_id", "000000000000000000f067aa0ba902b7")), // the same number as 32 digits
+        LabelSet.From(("span_id", "00f067aa0ba902b7")), // same value, other name
+        LabelSet.From(("trace_id", "4bf92f3577b34da6a3ce929d0e0e473")), // 31 digits
     ];
+
+    private const int FirstHexLabels = 12;
 
     private static readonly IReadOnlyList<IReadOnlyList<LabelMatcher>>[] MatcherPool =
     [
@@ -69,7 +79,8 @@ public class ExemplarRingPropertyTests
             Gen.Long[0, 25],
             Gen.Int[0, 4].Select(i => i != 0),
             Gen.OneOf(1.0, 2.0, double.NaN, 0.0, -0.0),
-            Gen.Frequency((6, Gen.Int[0, 4]), (1, Gen.Int[0, ExemplarLabelPool.Length - 1])),
+            Gen.Frequency((6, Gen.Int[0, 4]), (4, Gen.Int[FirstHexLabels, ExemplarLabelPool.Length - 1]),
+                (1, Gen.Int[0, ExemplarLabelPool.Length - 1])),
             (s, ts, hasTs, v, l) => (Op)new AppendOp(s, ts, hasTs, v, l));
 
     private static readonly Gen<Op> GenSelect =

@@ -68,6 +68,66 @@ public sealed class ExemplarRingSnapshotTests(ITestOutputHelper output)
         Assert.True(bytes / (double)ring.Count < 45, $"{bytes / (double)ring.Count:0.0} B per exemplar");
     }
 
+    /// <summary>
+    /// Written by the ring as it was before trace ids were packed into its entries (commit 21d7a10): a ring of 12 that
+    /// wrapped, holding packed-to-be values (32 and 16 lowercase hex digits) and near misses that stay strings.
+    /// </summary>
+    private const string SnapshotBeforePacking =
+        "T0VSUwEMBAhfX25hbWVfXwNqb2IIdHJhY2VfaWQHc3Bhbl9pZAICAAFtAQFhAgABbQEBYgwAAAAAAAAA+D8BZAECIDBhZjc2NTE5" +
+        "MTZjZDQzZGQ4NDQ4ZWIyMTFjODAzMTljAQAAAAAAAABAAWUBAhBiN2FkNmI3MTY5MjAzMzMxAAAAAAAAAAhAAWYBAiAwQUY3NjUx" +
+        "OTE2Q0Q0M0REODQ0OEVCMjExQzgwMzE5QwEAAAAAAAD4/wFnAQIfMGFmNzY1MTkxNmNkNDNkZDg0NDhlYjIxMWM4MDMxOQAAAAAA" +
+        "AAAUQABoAQIgMGFmNzY1MTkxNmNkNDNkZDg0NDhlYjIxMWM4MDMxOWcBAAAAAAAAGEABaQECIDAwMDAwMDAwMDAwMDAwMDAwMDAw" +
+        "MDAwMDAwMDAwMDAwAAAAAAAAABxAAWoBAiBmZmZmZmZmZmZmZmZmZmZmZmZmZmZmZmZmZmZmZmZmZgEAAAAAAAAgQAFrAQMQYjdh" +
+        "ZDZiNzE2OTIwMzMzMQAAAAAAAAAiQAFsAgMQMDBmMDY3YWEwYmE5MDJiNwIgNGJmOTJmMzU3N2IzNGRhNmEzY2U5MjlkMGUwZTQ3" +
+        "MzYBAAAAAAAAJEABbQECIDAwMDAwMDAwMDAwMDAwMDBiN2FkNmI3MTY5MjAzMzMxAAAAAAAAAACAAW4BAiA0YmY5MmYzNTc3YjM0" +
+        "ZGE2YTNjZTkyOWQwZTBlNDczNgEAAAAAAAAoQAFvAQIQQjdBRDZCNzE2OTIwMzMzMQ==";
+
+    private static readonly string[] SnapshotBeforePackingEntries =
+    [
+        "{__name__=\"m\", job=\"a\"} {trace_id=\"0af7651916cd43dd8448eb211c80319c\"} 1.5 100 True",
+        "{__name__=\"m\", job=\"b\"} {trace_id=\"b7ad6b7169203331\"} 2 101 True",
+        "{__name__=\"m\", job=\"a\"} {trace_id=\"0AF7651916CD43DD8448EB211C80319C\"} 3 102 True",
+        "{__name__=\"m\", job=\"b\"} {trace_id=\"0af7651916cd43dd8448eb211c80319\"} NaN 103 True",
+        "{__name__=\"m\", job=\"a\"} {trace_id=\"0af7651916cd43dd8448eb211c80319g\"} 5 104 False",
+        "{__name__=\"m\", job=\"b\"} {trace_id=\"00000000000000000000000000000000\"} 6 105 True",
+        "{__name__=\"m\", job=\"a\"} {trace_id=\"ffffffffffffffffffffffffffffffff\"} 7 106 True",
+        "{__name__=\"m\", job=\"b\"} {span_id=\"b7ad6b7169203331\"} 8 107 True",
+        "{__name__=\"m\", job=\"a\"} {span_id=\"00f067aa0ba902b7\", trace_id=\"4bf92f3577b34da6a3ce929d0e0e4736\"} 9 108 True",
+        "{__name__=\"m\", job=\"b\"} {trace_id=\"0000000000000000b7ad6b7169203331\"} 10 109 True",
+        "{__name__=\"m\", job=\"a\"} {trace_id=\"4bf92f3577b34da6a3ce929d0e0e4736\"} -0 110 True",
+        "{__name__=\"m\", job=\"b\"} {trace_id=\"B7AD6B7169203331\"} 12 111 True",
+    ];
+
+    [Fact]
+    public void A_snapshot_written_before_packing_reads_back_exactly_and_is_rewritten_byte_for_byte()
+    {
+        var blob = Convert.FromBase64String(SnapshotBeforePacking);
+        var restored = ExemplarRingSnapshot.Read(blob, 12);
+
+        Assert.Equal(SnapshotBeforePackingEntries, Describe(restored));
+        // Packing is internal to the ring: the format is unchanged, so the same ring writes the same bytes.
+        Assert.Equal(blob, ExemplarRingSnapshot.Write(restored));
+        // Duplicates of the newest entries are still recognised after the restore.
+        var resent = new Exemplar(LabelSet.From(("trace_id", "4bf92f3577b34da6a3ce929d0e0e4736")), -0.0, 110, true);
+        Assert.Equal(AppendOutcome.Duplicate, restored.Append(LabelSet.From(("__name__", "m"), ("job", "a")), resent));
+    }
+
+    [Fact]
+    public void Packed_values_round_trip_through_a_snapshot()
+    {
+        var ring = new ExemplarRing(50);
+        var series = LabelSet.From(("__name__", "m"));
+        var values = ExemplarRingPackedLabelsTests.Values;
+        for (var i = 0; i < values.Length; i++)
+        {
+            Assert.Equal(AppendOutcome.Appended, ring.Append(series, new Exemplar(LabelSet.From(("trace_id", values[i])), i, 2 * i, true)));
+            Assert.Equal(AppendOutcome.Appended, ring.Append(series, new Exemplar(LabelSet.From(("span_id", values[i])), i, 2 * i + 1, true)));
+        }
+        var restored = ExemplarRingSnapshot.Read(ExemplarRingSnapshot.Write(ring), 50);
+        Assert.Equal(Describe(ring), Describe(restored));
+        Assert.Equal(values, Describe(restored).Where(d => d.Contains("trace_id")).Select(d => d.Split('"')[3]));
+    }
+
     [Theory]
     [InlineData(500, 1_300, 1)]
     [InlineData(64, 40, 2)]
@@ -79,13 +139,17 @@ public sealed class ExemplarRingSnapshotTests(ITestOutputHelper output)
         // every 7-bit length is covered.
         var random = new Random(seed);
         var series = LabelSet.From(("__name__", "m"), ("other", "é"));
-        for (var i = 0; i < 50; i++)
+        Span<byte> id = stackalloc byte[16];
+        for (var i = 0; i < 60; i++)
         {
-            var labels = (i % 4) switch
+            random.NextBytes(id);
+            var labels = (i % 6) switch
             {
                 0 => LabelSet.From(("span_id", $"s{i}")),
                 1 => LabelSet.Empty,
                 2 => LabelSet.From(("trace_id", new string('x', 200 + i))),
+                3 => LabelSet.From(("trace_id", Convert.ToHexStringLower(id))), // packed in the ring
+                4 => LabelSet.From(("trace_id", Convert.ToHexStringLower(id[..8]))), // packed, 16 digits
                 _ => LabelSet.From(("trace_id", $"t{random.Next()}")),
             };
             ring.Append(series, new Exemplar(labels, -random.NextDouble(), 10_000 + i, i % 3 != 0));
