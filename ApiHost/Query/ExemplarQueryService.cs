@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using OrleansExemplars.ApiHost.Hosting;
 using OrleansExemplars.GrainInterfaces;
 using OrleansExemplars.GrainInterfaces.Model;
+using OrleansExemplars.GrainInterfaces.Query;
 using OrleansExemplars.GrainInterfaces.Sharding;
 
 namespace OrleansExemplars.ApiHost.Query;
@@ -11,7 +12,8 @@ namespace OrleansExemplars.ApiHost.Query;
 /// metric (<c>__name__="x"</c>) asks that metric's grains alone; any other set asks every catalogued name its
 /// <c>__name__</c> matchers accept. A metric's grains are those the catalog lists for it (the plain grain and every
 /// shard that ever stored an exemplar, see <see cref="MetricLayout"/>). Grains are asked in parallel, at most
-/// <c>Api:QueryConcurrency</c> at once, within <c>Api:QueryTimeout</c>; answers are merged as one ring would answer.
+/// <c>Api:QueryConcurrency</c> at once, within <c>Api:QueryTimeout</c>. Grains answer in JSON
+/// (<see cref="SeriesJsonBatch"/>); the caller merges the answers as one ring would answer (<see cref="SeriesJsonMerger"/>).
 /// </summary>
 /// <remarks>
 /// All or nothing: a grain that fails or does not answer in time fails the whole query
@@ -20,7 +22,8 @@ namespace OrleansExemplars.ApiHost.Query;
 /// </remarks>
 public sealed class ExemplarQueryService(IGrainFactory grains, IOptions<ApiHostOptions> options)
 {
-    public async Task<List<SeriesExemplars>> SelectAsync(long startMs, long endMs,
+    /// <returns>One answer per grain asked, in a fixed grain order.</returns>
+    public async Task<SeriesJsonBatch[]> SelectAsync(long startMs, long endMs,
         IReadOnlyList<IReadOnlyList<LabelMatcher>> matcherSets, CancellationToken cancellationToken)
     {
         using var timeout = new CancellationTokenSource(options.Value.QueryTimeout);
@@ -37,7 +40,7 @@ public sealed class ExemplarQueryService(IGrainFactory grains, IOptions<ApiHostO
                 throw new ExemplarQueryException(ExemplarQueryFailure.Unavailable,
                     $"metric catalog failed: {e.GetBaseException().Message}", e);
             }
-            var answers = new SeriesExemplars[plan.Count][];
+            var answers = new SeriesJsonBatch[plan.Count];
             await Parallel.ForEachAsync(Enumerable.Range(0, plan.Count),
                 new ParallelOptions { MaxDegreeOfParallelism = options.Value.QueryConcurrency, CancellationToken = linked.Token },
                 async (i, ct) =>
@@ -46,7 +49,7 @@ public sealed class ExemplarQueryService(IGrainFactory grains, IOptions<ApiHostO
                     try
                     {
                         // WaitAsync: a grain stuck in activation must not hold the query past its deadline.
-                        answers[i] = await grains.GetGrain<IMetricGrain>(key).SelectAsync(startMs, endMs, sets).WaitAsync(ct);
+                        answers[i] = await grains.GetGrain<IMetricGrain>(key).SelectJsonAsync(startMs, endMs, sets).WaitAsync(ct);
                     }
                     catch (Exception e) when (e is not OperationCanceledException)
                     {
@@ -54,7 +57,7 @@ public sealed class ExemplarQueryService(IGrainFactory grains, IOptions<ApiHostO
                             $"metric grain \"{key}\" failed: {e.GetBaseException().Message}", e);
                     }
                 });
-            return ShardedResultMerger.Merge(answers);
+            return answers;
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
