@@ -7,7 +7,7 @@ namespace OrleansExemplars.GrainInterfaces.Query;
 /// Numbers as Prometheus' JSON spells them (string values, float-second timestamps). Shared by the metric grains, which
 /// write their query answers as JSON fragments, and the API host.
 /// </summary>
-public static class PrometheusJsonNumbers
+public static partial class PrometheusJsonNumbers
 {
     /// <summary>Prometheus' <c>jsonutil.MarshalTimestamp</c>: seconds, and exactly three decimals when not whole.</summary>
     public static string FormatTimestamp(long ms)

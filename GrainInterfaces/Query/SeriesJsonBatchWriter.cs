@@ -16,17 +16,24 @@ public sealed class SeriesJsonBatchWriter
     /// <summary>Label values are user text (often non-ASCII): keep them readable instead of \u-escaping.</summary>
     public static readonly JavaScriptEncoder Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
 
-    private readonly ArrayBufferWriter<byte> _json = new(4096);
-    private readonly ArrayBufferWriter<byte> _keys = new(1024);
-    private readonly ArrayBufferWriter<byte> _index = new(256);
-    private readonly ArrayBufferWriter<byte> _exemplars = new(1024);
+    private readonly ArrayBufferWriter<byte> _json;
+    private readonly ArrayBufferWriter<byte> _keys;
+    private readonly ArrayBufferWriter<byte> _index;
+    private readonly ArrayBufferWriter<byte> _exemplars;
     private readonly Utf8JsonWriter _writer;
     private int _count;
     private int _exemplarCount;
     private int _headLength = -1;
 
-    public SeriesJsonBatchWriter()
+    /// <param name="series">Expected series, to size the buffers (growing them by doubling showed in profiles).</param>
+    /// <param name="exemplars">Expected exemplars.</param>
+    public SeriesJsonBatchWriter(int series = 16, int exemplars = 64)
     {
+        // About 120 bytes of JSON per exemplar with a trace id, 200 per series head, 100 per key.
+        _json = new ArrayBufferWriter<byte>(Math.Max(256, (int)Math.Min(int.MaxValue / 2, 128L * exemplars + 256L * series)));
+        _keys = new ArrayBufferWriter<byte>(Math.Max(64, 128 * series));
+        _index = new ArrayBufferWriter<byte>(Math.Max(16, SeriesJsonBatch.IndexEntrySize * series));
+        _exemplars = new ArrayBufferWriter<byte>(Math.Max(64, SeriesJsonBatch.ExemplarEntrySize * exemplars));
         _writer = new Utf8JsonWriter(_json, new JsonWriterOptions { Encoder = Encoder, SkipValidation = true });
     }
 
@@ -97,9 +104,10 @@ public sealed class SeriesJsonBatchWriter
 
     private void EndExemplar(int start, double value, long timestampMs, bool hasTimestamp)
     {
-        _writer.WriteString("value", PrometheusJsonNumbers.FormatValue(value));
-        _writer.WritePropertyName("timestamp");
-        _writer.WriteRawValue(PrometheusJsonNumbers.FormatTimestamp(timestampMs), skipInputValidation: true);
+        Span<byte> number = stackalloc byte[PrometheusJsonNumbers.MaxLength];
+        _writer.WriteString("value"u8, number[..PrometheusJsonNumbers.WriteValue(value, number)]);
+        _writer.WritePropertyName("timestamp"u8);
+        _writer.WriteRawValue(number[..PrometheusJsonNumbers.WriteTimestamp(timestampMs, number)], skipInputValidation: true);
         _writer.WriteEndObject();
         var entry = _exemplars.GetSpan(SeriesJsonBatch.ExemplarEntrySize);
         BinaryPrimitives.WriteInt64LittleEndian(entry, timestampMs);

@@ -18,26 +18,27 @@ public sealed partial class ExemplarRing
         // (slot, first entry in range): the walk and its early stop are Select's.
         var buffer = _buffer;
         var matched = new List<(int Slot, int First)>();
+        var exemplars = 0;
         for (var s = 0; s < _seriesHighWater; s++)
         {
             ref readonly var slot = ref _series[s];
             if (slot.Labels is null) continue;
             if (buffer[slot.Oldest].TimestampMs > endMs || buffer[slot.Newest].TimestampMs < startMs) continue;
             if (!MatchesAnySet(slot.Labels, matcherSets)) continue;
+            var first = None;
             for (var i = slot.Oldest; i != None && buffer[i].TimestampMs <= endMs; i = buffer[i].Next)
             {
-                if (buffer[i].TimestampMs >= startMs)
-                {
-                    matched.Add((s, i));
-                    break;
-                }
+                if (buffer[i].TimestampMs < startMs) continue;
+                if (first == None) first = i;
+                exemplars++;
             }
+            if (first != None) matched.Add((s, first));
         }
         if (matched.Count == 0) return SeriesJsonBatch.Empty;
         var series = _series;
         matched.Sort((a, b) => series[a.Slot].Labels!.CompareTo(series[b.Slot].Labels));
 
-        var output = new SeriesJsonBatchWriter();
+        var output = new SeriesJsonBatchWriter(matched.Count, exemplars);
         foreach (var (slot, first) in matched)
         {
             output.BeginSeries(_series[slot].Labels!);
