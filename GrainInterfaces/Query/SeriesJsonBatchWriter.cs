@@ -3,14 +3,21 @@ using System.Buffers.Binary;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using System.Text.Unicode;
 using OrleansExemplars.GrainInterfaces.Model;
 
 namespace OrleansExemplars.GrainInterfaces.Query;
 
 /// <summary>
-/// Builds a <see cref="SeriesJsonBatch"/>: series in the order given (the caller sorts them by labels), each written with
-/// the same <see cref="Utf8JsonWriter"/> calls the API host used to make for it, so the bytes are the ones it wrote.
+/// Builds a <see cref="SeriesJsonBatch"/>: series in the order given (the caller sorts them by labels), each spelled
+/// byte for byte as the API host's <see cref="Utf8JsonWriter"/> (encoder <see cref="Encoder"/>, not indented) spelled
+/// it: <c>{"seriesLabels":{…},"exemplars":[{"labels":{…},"value":"…","timestamp":…},…]}</c>.
 /// </summary>
+/// <remarks>
+/// The punctuation is written directly (profiled: a Utf8JsonWriter call per token was most of a grain's query time).
+/// Strings go through <see cref="JsonString"/>: copied as UTF-8 when the encoder would leave them as they are, which is
+/// nearly always, else escaped by a <see cref="Utf8JsonWriter"/>, so escaping is always the writer's own.
+/// </remarks>
 public sealed class SeriesJsonBatchWriter
 {
     /// <summary>Label values are user text (often non-ASCII): keep them readable instead of \u-escaping.</summary>
@@ -20,10 +27,12 @@ public sealed class SeriesJsonBatchWriter
     private readonly ArrayBufferWriter<byte> _keys;
     private readonly ArrayBufferWriter<byte> _index;
     private readonly ArrayBufferWriter<byte> _exemplars;
-    private readonly Utf8JsonWriter _writer;
+    private readonly JsonString _strings = new();
     private int _count;
     private int _exemplarCount;
-    private int _headLength = -1;
+    private int _seriesStart = -1;
+    private int _headLength;
+    private bool _firstExemplar;
 
     /// <param name="series">Expected series, to size the buffers (growing them by doubling showed in profiles).</param>
     /// <param name="exemplars">Expected exemplars.</param>
@@ -34,20 +43,18 @@ public sealed class SeriesJsonBatchWriter
         _keys = new ArrayBufferWriter<byte>(Math.Max(64, 128 * series));
         _index = new ArrayBufferWriter<byte>(Math.Max(16, SeriesJsonBatch.IndexEntrySize * series));
         _exemplars = new ArrayBufferWriter<byte>(Math.Max(64, SeriesJsonBatch.ExemplarEntrySize * exemplars));
-        _writer = new Utf8JsonWriter(_json, new JsonWriterOptions { Encoder = Encoder, SkipValidation = true });
     }
 
     /// <summary>Starts series <paramref name="series"/>; add at least one exemplar, then <see cref="EndSeries"/>.</summary>
     public void BeginSeries(LabelSet series)
     {
-        if (_headLength >= 0) throw new InvalidOperationException("EndSeries was not called.");
-        // A fresh JSON document per series: no comma before it, positions counted from its start.
-        _writer.Reset(_json);
-        _writer.WriteStartObject();
-        _writer.WritePropertyName("seriesLabels");
+        if (_seriesStart >= 0) throw new InvalidOperationException("EndSeries was not called.");
+        _seriesStart = _json.WrittenCount;
+        _json.Write("{\"seriesLabels\":"u8);
         WriteLabels(series);
-        _writer.WriteStartArray("exemplars");
-        _headLength = Position;
+        _json.Write(",\"exemplars\":["u8);
+        _headLength = _json.WrittenCount - _seriesStart;
+        _firstExemplar = true;
         WriteKey(series);
     }
 
@@ -62,18 +69,18 @@ public sealed class SeriesJsonBatchWriter
     public void AddExemplar(string labelName, string labelValue, double value, long timestampMs, bool hasTimestamp)
     {
         var start = BeginExemplar();
-        _writer.WriteStartObject();
-        _writer.WriteString(labelName, labelValue);
-        _writer.WriteEndObject();
+        _json.Write("{"u8);
+        _strings.Write(_json, labelName);
+        _json.Write(":"u8);
+        _strings.Write(_json, labelValue);
+        _json.Write("}"u8);
         EndExemplar(start, value, timestampMs, hasTimestamp);
     }
 
     public void EndSeries()
     {
-        if (_headLength < 0) throw new InvalidOperationException("BeginSeries was not called.");
-        _writer.WriteEndArray();
-        _writer.WriteEndObject();
-        _writer.Flush();
+        if (_seriesStart < 0) throw new InvalidOperationException("BeginSeries was not called.");
+        _json.Write("]}"u8);
         _count++;
         var entry = _index.GetSpan(SeriesJsonBatch.IndexEntrySize);
         BinaryPrimitives.WriteInt32LittleEndian(entry, _json.WrittenCount);
@@ -81,7 +88,7 @@ public sealed class SeriesJsonBatchWriter
         BinaryPrimitives.WriteInt32LittleEndian(entry[8..], _headLength);
         BinaryPrimitives.WriteInt32LittleEndian(entry[12..], _exemplarCount);
         _index.Advance(SeriesJsonBatch.IndexEntrySize);
-        _headLength = -1;
+        _seriesStart = -1;
     }
 
     public SeriesJsonBatch ToBatch() => _count == 0
@@ -89,43 +96,49 @@ public sealed class SeriesJsonBatchWriter
         : new SeriesJsonBatch(_count, _json.WrittenSpan.ToArray(), _keys.WrittenSpan.ToArray(), _index.WrittenSpan.ToArray(),
             _exemplars.WrittenSpan.ToArray());
 
-    /// <summary>Bytes of the current series written so far (committed or still pending in the writer).</summary>
-    private int Position => checked((int)(_writer.BytesCommitted + _writer.BytesPending));
-
+    /// <summary>Writes the separator and <c>{"labels":</c>; returns where the exemplar's object starts.</summary>
     private int BeginExemplar()
     {
-        if (_headLength < 0) throw new InvalidOperationException("BeginSeries was not called.");
-        var before = Position;
-        _writer.WriteStartObject();
-        _writer.WritePropertyName("labels");
-        // The object's '{' is the fragment's first byte; a comma before it (not the first exemplar) is not.
-        return before == _headLength ? before : before + 1;
+        if (_seriesStart < 0) throw new InvalidOperationException("BeginSeries was not called.");
+        if (!_firstExemplar) _json.Write(","u8);
+        _firstExemplar = false;
+        var start = _json.WrittenCount;
+        _json.Write("{\"labels\":"u8);
+        return start;
     }
 
     private void EndExemplar(int start, double value, long timestampMs, bool hasTimestamp)
     {
-        Span<byte> number = stackalloc byte[PrometheusJsonNumbers.MaxLength];
-        _writer.WriteString("value"u8, number[..PrometheusJsonNumbers.WriteValue(value, number)]);
-        _writer.WritePropertyName("timestamp"u8);
-        _writer.WriteRawValue(number[..PrometheusJsonNumbers.WriteTimestamp(timestampMs, number)], skipInputValidation: true);
-        _writer.WriteEndObject();
+        var span = _json.GetSpan(2 * PrometheusJsonNumbers.MaxLength + 32);
+        var pos = Copy(",\"value\":\""u8, span, 0);
+        pos += PrometheusJsonNumbers.WriteValue(value, span[pos..]);
+        pos = Copy("\",\"timestamp\":"u8, span, pos);
+        pos += PrometheusJsonNumbers.WriteTimestamp(timestampMs, span[pos..]);
+        span[pos++] = (byte)'}';
+        _json.Advance(pos);
+
         var entry = _exemplars.GetSpan(SeriesJsonBatch.ExemplarEntrySize);
         BinaryPrimitives.WriteInt64LittleEndian(entry, timestampMs);
         BinaryPrimitives.WriteInt64LittleEndian(entry[8..], BitConverter.DoubleToInt64Bits(value));
         entry[16] = (byte)(hasTimestamp ? 1 : 0);
-        BinaryPrimitives.WriteInt32LittleEndian(entry[17..], Position - start);
+        BinaryPrimitives.WriteInt32LittleEndian(entry[17..], _json.WrittenCount - start);
         _exemplars.Advance(SeriesJsonBatch.ExemplarEntrySize);
         _exemplarCount++;
     }
 
     private void WriteLabels(LabelSet labels)
     {
-        _writer.WriteStartObject();
+        _json.Write("{"u8);
+        var first = true;
         foreach (var l in labels.AsSpan())
         {
-            _writer.WriteString(l.Name, l.Value);
+            if (!first) _json.Write(","u8);
+            first = false;
+            _strings.Write(_json, l.Name);
+            _json.Write(":"u8);
+            _strings.Write(_json, l.Value);
         }
-        _writer.WriteEndObject();
+        _json.Write("}"u8);
     }
 
     private void WriteKey(LabelSet series)
@@ -142,5 +155,43 @@ public sealed class SeriesJsonBatchWriter
             LabelWireFormat.WriteLabel(span, ref pos, l.Name, Encoding.UTF8.GetByteCount(l.Name), l.Value, Encoding.UTF8.GetByteCount(l.Value));
         }
         _keys.Advance(size);
+    }
+
+    private static int Copy(ReadOnlySpan<byte> text, Span<byte> output, int pos)
+    {
+        text.CopyTo(output[pos..]);
+        return pos + text.Length;
+    }
+
+    /// <summary>Writes JSON strings (quoted) exactly as <see cref="Utf8JsonWriter"/> with <see cref="Encoder"/> does.</summary>
+    private sealed class JsonString
+    {
+        private readonly ArrayBufferWriter<byte> _scratch = new(256);
+        private readonly Utf8JsonWriter _escaper;
+
+        public JsonString()
+        {
+            _escaper = new Utf8JsonWriter(_scratch, new JsonWriterOptions { Encoder = Encoder, SkipValidation = true });
+        }
+
+        public void Write(ArrayBufferWriter<byte> output, string s)
+        {
+            // UTF-8 takes at most 3 bytes per UTF-16 unit.
+            var span = output.GetSpan(3 * s.Length + 2);
+            span[0] = (byte)'"';
+            var status = Utf8.FromUtf16(s, span[1..], out _, out var written, replaceInvalidSequences: false);
+            if (status == OperationStatus.Done && Encoder.FindFirstCharacterToEncodeUtf8(span.Slice(1, written)) < 0)
+            {
+                span[1 + written] = (byte)'"';
+                output.Advance(written + 2);
+                return;
+            }
+            // Something to escape (a quote, a control character, a lone surrogate): let the writer do it.
+            _scratch.ResetWrittenCount();
+            _escaper.Reset(_scratch);
+            _escaper.WriteStringValue(s);
+            _escaper.Flush();
+            output.Write(_scratch.WrittenSpan);
+        }
     }
 }

@@ -52,7 +52,7 @@ public sealed class SeriesJsonMergerTests
 
     private static LabelSet RandomSeries(Random random)
     {
-        string[] values = ["a", "b", "é", "x\"y", "\uE000", "😀", "<tag>&", "line\nbreak"];
+        string[] values = ["a", "b", "é", "x\"y", "\uE000", "😀", "<tag>&", "line\nbreak", "\u0001\\", "lone\uD800"];
         var labels = new List<Label> { new(LabelSet.MetricName, "m" + random.Next(3)) };
         foreach (var name in new[] { "A", "instance", "le", "_x" })
         {
