@@ -219,8 +219,8 @@ public sealed class MetricGrain(
     public Task<SeriesExemplars[]> SelectAsync(long startMs, long endMs, LabelMatcher[][] matcherSets) =>
         Task.FromResult(_ring.Select(startMs, endMs, matcherSets).ToArray());
 
-    public Task<SeriesJsonBatch> SelectJsonAsync(long startMs, long endMs, LabelMatcher[][] matcherSets) =>
-        Task.FromResult(_ring.SelectJson(startMs, endMs, matcherSets));
+    public Task<SeriesJsonBatch> SelectJsonAsync(long startMs, long endMs, LabelMatcher[][] matcherSets, SeriesJsonOptions options) =>
+        Task.FromResult(_ring.SelectJson(startMs, endMs, matcherSets, options));
 
     public async Task OnSubscribed(IStreamSubscriptionHandleFactory handleFactory) =>
         await handleFactory.Create<SeriesExemplars[]>().ResumeAsync(this);

@@ -30,7 +30,7 @@ public sealed class ExemplarQueryService(IGrainFactory grains, IOptions<ApiHostO
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         try
         {
-            List<(string Key, LabelMatcher[][] Sets)> plan;
+            List<(string Metric, string Key, LabelMatcher[][] Sets)> plan;
             try
             {
                 plan = await PlanAsync(matcherSets).WaitAsync(linked.Token);
@@ -41,15 +41,20 @@ public sealed class ExemplarQueryService(IGrainFactory grains, IOptions<ApiHostO
                     $"metric catalog failed: {e.GetBaseException().Message}", e);
             }
             var answers = new SeriesJsonBatch[plan.Count];
+            var grainsPerMetric = plan.CountBy(p => p.Metric).ToDictionary(StringComparer.Ordinal);
             await Parallel.ForEachAsync(Enumerable.Range(0, plan.Count),
                 new ParallelOptions { MaxDegreeOfParallelism = options.Value.QueryConcurrency, CancellationToken = linked.Token },
                 async (i, ct) =>
                 {
-                    var (key, sets) = plan[i];
+                    var (metric, key, sets) = plan[i];
+                    // Keys to merge several answers; the exemplar index to combine a series held by two grains,
+                    // which only grains of one metric can (see SeriesJsonOptions).
+                    var parts = (plan.Count > 1 ? SeriesJsonOptions.Keys : SeriesJsonOptions.JsonOnly) |
+                                (grainsPerMetric[metric] > 1 ? SeriesJsonOptions.ExemplarIndex : SeriesJsonOptions.JsonOnly);
                     try
                     {
                         // WaitAsync: a grain stuck in activation must not hold the query past its deadline.
-                        answers[i] = await grains.GetGrain<IMetricGrain>(key).SelectJsonAsync(startMs, endMs, sets).WaitAsync(ct);
+                        answers[i] = await grains.GetGrain<IMetricGrain>(key).SelectJsonAsync(startMs, endMs, sets, parts).WaitAsync(ct);
                     }
                     catch (Exception e) when (e is not OperationCanceledException)
                     {
@@ -66,8 +71,8 @@ public sealed class ExemplarQueryService(IGrainFactory grains, IOptions<ApiHostO
         }
     }
 
-    /// <summary>Grain key → the matcher sets to ask it, in a fixed order (so ties in the merge are stable).</summary>
-    private async Task<List<(string Key, LabelMatcher[][] Sets)>> PlanAsync(IReadOnlyList<IReadOnlyList<LabelMatcher>> matcherSets)
+    /// <summary>Grain key (with its metric) → the matcher sets to ask it, in a fixed order (so ties in the merge are stable).</summary>
+    private async Task<List<(string Metric, string Key, LabelMatcher[][] Sets)>> PlanAsync(IReadOnlyList<IReadOnlyList<LabelMatcher>> matcherSets)
     {
         var setsByMetric = new Dictionary<string, List<LabelMatcher[]>>(StringComparer.Ordinal);
         var layouts = new Dictionary<string, MetricLayout>(StringComparer.Ordinal);
@@ -109,11 +114,11 @@ public sealed class ExemplarQueryService(IGrainFactory grains, IOptions<ApiHostO
             layouts[unknown[i]] = looked[i] ?? new MetricLayout(unknown[i], Unsharded: true, ShardSpan: 0, AutoShards: 0);
         }
 
-        var plan = new List<(string, LabelMatcher[][])>();
+        var plan = new List<(string, string, LabelMatcher[][])>();
         foreach (var (name, sets) in setsByMetric.OrderBy(p => p.Key, StringComparer.Ordinal))
         {
             var setArray = sets.ToArray();
-            foreach (var key in layouts[name].GrainKeys()) plan.Add((key, setArray));
+            foreach (var key in layouts[name].GrainKeys()) plan.Add((name, key, setArray));
         }
         return plan;
     }

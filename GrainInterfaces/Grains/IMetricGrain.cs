@@ -27,8 +27,8 @@ public interface IMetricGrain : IGrainWithStringKey
 
     /// <summary>
     /// The answer of <see cref="SelectAsync"/> as the JSON of the HTTP answer (what the API host asks: it only copies
-    /// the bytes, see <see cref="SeriesJsonBatch"/>).
+    /// the bytes, see <see cref="SeriesJsonBatch"/>), with what merging it needs (<paramref name="options"/>).
     /// </summary>
     [AlwaysInterleave]
-    Task<SeriesJsonBatch> SelectJsonAsync(long startMs, long endMs, LabelMatcher[][] matcherSets);
+    Task<SeriesJsonBatch> SelectJsonAsync(long startMs, long endMs, LabelMatcher[][] matcherSets, SeriesJsonOptions options);
 }

@@ -40,13 +40,15 @@ public sealed class SeriesJsonBatch
     /// <summary>The series' JSON objects back to back, no separators.</summary>
     [Id(1)] public byte[] Json { get; }
 
-    /// <summary>The series' label sets in <see cref="Model.LabelWireFormat"/> (UTF-8), back to back.</summary>
+    /// <summary>The series' label sets in <see cref="Model.LabelWireFormat"/> (UTF-8), back to back; empty unless asked for
+    /// (<see cref="SeriesJsonOptions.Keys"/>).</summary>
     [Id(2)] public byte[] Keys { get; }
 
     /// <summary><see cref="IndexEntrySize"/> bytes per series.</summary>
     [Id(3)] public byte[] Index { get; }
 
-    /// <summary><see cref="ExemplarEntrySize"/> bytes per exemplar, series after series.</summary>
+    /// <summary><see cref="ExemplarEntrySize"/> bytes per exemplar, series after series; empty unless asked for
+    /// (<see cref="SeriesJsonOptions.ExemplarIndex"/>).</summary>
     [Id(4)] public byte[] Exemplars { get; }
 
     /// <summary>The JSON object of series <paramref name="i"/>.</summary>

@@ -28,6 +28,7 @@ public sealed class SeriesJsonBatchWriter
     private readonly ArrayBufferWriter<byte> _index;
     private readonly ArrayBufferWriter<byte> _exemplars;
     private readonly JsonString _strings = new();
+    private readonly SeriesJsonOptions _options;
     private int _count;
     private int _exemplarCount;
     private int _seriesStart = -1;
@@ -36,13 +37,17 @@ public sealed class SeriesJsonBatchWriter
 
     /// <param name="series">Expected series, to size the buffers (growing them by doubling showed in profiles).</param>
     /// <param name="exemplars">Expected exemplars.</param>
-    public SeriesJsonBatchWriter(int series = 16, int exemplars = 64)
+    /// <param name="options">What to write besides the JSON (the rest stays empty).</param>
+    public SeriesJsonBatchWriter(int series = 16, int exemplars = 64,
+        SeriesJsonOptions options = SeriesJsonOptions.Keys | SeriesJsonOptions.ExemplarIndex)
     {
+        _options = options;
         // About 120 bytes of JSON per exemplar with a trace id, 200 per series head, 100 per key.
         _json = new ArrayBufferWriter<byte>(Math.Max(256, (int)Math.Min(int.MaxValue / 2, 128L * exemplars + 256L * series)));
-        _keys = new ArrayBufferWriter<byte>(Math.Max(64, 128 * series));
         _index = new ArrayBufferWriter<byte>(Math.Max(16, SeriesJsonBatch.IndexEntrySize * series));
-        _exemplars = new ArrayBufferWriter<byte>(Math.Max(64, SeriesJsonBatch.ExemplarEntrySize * exemplars));
+        _keys = new ArrayBufferWriter<byte>((options & SeriesJsonOptions.Keys) != 0 ? Math.Max(64, 128 * series) : 1);
+        _exemplars = new ArrayBufferWriter<byte>((options & SeriesJsonOptions.ExemplarIndex) != 0
+            ? Math.Max(64, SeriesJsonBatch.ExemplarEntrySize * exemplars) : 1);
     }
 
     /// <summary>Starts series <paramref name="series"/>; add at least one exemplar, then <see cref="EndSeries"/>.</summary>
@@ -55,7 +60,7 @@ public sealed class SeriesJsonBatchWriter
         _json.Write(",\"exemplars\":["u8);
         _headLength = _json.WrittenCount - _seriesStart;
         _firstExemplar = true;
-        WriteKey(series);
+        if ((_options & SeriesJsonOptions.Keys) != 0) WriteKey(series);
     }
 
     public void AddExemplar(LabelSet labels, double value, long timestampMs, bool hasTimestamp)
@@ -116,6 +121,8 @@ public sealed class SeriesJsonBatchWriter
         pos += PrometheusJsonNumbers.WriteTimestamp(timestampMs, span[pos..]);
         span[pos++] = (byte)'}';
         _json.Advance(pos);
+        _exemplarCount++;
+        if ((_options & SeriesJsonOptions.ExemplarIndex) == 0) return;
 
         var entry = _exemplars.GetSpan(SeriesJsonBatch.ExemplarEntrySize);
         BinaryPrimitives.WriteInt64LittleEndian(entry, timestampMs);
@@ -123,7 +130,6 @@ public sealed class SeriesJsonBatchWriter
         entry[16] = (byte)(hasTimestamp ? 1 : 0);
         BinaryPrimitives.WriteInt32LittleEndian(entry[17..], _json.WrittenCount - start);
         _exemplars.Advance(SeriesJsonBatch.ExemplarEntrySize);
-        _exemplarCount++;
     }
 
     private void WriteLabels(LabelSet labels)

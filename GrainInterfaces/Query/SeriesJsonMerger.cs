@@ -39,7 +39,9 @@ public static class SeriesJsonMerger
         {
             var b = heap[0];
             var s = cursor[b];
-            var joins = previous >= 0 &&
+            // One grain never holds a series twice, so only a reference from another grain can join the previous
+            // one (a one-grain answer is never compared and needs no keys).
+            var joins = previous >= 0 && order[previous].Batch != b &&
                         LabelKeyComparer.Compare(batches[b].Key(s), batches[order[previous].Batch].Key(order[previous].Series)) == 0;
             order.Add(new SeriesRef(b, s, joins));
             previous = order.Count - 1;
@@ -69,6 +71,13 @@ public static class SeriesJsonMerger
     private static void WriteCombined(IReadOnlyList<SeriesJsonBatch> batches, List<SeriesRef> order, int start, int end,
         IBufferWriter<byte> output)
     {
+        for (var k = start; k < end; k++)
+        {
+            if (batches[order[k].Batch].Exemplars.Length == 0 && batches[order[k].Batch].Count > 0)
+            {
+                throw new InvalidOperationException("A series held by several grains came without its exemplar index.");
+            }
+        }
         // (batch, exemplar entry, fragment offset in the batch's JSON), parts in grain order.
         var entries = new List<(int Batch, int Exemplar, int Offset)>();
         for (var k = start; k < end; k++)

@@ -10,7 +10,9 @@ public sealed partial class ExemplarRing
     /// The same series and exemplars as <see cref="Select"/>, in the same order, written to <paramref name="output"/>
     /// without building <see cref="Exemplar"/>s or label sets for them.
     /// </summary>
-    public SeriesJsonBatch SelectJson(long startMs, long endMs, IReadOnlyList<IReadOnlyList<LabelMatcher>> matcherSets)
+    /// <param name="options">What the batch carries besides the JSON (what merging it with other grains' answers needs).</param>
+    public SeriesJsonBatch SelectJson(long startMs, long endMs, IReadOnlyList<IReadOnlyList<LabelMatcher>> matcherSets,
+        SeriesJsonOptions options = SeriesJsonOptions.Keys | SeriesJsonOptions.ExemplarIndex)
     {
         ArgumentNullException.ThrowIfNull(matcherSets);
         if (_count == 0 || matcherSets.Count == 0) return SeriesJsonBatch.Empty;
@@ -38,7 +40,7 @@ public sealed partial class ExemplarRing
         var series = _series;
         matched.Sort((a, b) => series[a.Slot].Labels!.CompareTo(series[b.Slot].Labels));
 
-        var output = new SeriesJsonBatchWriter(matched.Count, exemplars);
+        var output = new SeriesJsonBatchWriter(matched.Count, exemplars, options);
         foreach (var (slot, first) in matched)
         {
             output.BeginSeries(_series[slot].Labels!);

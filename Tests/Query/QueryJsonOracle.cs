@@ -70,9 +70,12 @@ internal static class QueryJsonOracle
     }
 
     /// <summary>A grain's answer built from its sorted series, single-label exemplars through the compact overload.</summary>
-    public static SeriesJsonBatch Batch(IEnumerable<SeriesExemplars> sortedSeries)
+    public static SeriesJsonBatch Batch(IEnumerable<SeriesExemplars> sortedSeries) =>
+        Batch(sortedSeries, SeriesJsonOptions.Keys | SeriesJsonOptions.ExemplarIndex);
+
+    public static SeriesJsonBatch Batch(IEnumerable<SeriesExemplars> sortedSeries, SeriesJsonOptions options)
     {
-        var writer = new SeriesJsonBatchWriter();
+        var writer = new SeriesJsonBatchWriter(options: options);
         foreach (var s in sortedSeries)
         {
             writer.BeginSeries(s.Series);

@@ -1,4 +1,5 @@
 using OrleansExemplars.GrainInterfaces.Model;
+using OrleansExemplars.GrainInterfaces.Query;
 using OrleansExemplars.GrainInterfaces.Sharding;
 using Xunit;
 
@@ -42,6 +43,36 @@ public sealed class SeriesJsonMergerTests
             Assert.Equal(System.Text.Encoding.UTF8.GetString(expected), System.Text.Encoding.UTF8.GetString(actual));
         }
     }
+
+    [Fact]
+    public void Answers_without_what_merging_does_not_need_merge_the_same()
+    {
+        var random = new Random(29);
+        for (var round = 0; round < 100; round++)
+        {
+            // One grain: JSON only. Several grains of different metrics (disjoint series): keys, no exemplar index.
+            var one = Enumerable.Range(0, random.Next(0, 8)).Select(_ => RandomSeries(random)).Distinct().Order()
+                .Select(s => new SeriesExemplars(s, RandomExemplars(random))).ToArray();
+            Assert.Equal(QueryJsonOracle.Write(one), QueryJsonOracle.WriteMerged([QueryJsonOracle.Batch(one, SeriesJsonOptions.JsonOnly)]));
+
+            var metrics = Enumerable.Range(0, random.Next(1, 5)).Select(m => Enumerable.Range(0, random.Next(0, 5))
+                .Select(_ => WithName(RandomSeries(random), "metric" + m)).Distinct().Order()
+                .Select(s => new SeriesExemplars(s, RandomExemplars(random))).ToArray()).ToList();
+            Assert.Equal(QueryJsonOracle.Write(ShardedResultMerger.Merge(metrics)),
+                QueryJsonOracle.WriteMerged(metrics.Select(a => QueryJsonOracle.Batch(a, SeriesJsonOptions.Keys)).ToList()));
+        }
+    }
+
+    [Fact]
+    public void A_series_in_two_grains_without_the_exemplar_index_is_refused_not_guessed()
+    {
+        var series = new SeriesExemplars(LabelSet.From(("__name__", "m")), [new Exemplar(LabelSet.Empty, 1, 1, true)]);
+        Assert.Throws<InvalidOperationException>(() => QueryJsonOracle.WriteMerged(
+            [QueryJsonOracle.Batch([series], SeriesJsonOptions.Keys), QueryJsonOracle.Batch([series], SeriesJsonOptions.Keys)]));
+    }
+
+    private static LabelSet WithName(LabelSet series, string name) =>
+        LabelSet.From(series.AsSpan().ToArray().Select(l => l.Name == LabelSet.MetricName ? new Label(l.Name, name) : l));
 
     [Fact]
     public void No_grains_and_empty_answers_write_an_empty_list()
