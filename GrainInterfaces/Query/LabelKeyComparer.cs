@@ -7,6 +7,10 @@ namespace OrleansExemplars.GrainInterfaces.Query;
 /// the strings: pairwise by name then value, a prefix first, strings by UTF-16 code unit (<c>string.CompareOrdinal</c>),
 /// without decoding them.
 /// </summary>
+/// <remarks>
+/// Exact for well-formed strings, which are all a label can be: labels come from protobuf, whose decoder turns invalid
+/// UTF-8 into U+FFFD. A .NET string holding a lone surrogate would be keyed as U+FFFD and could sort differently.
+/// </remarks>
 public static class LabelKeyComparer
 {
     public static int Compare(ReadOnlySpan<byte> a, ReadOnlySpan<byte> b)

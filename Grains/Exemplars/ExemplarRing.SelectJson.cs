@@ -7,8 +7,8 @@ namespace OrleansExemplars.Grains.Exemplars;
 public sealed partial class ExemplarRing
 {
     /// <summary>
-    /// The same series and exemplars as <see cref="Select"/>, in the same order, written to <paramref name="output"/>
-    /// without building <see cref="Exemplar"/>s or label sets for them.
+    /// The same series and exemplars as <see cref="Select"/>, in the same order, as the JSON of the HTTP answer, without
+    /// building <see cref="Exemplar"/>s or label sets for them.
     /// </summary>
     /// <param name="options">What the batch carries besides the JSON (what merging it with other grains' answers needs).</param>
     public SeriesJsonBatch SelectJson(long startMs, long endMs, IReadOnlyList<IReadOnlyList<LabelMatcher>> matcherSets,
