@@ -97,6 +97,9 @@ public class ExemplarRingBenchmarks
     [Benchmark(Description = "Select all 100 000 (1 000 series)")]
     public int Select_All() => _selectRing.Select(long.MinValue, long.MaxValue, _all).Count;
 
+    [Benchmark(Description = "SelectJson all 100 000 (1 000 series), the query answer as JSON")]
+    public int SelectJson_All() => _selectRing.SelectJson(long.MinValue, long.MaxValue, _all).Json.Length;
+
     [Benchmark(Description = "Select one series by equality, all time (100)")]
     public int Select_OneSeries() => _selectRing.Select(long.MinValue, long.MaxValue, _oneSeries)[0].Exemplars.Length;
 

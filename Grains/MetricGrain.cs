@@ -4,6 +4,7 @@ using Orleans.Streams;
 using Orleans.Streams.Core;
 using OrleansExemplars.GrainInterfaces;
 using OrleansExemplars.GrainInterfaces.Model;
+using OrleansExemplars.GrainInterfaces.Query;
 using OrleansExemplars.GrainInterfaces.Sharding;
 using OrleansExemplars.Grains.Exemplars;
 using OrleansExemplars.Grains.Wal;
@@ -217,6 +218,9 @@ public sealed class MetricGrain(
 
     public Task<SeriesExemplars[]> SelectAsync(long startMs, long endMs, LabelMatcher[][] matcherSets) =>
         Task.FromResult(_ring.Select(startMs, endMs, matcherSets).ToArray());
+
+    public Task<SeriesJsonBatch> SelectJsonAsync(long startMs, long endMs, LabelMatcher[][] matcherSets, SeriesJsonOptions options) =>
+        Task.FromResult(_ring.SelectJson(startMs, endMs, matcherSets, options));
 
     public async Task OnSubscribed(IStreamSubscriptionHandleFactory handleFactory) =>
         await handleFactory.Create<SeriesExemplars[]>().ResumeAsync(this);

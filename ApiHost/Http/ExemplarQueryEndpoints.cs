@@ -98,7 +98,7 @@ public static class ExemplarQueryEndpoints
         // Prometheus answers an expression without any selector (e.g. "1+1") with 204 and no body.
         if (selectors.Count == 0) return (Results.NoContent(), "no_content");
 
-        List<GrainInterfaces.Model.SeriesExemplars> results;
+        GrainInterfaces.Query.SeriesJsonBatch[] results;
         try
         {
             results = await service.SelectAsync(startMs, endMs, selectors, http.RequestAborted);
@@ -115,7 +115,7 @@ public static class ExemplarQueryEndpoints
             return (PrometheusErrors.Result(StatusCodes.Status503ServiceUnavailable, PrometheusErrors.Unavailable,
                 $"exemplar storage unavailable: {e.Message}"), PrometheusErrors.Unavailable);
         }
-        await PrometheusJson.WriteExemplarsAsync(http.Response, results);
+        await ExemplarJsonResponse.WriteAsync(http.Response, results, http.RequestAborted);
         return (Results.Empty, "success");
     }
 }

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using OrleansExemplars.ApiHost.Hosting;
 using OrleansExemplars.GrainInterfaces;
 using OrleansExemplars.GrainInterfaces.Model;
+using OrleansExemplars.GrainInterfaces.Query;
 using OrleansExemplars.GrainInterfaces.Sharding;
 
 namespace OrleansExemplars.ApiHost.Query;
@@ -11,7 +12,8 @@ namespace OrleansExemplars.ApiHost.Query;
 /// metric (<c>__name__="x"</c>) asks that metric's grains alone; any other set asks every catalogued name its
 /// <c>__name__</c> matchers accept. A metric's grains are those the catalog lists for it (the plain grain and every
 /// shard that ever stored an exemplar, see <see cref="MetricLayout"/>). Grains are asked in parallel, at most
-/// <c>Api:QueryConcurrency</c> at once, within <c>Api:QueryTimeout</c>; answers are merged as one ring would answer.
+/// <c>Api:QueryConcurrency</c> at once, within <c>Api:QueryTimeout</c>. Grains answer in JSON
+/// (<see cref="SeriesJsonBatch"/>); the caller merges the answers as one ring would answer (<see cref="SeriesJsonMerger"/>).
 /// </summary>
 /// <remarks>
 /// All or nothing: a grain that fails or does not answer in time fails the whole query
@@ -20,14 +22,15 @@ namespace OrleansExemplars.ApiHost.Query;
 /// </remarks>
 public sealed class ExemplarQueryService(IGrainFactory grains, IOptions<ApiHostOptions> options)
 {
-    public async Task<List<SeriesExemplars>> SelectAsync(long startMs, long endMs,
+    /// <returns>One answer per grain asked, in a fixed grain order.</returns>
+    public async Task<SeriesJsonBatch[]> SelectAsync(long startMs, long endMs,
         IReadOnlyList<IReadOnlyList<LabelMatcher>> matcherSets, CancellationToken cancellationToken)
     {
         using var timeout = new CancellationTokenSource(options.Value.QueryTimeout);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         try
         {
-            List<(string Key, LabelMatcher[][] Sets)> plan;
+            List<(string Metric, string Key, LabelMatcher[][] Sets)> plan;
             try
             {
                 plan = await PlanAsync(matcherSets).WaitAsync(linked.Token);
@@ -37,16 +40,21 @@ public sealed class ExemplarQueryService(IGrainFactory grains, IOptions<ApiHostO
                 throw new ExemplarQueryException(ExemplarQueryFailure.Unavailable,
                     $"metric catalog failed: {e.GetBaseException().Message}", e);
             }
-            var answers = new SeriesExemplars[plan.Count][];
+            var answers = new SeriesJsonBatch[plan.Count];
+            var grainsPerMetric = plan.CountBy(p => p.Metric).ToDictionary(StringComparer.Ordinal);
             await Parallel.ForEachAsync(Enumerable.Range(0, plan.Count),
                 new ParallelOptions { MaxDegreeOfParallelism = options.Value.QueryConcurrency, CancellationToken = linked.Token },
                 async (i, ct) =>
                 {
-                    var (key, sets) = plan[i];
+                    var (metric, key, sets) = plan[i];
+                    // Keys to merge several answers; the exemplar index to combine a series held by two grains,
+                    // which only grains of one metric can (see SeriesJsonOptions).
+                    var parts = (plan.Count > 1 ? SeriesJsonOptions.Keys : SeriesJsonOptions.JsonOnly) |
+                                (grainsPerMetric[metric] > 1 ? SeriesJsonOptions.ExemplarIndex : SeriesJsonOptions.JsonOnly);
                     try
                     {
                         // WaitAsync: a grain stuck in activation must not hold the query past its deadline.
-                        answers[i] = await grains.GetGrain<IMetricGrain>(key).SelectAsync(startMs, endMs, sets).WaitAsync(ct);
+                        answers[i] = await grains.GetGrain<IMetricGrain>(key).SelectJsonAsync(startMs, endMs, sets, parts).WaitAsync(ct);
                     }
                     catch (Exception e) when (e is not OperationCanceledException)
                     {
@@ -54,7 +62,7 @@ public sealed class ExemplarQueryService(IGrainFactory grains, IOptions<ApiHostO
                             $"metric grain \"{key}\" failed: {e.GetBaseException().Message}", e);
                     }
                 });
-            return ShardedResultMerger.Merge(answers);
+            return answers;
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
@@ -63,8 +71,8 @@ public sealed class ExemplarQueryService(IGrainFactory grains, IOptions<ApiHostO
         }
     }
 
-    /// <summary>Grain key → the matcher sets to ask it, in a fixed order (so ties in the merge are stable).</summary>
-    private async Task<List<(string Key, LabelMatcher[][] Sets)>> PlanAsync(IReadOnlyList<IReadOnlyList<LabelMatcher>> matcherSets)
+    /// <summary>Grain key (with its metric) → the matcher sets to ask it, in a fixed order (so ties in the merge are stable).</summary>
+    private async Task<List<(string Metric, string Key, LabelMatcher[][] Sets)>> PlanAsync(IReadOnlyList<IReadOnlyList<LabelMatcher>> matcherSets)
     {
         var setsByMetric = new Dictionary<string, List<LabelMatcher[]>>(StringComparer.Ordinal);
         var layouts = new Dictionary<string, MetricLayout>(StringComparer.Ordinal);
@@ -106,11 +114,11 @@ public sealed class ExemplarQueryService(IGrainFactory grains, IOptions<ApiHostO
             layouts[unknown[i]] = looked[i] ?? new MetricLayout(unknown[i], Unsharded: true, ShardSpan: 0, AutoShards: 0);
         }
 
-        var plan = new List<(string, LabelMatcher[][])>();
+        var plan = new List<(string, string, LabelMatcher[][])>();
         foreach (var (name, sets) in setsByMetric.OrderBy(p => p.Key, StringComparer.Ordinal))
         {
             var setArray = sets.ToArray();
-            foreach (var key in layouts[name].GrainKeys()) plan.Add((key, setArray));
+            foreach (var key in layouts[name].GrainKeys()) plan.Add((name, key, setArray));
         }
         return plan;
     }

@@ -1,5 +1,6 @@
 using Orleans.Concurrency;
 using OrleansExemplars.GrainInterfaces.Model;
+using OrleansExemplars.GrainInterfaces.Query;
 
 namespace OrleansExemplars.GrainInterfaces;
 
@@ -23,4 +24,11 @@ public interface IMetricGrain : IGrainWithStringKey
 
     [AlwaysInterleave]
     Task<SeriesExemplars[]> SelectAsync(long startMs, long endMs, LabelMatcher[][] matcherSets);
+
+    /// <summary>
+    /// The answer of <see cref="SelectAsync"/> as the JSON of the HTTP answer (what the API host asks: it only copies
+    /// the bytes, see <see cref="SeriesJsonBatch"/>), with what merging it needs (<paramref name="options"/>).
+    /// </summary>
+    [AlwaysInterleave]
+    Task<SeriesJsonBatch> SelectJsonAsync(long startMs, long endMs, LabelMatcher[][] matcherSets, SeriesJsonOptions options);
 }

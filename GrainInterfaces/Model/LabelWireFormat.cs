@@ -47,6 +47,20 @@ public static class LabelWireFormat
         pos += value.Length;
     }
 
+    /// <summary>Writes one label from its strings (UTF-8 encoded in place, byte counts given) at <paramref name="pos"/>.</summary>
+    public static void WriteLabel(Span<byte> output, ref int pos, string name, int nameBytes, string value, int valueBytes)
+    {
+        var inner = 1 + VarintSize((uint)nameBytes) + nameBytes + 1 + VarintSize((uint)valueBytes) + valueBytes;
+        output[pos++] = 0x0A;
+        WriteVarint(output, ref pos, (uint)inner);
+        output[pos++] = 0x0A;
+        WriteVarint(output, ref pos, (uint)nameBytes);
+        pos += Encoding.UTF8.GetBytes(name, output[pos..]);
+        output[pos++] = 0x12;
+        WriteVarint(output, ref pos, (uint)valueBytes);
+        pos += Encoding.UTF8.GetBytes(value, output[pos..]);
+    }
+
     public static int VarintSize(uint value) => value < 1 << 7 ? 1 : value < 1 << 14 ? 2 : value < 1 << 21 ? 3 : value < 1 << 28 ? 4 : 5;
 
     private static void WriteVarint(Span<byte> output, ref int pos, uint value)

@@ -1,0 +1,61 @@
+using OrleansExemplars.GrainInterfaces.Model;
+using OrleansExemplars.GrainInterfaces.Query;
+
+namespace OrleansExemplars.Grains.Exemplars;
+
+/// <summary>Prometheus' Select, answered as the JSON the HTTP answer holds (see <see cref="SeriesJsonBatch"/>).</summary>
+public sealed partial class ExemplarRing
+{
+    /// <summary>
+    /// The same series and exemplars as <see cref="Select"/>, in the same order, as the JSON of the HTTP answer, without
+    /// building <see cref="Exemplar"/>s or label sets for them.
+    /// </summary>
+    /// <param name="options">What the batch carries besides the JSON (what merging it with other grains' answers needs).</param>
+    public SeriesJsonBatch SelectJson(long startMs, long endMs, IReadOnlyList<IReadOnlyList<LabelMatcher>> matcherSets,
+        SeriesJsonOptions options = SeriesJsonOptions.Keys | SeriesJsonOptions.ExemplarIndex)
+    {
+        ArgumentNullException.ThrowIfNull(matcherSets);
+        if (_count == 0 || matcherSets.Count == 0) return SeriesJsonBatch.Empty;
+
+        // (slot, first entry in range): the walk and its early stop are Select's.
+        var buffer = _buffer;
+        var matched = new List<(int Slot, int First)>();
+        var exemplars = 0;
+        for (var s = 0; s < _seriesHighWater; s++)
+        {
+            ref readonly var slot = ref _series[s];
+            if (slot.Labels is null) continue;
+            if (buffer[slot.Oldest].TimestampMs > endMs || buffer[slot.Newest].TimestampMs < startMs) continue;
+            if (!MatchesAnySet(slot.Labels, matcherSets)) continue;
+            var first = None;
+            for (var i = slot.Oldest; i != None && buffer[i].TimestampMs <= endMs; i = buffer[i].Next)
+            {
+                if (buffer[i].TimestampMs < startMs) continue;
+                if (first == None) first = i;
+                exemplars++;
+            }
+            if (first != None) matched.Add((s, first));
+        }
+        if (matched.Count == 0) return SeriesJsonBatch.Empty;
+        var series = _series;
+        matched.Sort((a, b) => series[a.Slot].Labels!.CompareTo(series[b.Slot].Labels));
+
+        var output = new SeriesJsonBatchWriter(matched.Count, exemplars, options);
+        foreach (var (slot, first) in matched)
+        {
+            output.BeginSeries(_series[slot].Labels!);
+            for (var i = first; i != None && buffer[i].TimestampMs <= endMs; i = buffer[i].Next)
+            {
+                WriteExemplar(output, buffer[i]);
+            }
+            output.EndSeries();
+        }
+        return output.ToBatch();
+    }
+
+    private void WriteExemplar(SeriesJsonBatchWriter output, in Entry e)
+    {
+        if (e.Labels is string value) output.AddExemplar(_compactName!, value, e.Value, e.TimestampMs, e.HasTimestamp);
+        else output.AddExemplar((LabelSet)e.Labels, e.Value, e.TimestampMs, e.HasTimestamp);
+    }
+}
