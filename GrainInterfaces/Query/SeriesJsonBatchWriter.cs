@@ -82,6 +82,21 @@ public sealed class SeriesJsonBatchWriter
         EndExemplar(start, value, timestampMs, hasTimestamp);
     }
 
+    /// <summary>
+    /// <see cref="AddExemplar(string, string, double, long, bool)"/> for a value given as UTF-8 bytes that need no JSON
+    /// escaping (a packed trace id's hex digits), so no string is built for it.
+    /// </summary>
+    public void AddExemplar(string labelName, ReadOnlySpan<byte> plainUtf8Value, double value, long timestampMs, bool hasTimestamp)
+    {
+        var start = BeginExemplar();
+        _json.Write("{"u8);
+        _strings.Write(_json, labelName);
+        _json.Write(":\""u8);
+        _json.Write(plainUtf8Value);
+        _json.Write("\"}"u8);
+        EndExemplar(start, value, timestampMs, hasTimestamp);
+    }
+
     public void EndSeries()
     {
         if (_seriesStart < 0) throw new InvalidOperationException("BeginSeries was not called.");

@@ -55,7 +55,19 @@ public sealed partial class ExemplarRing
 
     private void WriteExemplar(SeriesJsonBatchWriter output, in Entry e)
     {
-        if (e.Labels is string value) output.AddExemplar(_compactName!, value, e.Value, e.TimestampMs, e.HasTimestamp);
-        else output.AddExemplar((LabelSet)e.Labels, e.Value, e.TimestampMs, e.HasTimestamp);
+        if (e.Labels.CompactHex is { } hex)
+        {
+            Span<byte> digits = stackalloc byte[32];
+            hex.TryWriteUtf8(digits, out var length);
+            output.AddExemplar(_compactName!, digits[..length], e.Value, e.TimestampMs, e.HasTimestamp);
+        }
+        else if (e.Labels.CompactValue is { } value)
+        {
+            output.AddExemplar(_compactName!, value, e.Value, e.TimestampMs, e.HasTimestamp);
+        }
+        else
+        {
+            output.AddExemplar(e.Labels.LabelSet!, e.Value, e.TimestampMs, e.HasTimestamp);
+        }
     }
 }

@@ -19,11 +19,14 @@ public sealed class ExemplarRingSelectJsonTests
             {
                 ts += random.Next(0, 3);
                 var series = LabelSet.From(("__name__", "m"), ("instance", "i" + random.Next(12)), ("job", random.Next(2) == 0 ? "a" : "é"));
-                // Mostly the usual single trace_id label (stored compactly), sometimes other label sets.
-                var labels = random.Next(5) switch
+                // Mostly the usual single trace_id label (stored compactly, 32 or 16 hex digits packed), sometimes other
+                // label sets.
+                var labels = random.Next(7) switch
                 {
                     0 => LabelSet.From(("trace_id", "t" + i), ("span_id", "s")),
                     1 => LabelSet.From(("other", "o" + i)),
+                    2 => LabelSet.From(("trace_id", random.NextInt64().ToString("x16") + random.NextInt64().ToString("x16"))),
+                    3 => LabelSet.From(("trace_id", random.NextInt64().ToString("x16"))),
                     _ => LabelSet.From(("trace_id", "t" + i)),
                 };
                 ring.Append(series, new Exemplar(labels, random.Next(100) / 7.0, ts, true));
