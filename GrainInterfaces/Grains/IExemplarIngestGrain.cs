@@ -11,10 +11,11 @@ namespace OrleansExemplars.GrainInterfaces;
 public interface IExemplarIngestGrain : IGrainWithIntegerKey
 {
     /// <summary>
-    /// Appends each batch to its metric grain (<see cref="IMetricGrain.AppendAsync"/>), all in parallel; completes once
-    /// every grain logged what it stored, with the sum of their results.
+    /// Appends each batch to its metric grain (<see cref="IMetricGrain.AppendAsync"/>), all in parallel, merged with
+    /// other requests' batches for the same grain while that grain is busy; completes once every grain logged what it
+    /// stored. What became of each exemplar is counted by the grains (<c>oe_exemplars_*_total</c>).
     /// </summary>
-    Task<AppendResult> AppendAsync(MetricExemplars[] batches);
+    Task AppendAsync(MetricExemplars[] batches);
 }
 
 /// <summary>The exemplars of one request for one metric grain (key <c>name</c> or <c>name#k</c>).</summary>
