@@ -45,7 +45,7 @@ public static class RemoteWriteEndpoints
             try
             {
                 write = RemoteWriteDecoder.ReadHttpBody(buffer.AsSpan(0, length), http.Request.ContentType,
-                    http.Request.Headers.ContentEncoding, maxDecompressed);
+                    http.Request.Headers.ContentEncoding, maxDecompressed, ingestor.Forwarding);
             }
             catch (RemoteWriteFormatException e)
             {

@@ -19,6 +19,9 @@ public sealed class RemoteWriteIngestor(IGrainFactory grains, ApiMetrics metrics
         ? configuration.GetValue($"{ForwardSharding.SectionName}:Shards", ForwardSharding.DefaultShards)
         : 0;
 
+    /// <summary>Whether samples go on to remote-write endpoints (<c>RemoteWrite:Endpoints</c> configured).</summary>
+    public bool Forwarding => _forwardShards > 0;
+
     /// <summary>False when the TSDBs did not accept every sample within <c>Api:ForwardTimeout</c>.</summary>
     public async Task<bool> IngestAsync(DecodedWrite write, CancellationToken cancellationToken)
     {

@@ -71,16 +71,21 @@ public static class RemoteWriteDecoder
 
     /// <summary>
     /// Decodes and validates a remote-write body of either version, as chosen by <paramref name="contentType"/>
-    /// (see <see cref="IsV2ContentType"/>), with <see cref="DecodeHttpBody"/>'s encoding rules.
+    /// (see <see cref="IsV2ContentType"/>), with <see cref="DecodeHttpBody"/>'s encoding rules. Without
+    /// <paramref name="forwarding"/> a 1.0 body's samples-only series are validated and counted but not kept
+    /// (<see cref="DecodedWrite.Forward"/> stays empty): nothing would send them.
     /// </summary>
     public static DecodedWrite ReadHttpBody(ReadOnlySpan<byte> body, string? contentType, string? contentEncoding,
-        int maxDecompressedBytes) =>
+        int maxDecompressedBytes, bool forwarding = true) =>
         IsV2ContentType(contentType)
             ? WriteRequestV2Reader.Read(DecodeHttpBodyV2(body, contentEncoding, maxDecompressedBytes))
-            : DecodeHttpBody(body, contentEncoding, maxDecompressedBytes, ReadV1, V1What);
+            : DecodeHttpBody(body, contentEncoding, maxDecompressedBytes, forwarding ? ReadV1 : ReadV1ForNoOne, V1What);
 
     // Remote write 1.0 is read straight from the wire format (RemoteWriteV1Reader), not through Google.Protobuf.
     private static readonly SpanReader<DecodedWrite> ReadV1 = static raw => RemoteWriteV1Reader.Read(raw, V1What, out _);
+
+    private static readonly SpanReader<DecodedWrite> ReadV1ForNoOne =
+        static raw => RemoteWriteV1Reader.Read(raw, V1What, out _, RemoteWriteV1Reader.ForwardForm.None);
 
     /// <summary>
     /// Decodes a body as an HTTP remote-write receiver must: <c>Content-Encoding</c> absent or <c>snappy</c> means snappy

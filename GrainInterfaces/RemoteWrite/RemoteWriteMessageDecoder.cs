@@ -74,13 +74,15 @@ public static class RemoteWriteMessageDecoder
     /// Remote write 1.0 is read straight from the wire format by <see cref="RemoteWriteV1Reader"/>; only a message of
     /// unknown fields alone goes through Google.Protobuf, for <see cref="CheckContent{T}"/>'s error and its hint.
     /// </summary>
-    private static readonly RemoteWriteDecoder.SpanReader<DecodedWrite> ReadV1 = static raw => ReadV1Checked(raw, asBlock: false);
+    private static readonly RemoteWriteDecoder.SpanReader<DecodedWrite> ReadV1 =
+        static raw => ReadV1Checked(raw, RemoteWriteV1Reader.ForwardForm.Series);
 
-    private static readonly RemoteWriteDecoder.SpanReader<DecodedWrite> ReadV1Block = static raw => ReadV1Checked(raw, asBlock: true);
+    private static readonly RemoteWriteDecoder.SpanReader<DecodedWrite> ReadV1Block =
+        static raw => ReadV1Checked(raw, RemoteWriteV1Reader.ForwardForm.Block);
 
-    private static DecodedWrite ReadV1Checked(ReadOnlySpan<byte> raw, bool asBlock)
+    private static DecodedWrite ReadV1Checked(ReadOnlySpan<byte> raw, RemoteWriteV1Reader.ForwardForm form)
     {
-        var result = RemoteWriteV1Reader.Read(raw, V1What, out var content, asBlock);
+        var result = RemoteWriteV1Reader.Read(raw, V1What, out var content, form);
         if (content == RemoteWriteV1Reader.MessageContent.OnlyUnknownFields)
         {
             CheckContent(RemoteWriteDecoder.DecodeProtobuf(raw, V1Protobuf.Parser, V1What), V1Protobuf);

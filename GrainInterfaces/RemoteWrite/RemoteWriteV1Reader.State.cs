@@ -27,10 +27,15 @@ public static partial class RemoteWriteV1Reader
         private bool _lastSorted;
 
         /// <summary>
-        /// Read to forward the request whole (<see cref="DecodedWrite.Block"/>): series go to no
-        /// <see cref="DecodedWrite.Forward"/> list, and <see cref="BlockBroken"/> tells whether that was possible.
+        /// How the request's series are kept for the forwarders: as <see cref="DecodedWrite.Forward"/> series, whole
+        /// (<see cref="DecodedWrite.Block"/>, <see cref="BlockBroken"/> telling whether that was possible), or not at
+        /// all (nothing is forwarded).
         /// </summary>
-        public bool ForwardAsBlock { get; init; }
+        public ForwardForm Form { get; init; }
+
+        private bool ForwardAsBlock => Form == ForwardForm.Block;
+
+        private bool ForwardSeriesList => Form == ForwardForm.Series;
 
         /// <summary>Something in the request cannot be forwarded as sent (an invalid series, unsorted labels, a histogram).</summary>
         public bool BlockBroken { get; private set; }
@@ -149,9 +154,9 @@ public static partial class RemoteWriteV1Reader
                     if (HighestTimestampMs is not { } h || _samples[i].TimestampMs > h) HighestTimestampMs = _samples[i].TimestampMs;
                 }
             }
-            if (_exemplarCount == 0 && ForwardAsBlock)
+            if (_exemplarCount == 0 && !ForwardSeriesList)
             {
-                // Samples only, and the request goes on whole: nothing to build for this series.
+                // Samples only, and the request goes on whole or not at all: nothing to build for this series.
                 result.SampleCount += _sampleCount;
                 result.HistogramCount += _histogramCount;
                 return;
@@ -189,7 +194,7 @@ public static partial class RemoteWriteV1Reader
             result.HistogramCount += _histogramCount;
             result.ExemplarCount += exemplars.Length;
             // Exemplar-bearing series go to the metric grains as well: their labels are strings, shared with them.
-            if (!ForwardAsBlock) result.Forward.Add(new ForwardSeries(series, samples, exemplars));
+            if (ForwardSeriesList) result.Forward.Add(new ForwardSeries(series, samples, exemplars));
             if (!result.ExemplarsByMetric.TryGetValue(metricName, out var list))
             {
                 result.ExemplarsByMetric[metricName] = list = [];

@@ -50,15 +50,17 @@ public static partial class RemoteWriteV1Reader
 
     /// <summary>
     /// <see cref="Read(ReadOnlySpan{byte})"/>, naming the message <paramref name="what"/> in errors, and telling
-    /// whether it held fields of its own (series or metadata) or only unknown ones. With <paramref name="asBlock"/>
+    /// whether it held fields of its own (series or metadata) or only unknown ones. With <see cref="ForwardForm.Block"/>
     /// the request is kept whole as <see cref="DecodedWrite.Block"/> when it can be forwarded as sent, and only the
-    /// exemplars are taken apart; when it cannot, it is read again the usual way.
+    /// exemplars are taken apart; when it cannot, it is read again the usual way. With <see cref="ForwardForm.None"/>
+    /// only the exemplars are taken apart and the series are validated and counted.
     /// </summary>
-    internal static DecodedWrite Read(ReadOnlySpan<byte> data, string what, out MessageContent content, bool asBlock = false)
+    internal static DecodedWrite Read(ReadOnlySpan<byte> data, string what, out MessageContent content,
+        ForwardForm form = ForwardForm.Series)
     {
         try
         {
-            return ReadCore(data, out content, asBlock);
+            return ReadCore(data, out content, form);
         }
         catch (WireException e)
         {
@@ -67,9 +69,9 @@ public static partial class RemoteWriteV1Reader
         }
     }
 
-    private static DecodedWrite ReadCore(ReadOnlySpan<byte> data, out MessageContent content, bool asBlock)
+    private static DecodedWrite ReadCore(ReadOnlySpan<byte> data, out MessageContent content, ForwardForm form)
     {
-        var state = new State(Utf8StringCache.ForThread()) { ForwardAsBlock = asBlock };
+        var state = new State(Utf8StringCache.ForThread()) { Form = form };
         var result = new DecodedWrite();
         var pos = 0;
         var ownFields = false;
@@ -103,8 +105,8 @@ public static partial class RemoteWriteV1Reader
             }
         }
         content = ownFields ? MessageContent.Fields : unknownFields ? MessageContent.OnlyUnknownFields : MessageContent.Empty;
-        if (!asBlock) return result;
-        if (state.BlockBroken) return ReadCore(data, out content, asBlock: false);
+        if (form != ForwardForm.Block) return result;
+        if (state.BlockBroken) return ReadCore(data, out content, ForwardForm.Series);
         if (result.SampleCount + result.ExemplarCount > 0)
         {
             result.Block = new WriteRequestBlock(data.ToArray(), state.BlockSeries, checked((int)result.SampleCount),
@@ -114,6 +116,9 @@ public static partial class RemoteWriteV1Reader
     }
 
     internal enum MessageContent { Empty, Fields, OnlyUnknownFields }
+
+    /// <summary>What the forwarders get of a request (see <see cref="Read(ReadOnlySpan{byte}, string, out MessageContent, ForwardForm)"/>).</summary>
+    internal enum ForwardForm { Series, Block, None }
 
     private struct LabelRef
     {

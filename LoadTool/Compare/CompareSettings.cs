@@ -46,7 +46,7 @@ public sealed record CompareSettings(
           query_exemplars in Prometheus and here, prints a table with the ratios and writes a PNG chart.
           --out PATH          chart PNG (default side-by-side.png)
           --requests N        measured requests per receiver (default 6400: 640 000 exemplars, 6.4 M samples)
-          --warmup N          unmeasured requests per receiver first, other series (default 500)
+          --warmup N          unmeasured requests per receiver first, other series (default 2000)
           --concurrency C     HTTP connections (default 4)
           --series M          series per request (default 1000)   --metrics N   metric names (default 200)
           --shards K          disjoint series sets (default 100: 100 000 series)
@@ -128,7 +128,7 @@ public sealed record CompareSettings(
         return new CompareSettings(
             host.Contains(':', StringComparison.Ordinal) ? $"[{address}]" : address.ToString(),
             Long("requests", 6400, 1, 1_000_000),
-            (int)Long("warmup", 500, 0, 1_000_000),
+            (int)Long("warmup", 2_000, 0, 1_000_000),
             (int)Long("concurrency", 4, 1, 256),
             (int)Long("series", 1000, 1, 100_000),
             (int)Long("metrics", 200, 1, 100_000),

@@ -62,6 +62,27 @@ public sealed partial class RemoteWriteV1ReaderTests
         Assert.True(blocks > 50 && fallbacks > 50, $"{blocks} blocks, {fallbacks} fallbacks: the generator must give both");
     }
 
+    [Fact]
+    public void Without_forwarding_a_request_is_read_as_usual_but_keeps_no_forward_list() =>
+        Gen.Int.Sample(seed =>
+        {
+            var bytes = new RandomRequest(new Random(seed)).Build(mutate: false);
+            DecodedWrite usual;
+            try
+            {
+                usual = RemoteWriteDecoder.ReadHttpBody(bytes, null, "identity", int.MaxValue);
+            }
+            catch (RemoteWriteFormatException)
+            {
+                Assert.Throws<RemoteWriteFormatException>(() => RemoteWriteDecoder.ReadHttpBody(bytes, null, "identity", int.MaxValue, forwarding: false));
+                return;
+            }
+            var unforwarded = RemoteWriteDecoder.ReadHttpBody(bytes, null, "identity", int.MaxValue, forwarding: false);
+            Assert.Empty(unforwarded.Forward);
+            Assert.Null(unforwarded.Block);
+            Assert.Equal(string.Join('\n', Canonical(usual).Split('\n').Where(l => !l.StartsWith("forward "))), Canonical(unforwarded));
+        }, iter: 2000);
+
     /// <summary>Whether a series' label names were sent out of <see cref="LabelSet"/>'s order (Google.Protobuf's reading).</summary>
     private static bool SomeSeriesHasUnsortedLabels(byte[] request) =>
         V1.WriteRequest.Parser.ParseFrom(request).Timeseries.Any(ts => ts.Labels
