@@ -13,6 +13,22 @@ public sealed partial class RemoteWriteV1ReaderTests
     private static V1.Label PbLabel(string name, string value) =>
         new() { Name = ByteString.CopyFromUtf8(name), Value = ByteString.CopyFromUtf8(value) };
 
+    /// <summary>Series <c>m{i="0".."n-1"}</c>, labels sorted, one sample each (value i at 1 000 + i), some with an exemplar.</summary>
+    private static V1.WriteRequest SortedRequest(int series, Func<int, bool> withExemplar)
+    {
+        var request = new V1.WriteRequest();
+        for (var i = 0; i < series; i++)
+        {
+            var ts = new V1.TimeSeries();
+            ts.Labels.Add(PbLabel("__name__", "m"));
+            ts.Labels.Add(PbLabel("i", i.ToString()));
+            ts.Samples.Add(new V1.Sample { Value = i, Timestamp = 1_000 + i });
+            if (withExemplar(i)) ts.Exemplars.Add(new V1.Exemplar { Value = i, Timestamp = 999, Labels = { PbLabel("trace_id", $"t{i}") } });
+            request.Timeseries.Add(ts);
+        }
+        return request;
+    }
+
     private static DecodedWrite ReadAsBlock(byte[] bytes) =>
         RemoteWriteMessageDecoder.Decode(bytes, null, "identity", int.MaxValue, forwardAsBlock: true);
 
@@ -131,16 +147,7 @@ public sealed partial class RemoteWriteV1ReaderTests
     [Fact]
     public void A_block_is_written_as_it_came_and_after_it_other_series_concatenate_into_one_request()
     {
-        var request = new V1.WriteRequest();
-        for (var i = 0; i < 5; i++)
-        {
-            var ts = new V1.TimeSeries();
-            ts.Labels.Add(PbLabel("__name__", "m"));
-            ts.Labels.Add(PbLabel("i", i.ToString()));
-            ts.Samples.Add(new V1.Sample { Value = i, Timestamp = 1_000 + i });
-            if (i % 2 == 0) ts.Exemplars.Add(new V1.Exemplar { Value = i, Timestamp = 999, Labels = { PbLabel("trace_id", $"t{i}") } });
-            request.Timeseries.Add(ts);
-        }
+        var request = SortedRequest(series: 5, withExemplar: i => i % 2 == 0);
         var block = ReadAsBlock(request.ToByteArray()).Block!;
         Assert.Equal((5, 5, 3, 1_004L), (block.Series, block.Samples, block.Exemplars, block.HighestTimestampMs!.Value));
         var other = new ForwardSeries(LabelSet.From(("__name__", "other")), [new Sample(7, 2_000)], []);
@@ -158,16 +165,7 @@ public sealed partial class RemoteWriteV1ReaderTests
     [Fact]
     public void For_a_remote_write_2_endpoint_a_block_is_encoded_as_its_series()
     {
-        var request = new V1.WriteRequest();
-        for (var i = 0; i < 3; i++)
-        {
-            var ts = new V1.TimeSeries();
-            ts.Labels.Add(PbLabel("__name__", "m"));
-            ts.Labels.Add(PbLabel("i", i.ToString()));
-            ts.Samples.Add(new V1.Sample { Value = i, Timestamp = 1_000 + i });
-            ts.Exemplars.Add(new V1.Exemplar { Value = i, Timestamp = 999, Labels = { PbLabel("trace_id", $"t{i}") } });
-            request.Timeseries.Add(ts);
-        }
+        var request = SortedRequest(series: 3, withExemplar: _ => true);
         var bytes = request.ToByteArray();
         var block = ReadAsBlock(bytes).Block!;
         foreach (var sendExemplars in new[] { true, false })
