@@ -12,6 +12,7 @@ public sealed class ConfigurationTests
     [InlineData("Api:QueryConcurrency", "0")]
     [InlineData("Api:MaxRequestBytes", "12")]
     [InlineData("Exemplars:MaxExemplarsPerMetric", "-1")]
+    [InlineData("Exemplars:MaxExemplarsPerMetric", "500001")]
     public async Task Out_of_range_values_fail_start_up_naming_the_key(string key, string value)
     {
         var e = await Assert.ThrowsAnyAsync<Exception>(async () =>
