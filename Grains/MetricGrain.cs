@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Placement;
 using Orleans.Streams;
 using Orleans.Streams.Core;
 using OrleansExemplars.GrainInterfaces;
@@ -20,7 +21,14 @@ namespace OrleansExemplars.Grains;
 /// Durability: what a call stored is logged to the silo's WAL before the call completes (so before the HTTP 2xx or the
 /// Kafka offset commit), and the ring is written behind to grain storage on a timer and on deactivation, after which
 /// the log may drop those records.
+/// <para>
+/// Placed at random rather than by Orleans' default (resource-optimised, preferring the caller's silo): HTTP ingest
+/// reaches metric grains from the <see cref="Ingest.ExemplarIngestGrain"/> on the silo the API host's call arrived at,
+/// and Kafka ingest from whichever silo reads the partition, so following the caller would pile a cluster's rings
+/// onto its gateway silos.
+/// </para>
 /// </remarks>
+[RandomPlacement]
 [ImplicitStreamSubscription(StreamNamespaces.MetricExemplars)]
 public sealed class MetricGrain(
     IOptions<ExemplarStorageOptions> options,
