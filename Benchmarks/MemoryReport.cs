@@ -33,7 +33,7 @@ internal static class MemoryReport
                      (ExemplarLabels.None, "no exemplar labels (ring structure + series labels)"),
                      (ExemplarLabels.TraceIdSharedName, "trace_id=<32 hex>, name string shared (as the decoder shares names)"),
                      (ExemplarLabels.TraceIdOwnName, "trace_id=<32 hex>, name string per exemplar (no sharing at all)"),
-                     (ExemplarLabels.TraceAndSpanId, "trace_id=<32 hex> + span_id=<16 hex> (two labels: kept as a LabelSet)"),
+                     (ExemplarLabels.TraceAndSpanId, "trace_id=<32 hex> + span_id=<16 hex> (OpenTelemetry's pair: both packed)"),
                  })
         {
             var (bytes, count, series) = Measure(mode, Capacity, SeriesCount);

@@ -97,6 +97,26 @@ public sealed class SeriesJsonBatchWriter
         EndExemplar(start, value, timestampMs, hasTimestamp);
     }
 
+    /// <summary>
+    /// An exemplar with exactly two labels, in label set order, whose values are UTF-8 bytes that need no JSON escaping
+    /// (OpenTelemetry's packed <c>span_id</c> and <c>trace_id</c>), so no strings or label set are built for them.
+    /// </summary>
+    public void AddExemplar(string firstName, ReadOnlySpan<byte> firstPlainUtf8Value, string secondName,
+        ReadOnlySpan<byte> secondPlainUtf8Value, double value, long timestampMs, bool hasTimestamp)
+    {
+        var start = BeginExemplar();
+        _json.Write("{"u8);
+        _strings.Write(_json, firstName);
+        _json.Write(":\""u8);
+        _json.Write(firstPlainUtf8Value);
+        _json.Write("\","u8);
+        _strings.Write(_json, secondName);
+        _json.Write(":\""u8);
+        _json.Write(secondPlainUtf8Value);
+        _json.Write("\"}"u8);
+        EndExemplar(start, value, timestampMs, hasTimestamp);
+    }
+
     public void EndSeries()
     {
         if (_seriesStart < 0) throw new InvalidOperationException("BeginSeries was not called.");

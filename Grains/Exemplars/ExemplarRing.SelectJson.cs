@@ -57,13 +57,21 @@ public sealed partial class ExemplarRing
     {
         if (e.Labels.CompactHex is { } hex)
         {
-            Span<byte> digits = stackalloc byte[32];
+            Span<byte> digits = stackalloc byte[HexLabelValue.LongDigits];
             hex.TryWriteUtf8(digits, out var length);
-            output.AddExemplar(_compactName!, digits[..length], e.Value, e.TimestampMs, e.HasTimestamp);
+            output.AddExemplar(_names.Single!, digits[..length], e.Value, e.TimestampMs, e.HasTimestamp);
         }
         else if (e.Labels.CompactValue is { } value)
         {
-            output.AddExemplar(_compactName!, value, e.Value, e.TimestampMs, e.HasTimestamp);
+            output.AddExemplar(_names.Single!, value, e.Value, e.TimestampMs, e.HasTimestamp);
+        }
+        else if (e.Labels.CompactPair is var (first, second))
+        {
+            Span<byte> digits = stackalloc byte[2 * HexLabelValue.LongDigits];
+            first.TryWriteUtf8(digits, out var firstLength);
+            second.TryWriteUtf8(digits[firstLength..], out var secondLength);
+            output.AddExemplar(_names.PairFirst!, digits[..firstLength], _names.PairSecond!,
+                digits.Slice(firstLength, secondLength), e.Value, e.TimestampMs, e.HasTimestamp);
         }
         else
         {

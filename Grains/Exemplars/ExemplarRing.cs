@@ -21,10 +21,13 @@ namespace OrleansExemplars.Grains.Exemplars;
 /// Exemplars nearly always carry exactly one label, and the same name every time (<c>trace_id</c>), whose value is
 /// nearly always a W3C trace id: 32 lowercase hex digits. For those the ring keeps the name once and an entry keeps
 /// only the value, packed into 128 bits inside the entry when it is 32 or 16 lowercase hex digits
-/// (<see cref="HexLabelValue"/>) and as its string otherwise (see <see cref="StoredLabels"/>). The label set is rebuilt,
-/// with the exact original value string, when the exemplar is read. A stored trace id then costs the 48-byte entry and
-/// nothing else, where it cost a 32-byte entry plus an 88-byte string before, and a LabelSet and its array (72 bytes
-/// more) before that.
+/// (<see cref="HexLabelValue"/>) and as its string otherwise (see <see cref="StoredLabels"/>). OpenTelemetry's
+/// Prometheus exporters send two labels instead, <c>span_id</c> (16 hex digits) and <c>trace_id</c> (32): for a pair
+/// like that the ring keeps both names once and an entry both values packed into 192 bits. The label set is rebuilt,
+/// with the exact original value strings, when the exemplar is read. A stored trace id, or span id and trace id, then
+/// costs the 56-byte entry and nothing else, where a trace id cost a 32-byte entry plus an 88-byte string before, and
+/// a LabelSet and its array (72 bytes more) before that, and the pair cost a 48-byte entry, a LabelSet, its array and
+/// two strings (about 280 bytes).
 /// </para>
 /// </remarks>
 public sealed partial class ExemplarRing
@@ -51,9 +54,11 @@ public sealed partial class ExemplarRing
     private int _seriesHighWater;
     private int _freeSeries;
 
-    // The name of the first single-label exemplar appended: entries with exactly that one label store only its value.
-    // Set once, never changed: the stored forms of the entries depend on it.
-    private string? _compactName;
+    // Single: the name of the first single-label exemplar appended; entries with exactly that one label store only its
+    // value. PairFirst/PairSecond: the names of the first two-label exemplar appended whose values both packed; entries
+    // with exactly those two labels, both packing, store only the packed values. Each set once, never changed: the
+    // stored forms of the entries depend on them.
+    private CompactNames _names;
 
     // Lets EntriesOldestFirst fail loudly instead of yielding a mix of two states when the ring changes under it.
     private int _version;
@@ -157,7 +162,11 @@ public sealed partial class ExemplarRing
         }
         // indexValue must not be used past this point: evicting below may remove another key from _index.
 
-        if (_compactName is null && exemplar.Labels.Count == 1) _compactName = exemplar.Labels[0].Name;
+        if (_names.Single is null && exemplar.Labels.Count == 1) _names = _names with { Single = exemplar.Labels[0].Name };
+        if (_names.PairFirst is null && stored.IsPair)
+        {
+            _names = _names with { PairFirst = exemplar.Labels[0].Name, PairSecond = exemplar.Labels[1].Name };
+        }
         Place(s, exists, stored, exemplar.Value, exemplar.TimestampMs, exemplar.HasTimestamp);
         AppendedTotal++;
         return AppendOutcome.Appended;
@@ -267,13 +276,20 @@ public sealed partial class ExemplarRing
     /// <summary>
     /// What an entry stores for <paramref name="labels"/>. Before the ring has a compact name, a single label's name is
     /// the one it is about to get: stored entries then all have other label counts, so comparisons come out the same,
-    /// and <see cref="Append"/> sets the name only once the exemplar is stored, as Validate never does.
+    /// and <see cref="Append"/> sets the name only once the exemplar is stored, as Validate never does. Likewise for
+    /// pair names, which a two-label set gets only if both its values pack: every two-label entry stored before then
+    /// did not pack under its own names, so it is a LabelSet both before and after, and unequal to any that packs.
     /// </summary>
-    private StoredLabels Store(LabelSet labels) =>
-        StoredLabels.Of(labels, _compactName ?? (labels.Count == 1 ? labels[0].Name : null));
+    private StoredLabels Store(LabelSet labels)
+    {
+        var names = _names;
+        if (names.Single is null && labels.Count == 1) names = names with { Single = labels[0].Name };
+        if (names.PairFirst is null && labels.Count == 2) names = names with { PairFirst = labels[0].Name, PairSecond = labels[1].Name };
+        return StoredLabels.Of(labels, names);
+    }
 
     private Exemplar ToExemplar(in Entry e) =>
-        new(e.Labels.ToLabelSet(_compactName), e.Value, e.TimestampMs, e.HasTimestamp);
+        new(e.Labels.ToLabelSet(_names), e.Value, e.TimestampMs, e.HasTimestamp);
 
     private int AllocateSeries(LabelSet labels)
     {
@@ -315,7 +331,7 @@ public sealed partial class ExemplarRing
     }
 
     /// <summary>
-    /// 48 bytes: the exemplar's fields inlined, its labels as a 24-byte <see cref="StoredLabels"/>, with the
+    /// 56 bytes: the exemplar's fields inlined, its labels as a 32-byte <see cref="StoredLabels"/>, with the
     /// has-timestamp flag folded into the series slot so the struct needs no padding word.
     /// </summary>
     [StructLayout(LayoutKind.Auto)]

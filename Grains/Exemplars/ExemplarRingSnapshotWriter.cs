@@ -25,7 +25,7 @@ internal sealed class ExemplarRingSnapshotWriter
         var index = new IndexVisitor(ring);
         ring.VisitOldestFirst(ref index);
 
-        var writer = new ExemplarRingSnapshotWriter(256 + ring.Count * 48);
+        var writer = new ExemplarRingSnapshotWriter(256 + ring.Count * 64);
         try
         {
             writer.WriteUInt32(magic);
@@ -54,6 +54,8 @@ internal sealed class ExemplarRingSnapshotWriter
         public readonly List<int> SeriesOrder = [];
         public readonly Dictionary<string, int> Names = new(StringComparer.Ordinal);
         public int CompactNameIndex = -1;
+        public int PairFirstIndex = -1;
+        public int PairSecondIndex = -1;
 
         private static int[] NewIndex(int slots)
         {
@@ -69,6 +71,19 @@ internal sealed class ExemplarRingSnapshotWriter
                 SeriesIndex[entry.SeriesSlot] = SeriesOrder.Count;
                 SeriesOrder.Add(entry.SeriesSlot);
                 foreach (var l in ring.SeriesLabelsAt(entry.SeriesSlot).AsSpan()) Names.TryAdd(l.Name, Names.Count);
+            }
+            if (entry.CompactPair is not null)
+            {
+                if (PairFirstIndex < 0)
+                {
+                    // Numbered as the label set's two names would be, in its order.
+                    var (first, second) = ring.PairNames!.Value;
+                    Names.TryAdd(first, Names.Count);
+                    Names.TryAdd(second, Names.Count);
+                    PairFirstIndex = Names[first];
+                    PairSecondIndex = Names[second];
+                }
+                return;
             }
             if (entry.IsCompact)
             {
@@ -103,6 +118,14 @@ internal sealed class ExemplarRingSnapshotWriter
                 writer.Write7BitInt(1);
                 writer.Write7BitInt(index.CompactNameIndex);
                 writer.WriteHex(hex);
+            }
+            else if (entry.CompactPair is var (first, second))
+            {
+                writer.Write7BitInt(2);
+                writer.Write7BitInt(index.PairFirstIndex);
+                writer.WriteHex(first);
+                writer.Write7BitInt(index.PairSecondIndex);
+                writer.WriteHex(second);
             }
             else
             {

@@ -41,8 +41,26 @@ public class ExemplarRingPackedLabelsTests
     private static IEnumerable<LabelSet> AllLabelSets() =>
         Values.Select(v => LabelSet.From(("trace_id", v)))
             .Concat(Values.Select(v => LabelSet.From(("span_id", v))))
-            .Append(LabelSet.From(("trace_id", Trace), ("span_id", Span)))
+            .Concat(Pairs)
             .Append(LabelSet.Empty);
+
+    /// <summary>OpenTelemetry's span_id + trace_id pair, other packable pairs, and near misses that stay label sets.</summary>
+    public static readonly LabelSet[] Pairs =
+    [
+        LabelSet.From(("trace_id", Trace), ("span_id", Span)), // the pair names: packed
+        LabelSet.From(("trace_id", "000000000000000000f067aa0ba902b7"), ("span_id", "0000000000000000")),
+        LabelSet.From(("trace_id", Span), ("span_id", Span)), // 16 + 16 digits: packed
+        LabelSet.From(("trace_id", Span), ("span_id", Trace)), // 32 + 16 digits: packed
+        LabelSet.From(("trace_id", Trace), ("span_id", Trace)), // 32 + 32: too wide, a label set
+        LabelSet.From(("trace_id", Trace.ToUpperInvariant()), ("span_id", Span)),
+        LabelSet.From(("trace_id", Trace), ("span_id", Span.ToUpperInvariant())),
+        LabelSet.From(("trace_id", Trace[..31]), ("span_id", Span)),
+        LabelSet.From(("trace_id", Trace), ("span_id", Span + "0")),
+        LabelSet.From(("trace_id", Trace), ("span_id", "x")),
+        LabelSet.From(("trace_id", Trace), ("parent_id", Span)), // other names
+        LabelSet.From(("a", Span), ("b", Trace)),
+        LabelSet.From(("trace_id", Trace), ("span_id", Span), ("x", "y")),
+    ];
 
     [Fact]
     public void Select_and_EntriesOldestFirst_return_the_appended_label_sets_exactly()
@@ -146,11 +164,119 @@ public class ExemplarRingPackedLabelsTests
     }
 
     [Fact]
-    public void An_entry_is_48_bytes()
+    public void Pairs_are_read_back_exactly_whichever_pair_came_first()
+    {
+        // Each pair in turn first, so each packable one in turn gives the ring its pair names.
+        for (var first = 0; first < Pairs.Length; first++)
+        {
+            var appended = Pairs.Skip(first).Concat(Pairs.Take(first)).ToList();
+            var ring = new ExemplarRing(100);
+            for (var i = 0; i < appended.Count; i++) Assert.Equal(AppendOutcome.Appended, ring.Append(A, Ex(appended[i], i)));
+            Assert.Equal(appended.Select(l => l.ToString()), ring.EntriesOldestFirst().Select(e => e.Exemplar.Labels.ToString()));
+            Assert.Equal(appended, ring.Select(long.MinValue, long.MaxValue, MatchAll).Single().Exemplars.Select(e => e.Labels));
+        }
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    [InlineData(5)]
+    [InlineData(10)]
+    [InlineData(11)]
+    public void A_resent_pair_is_a_duplicate_even_with_fresh_strings(int pair)
+    {
+        var ring = new ExemplarRing(10);
+        ring.Append(A, new Exemplar(Pairs[pair], 1.5, 10, true));
+        var resent = new Exemplar(LabelSet.FromOwnedArray(
+            Pairs[pair].AsSpan().ToArray().Select(l => new Label(new string(l.Name), new string(l.Value))).ToArray()), 1.5, 10, true);
+        Assert.Equal(AppendOutcome.Duplicate, ring.Validate(A, resent));
+        Assert.Equal(AppendOutcome.Duplicate, ring.Append(A, resent));
+        Assert.Equal(1, ring.DuplicateTotal);
+    }
+
+    [Fact]
+    public void Different_pairs_at_the_same_timestamp_are_out_of_order_not_duplicates()
+    {
+        // Every two different label sets among the pairs and the single trace id or span id of the pair's values.
+        var sets = Pairs.Concat([LabelSet.From(("trace_id", Trace)), LabelSet.From(("span_id", Span)),
+            LabelSet.From(("span_id", Span), ("trace_id", "4bf92f3577b34da6a3ce929d0e0e4737")),
+            LabelSet.From(("span_id", "00f067aa0ba902b8"), ("trace_id", Trace))]).ToList();
+        foreach (var stored in sets)
+        {
+            foreach (var incoming in sets.Where(x => !x.Equals(stored)))
+            {
+                var ring = new ExemplarRing(10);
+                // A packed pair first, so the pair names are set whichever comes next.
+                ring.Append(B, new Exemplar(Pairs[0], 1, 1, true));
+                ring.Append(A, new Exemplar(stored, 1.5, 10, true));
+                var next = new Exemplar(incoming, 1.5, 10, true);
+                Assert.Equal(AppendOutcome.OutOfOrder, ring.Validate(A, next));
+                Assert.Equal(AppendOutcome.OutOfOrder, ring.Append(A, next));
+            }
+        }
+    }
+
+    [Fact]
+    public void A_pair_is_not_a_duplicate_of_its_trace_id_alone()
+    {
+        var ring = new ExemplarRing(10);
+        ring.Append(A, new Exemplar(LabelSet.From(("trace_id", Trace)), 1, 10, true));
+        var pair = new Exemplar(Pairs[0], 1, 10, true);
+        Assert.Equal(AppendOutcome.OutOfOrder, ring.Append(A, pair));
+        Assert.Equal(AppendOutcome.Appended, ring.Append(A, pair with { TimestampMs = 11 }));
+        Assert.Equal(AppendOutcome.OutOfOrder, ring.Append(A, new Exemplar(LabelSet.From(("trace_id", Trace)), 1, 11, true)));
+        Assert.Equal(AppendOutcome.Duplicate, ring.Append(A, pair with { TimestampMs = 11 }));
+    }
+
+    [Fact]
+    public void Validate_does_not_choose_the_pair_names()
+    {
+        // Validating a packable pair under other names first must not make those the pair names.
+        var ring = new ExemplarRing(10);
+        var other = LabelSet.From(("a", Span), ("b", Trace));
+        Assert.Equal(AppendOutcome.Appended, ring.Validate(A, new Exemplar(other, 1, 1, true)));
+        ring.Append(A, new Exemplar(Pairs[0], 1, 2, true));
+        ring.Append(A, new Exemplar(other, 1, 3, true));
+        Assert.Equal(AppendOutcome.Duplicate, ring.Append(A, new Exemplar(other, 1, 3, true)));
+        Assert.Equal([Pairs[0].ToString(), other.ToString()], ring.EntriesOldestFirst().Select(e => e.Exemplar.Labels.ToString()));
+    }
+
+    [Fact]
+    public void Packable_pairs_are_rebuilt_and_the_rest_kept_as_appended()
+    {
+        // The point of the pair form: no label set kept per exemplar, so reading one back builds a new one. The first
+        // four pairs pack (the ring's pair names, values of 16+32, 16+16, 32+16 digits); the rest do not.
+        var ring = new ExemplarRing(100);
+        for (var i = 0; i < Pairs.Length; i++) ring.Append(A, Ex(Pairs[i], i));
+        var read = ring.EntriesOldestFirst().Select(e => e.Exemplar.Labels).ToList();
+        Assert.Equal(Pairs, read);
+        Assert.Equal(Pairs.Select((_, i) => i >= 4), read.Select((l, i) => ReferenceEquals(l, Pairs[i])));
+    }
+
+    [Fact]
+    public void A_pair_that_does_not_pack_does_not_claim_the_pair_names()
+    {
+        // Only a pair that packs decides the names: a first two-label set under other names, unpackable, must not keep
+        // the OpenTelemetry pair that comes after it from being packed (rebuilt on read, not kept).
+        var ring = new ExemplarRing(10);
+        var other = LabelSet.From(("a", "x"), ("b", "y"));
+        ring.Append(A, Ex(other, 1));
+        ring.Append(A, Ex(Pairs[0], 2));
+        var read = ring.EntriesOldestFirst().Select(e => e.Exemplar.Labels).ToList();
+        Assert.Equal([other, Pairs[0]], read);
+        Assert.Same(other, read[0]);
+        Assert.NotSame(Pairs[0], read[1]);
+    }
+
+    [Fact]
+    public void An_entry_is_56_bytes()
     {
         // Growing the entry costs 100 000 x the growth in a full ring: this fails if a field is added by mistake.
         var entry = typeof(ExemplarRing).GetNestedType("Entry", BindingFlags.NonPublic)!;
         var size = (int)typeof(Unsafe).GetMethod(nameof(Unsafe.SizeOf))!.MakeGenericMethod(entry).Invoke(null, null)!;
-        Assert.Equal(48, size);
+        Assert.Equal(56, size);
     }
 }

@@ -46,6 +46,15 @@ public class ExemplarRingPropertyTests
         LabelSet.From(("trace_id", "000000000000000000f067aa0ba902b7")), // the same number as 32 digits
         LabelSet.From(("span_id", "00f067aa0ba902b7")), // same value, other name
         LabelSet.From(("trace_id", "4bf92f3577b34da6a3ce929d0e0e473")), // 31 digits
+        // OpenTelemetry's pair, packed both into the entry, and near misses that stay label sets.
+        LabelSet.From(("span_id", "00f067aa0ba902b7"), ("trace_id", "4bf92f3577b34da6a3ce929d0e0e4736")),
+        LabelSet.From(("span_id", "00f067aa0ba902b8"), ("trace_id", "4bf92f3577b34da6a3ce929d0e0e4736")),
+        LabelSet.From(("span_id", "00f067aa0ba902b7"), ("trace_id", "4bf92f3577b34da6a3ce929d0e0e4737")),
+        LabelSet.From(("span_id", "00F067AA0BA902B7"), ("trace_id", "4bf92f3577b34da6a3ce929d0e0e4736")), // uppercase
+        LabelSet.From(("span_id", "00f067aa0ba902b7"), ("trace_id", "00f067aa0ba902b7")), // 16 + 16 digits
+        LabelSet.From(("span_id", "4bf92f3577b34da6a3ce929d0e0e4736"), ("trace_id", "00f067aa0ba902b7")), // 32 + 16
+        LabelSet.From(("span_id", "4bf92f3577b34da6a3ce929d0e0e4736"), ("trace_id", "4bf92f3577b34da6a3ce929d0e0e4736")), // 256 bits
+        LabelSet.From(("a", "00f067aa0ba902b7"), ("b", "4bf92f3577b34da6a3ce929d0e0e4736")), // other names
     ];
 
     private const int FirstHexLabels = 12;

@@ -140,11 +140,13 @@ public sealed class ExemplarRingSnapshotTests(ITestOutputHelper output)
         var random = new Random(seed);
         var series = LabelSet.From(("__name__", "m"), ("other", "é"));
         Span<byte> id = stackalloc byte[16];
-        for (var i = 0; i < 60; i++)
+        for (var i = 0; i < 80; i++)
         {
             random.NextBytes(id);
-            var labels = (i % 6) switch
+            var labels = (i % 8) switch
             {
+                6 => LabelSet.From(("span_id", Convert.ToHexStringLower(id[..8])), ("trace_id", Convert.ToHexStringLower(id))), // packed pair
+                7 => LabelSet.From(("span_id", Convert.ToHexString(id[..8])), ("trace_id", Convert.ToHexStringLower(id))), // uppercase: a LabelSet
                 0 => LabelSet.From(("span_id", $"s{i}")),
                 1 => LabelSet.Empty,
                 2 => LabelSet.From(("trace_id", new string('x', 200 + i))),
@@ -156,6 +158,25 @@ public sealed class ExemplarRingSnapshotTests(ITestOutputHelper output)
         }
 
         Assert.Equal(ReferenceSnapshot(ring), ExemplarRingSnapshot.Write(ring));
+    }
+
+    [Fact]
+    public void Pairs_are_written_as_their_label_sets_whatever_came_first()
+    {
+        // Pair names new to the snapshot's name table, then already in it (from series and other exemplars).
+        var pairs = ExemplarRingPackedLabelsTests.Pairs;
+        foreach (var lead in new[] { LabelSet.Empty, LabelSet.From(("trace_id", "x")), LabelSet.From(("zz", "1"), ("trace_id", "y")) })
+        {
+            var ring = new ExemplarRing(30);
+            ring.Append(LabelSet.From(("__name__", "m"), ("span_id", "s")), new Exemplar(lead, 0, 0, true));
+            for (var i = 0; i < 2 * pairs.Length; i++)
+            {
+                ring.Append(LabelSet.From(("__name__", "m"), ("i", (i % 3).ToString())), new Exemplar(pairs[i % pairs.Length], i, 1 + i, i % 2 == 0));
+            }
+            var bytes = ExemplarRingSnapshot.Write(ring);
+            Assert.Equal(ReferenceSnapshot(ring), bytes);
+            Assert.Equal(Describe(ring), Describe(ExemplarRingSnapshot.Read(bytes, 30)));
+        }
     }
 
     /// <summary>Version 1 as it was first written: a BinaryWriter over <see cref="ExemplarRing.EntriesOldestFirst"/>.</summary>

@@ -19,11 +19,16 @@ public sealed class ExemplarRingSelectJsonTests
             {
                 ts += random.Next(0, 3);
                 var series = LabelSet.From(("__name__", "m"), ("instance", "i" + random.Next(12)), ("job", random.Next(2) == 0 ? "a" : "é"));
-                // Mostly the usual single trace_id label (stored compactly, 32 or 16 hex digits packed), sometimes other
-                // label sets.
-                var labels = random.Next(7) switch
+                // Mostly the usual single trace_id label (stored compactly, 32 or 16 hex digits packed), often the
+                // span_id + trace_id pair, sometimes other label sets.
+                var labels = random.Next(9) switch
                 {
                     0 => LabelSet.From(("trace_id", "t" + i), ("span_id", "s")),
+                    // OpenTelemetry's pair (both values packed), and with an uppercase span id (a label set).
+                    7 => LabelSet.From(("span_id", random.NextInt64().ToString("x16")),
+                        ("trace_id", random.NextInt64().ToString("x16") + random.NextInt64().ToString("x16"))),
+                    8 => LabelSet.From(("span_id", random.NextInt64().ToString("X16")),
+                        ("trace_id", random.NextInt64().ToString("x16") + random.NextInt64().ToString("x16"))),
                     1 => LabelSet.From(("other", "o" + i)),
                     2 => LabelSet.From(("trace_id", random.NextInt64().ToString("x16") + random.NextInt64().ToString("x16"))),
                     3 => LabelSet.From(("trace_id", random.NextInt64().ToString("x16"))),
