@@ -90,10 +90,8 @@ public sealed class SeriesJsonBatchWriter
     {
         var start = BeginExemplar();
         _json.Write("{"u8);
-        _strings.Write(_json, labelName);
-        _json.Write(":\""u8);
-        _json.Write(plainUtf8Value);
-        _json.Write("\"}"u8);
+        WritePlainLabel(labelName, plainUtf8Value);
+        _json.Write("}"u8);
         EndExemplar(start, value, timestampMs, hasTimestamp);
     }
 
@@ -106,15 +104,20 @@ public sealed class SeriesJsonBatchWriter
     {
         var start = BeginExemplar();
         _json.Write("{"u8);
-        _strings.Write(_json, firstName);
-        _json.Write(":\""u8);
-        _json.Write(firstPlainUtf8Value);
-        _json.Write("\","u8);
-        _strings.Write(_json, secondName);
-        _json.Write(":\""u8);
-        _json.Write(secondPlainUtf8Value);
-        _json.Write("\"}"u8);
+        WritePlainLabel(firstName, firstPlainUtf8Value);
+        _json.Write(","u8);
+        WritePlainLabel(secondName, secondPlainUtf8Value);
+        _json.Write("}"u8);
         EndExemplar(start, value, timestampMs, hasTimestamp);
+    }
+
+    /// <summary><c>"name":"value"</c> for a value that needs no escaping.</summary>
+    private void WritePlainLabel(string name, ReadOnlySpan<byte> plainUtf8Value)
+    {
+        _strings.Write(_json, name);
+        _json.Write(":\""u8);
+        _json.Write(plainUtf8Value);
+        _json.Write("\""u8);
     }
 
     public void EndSeries()
