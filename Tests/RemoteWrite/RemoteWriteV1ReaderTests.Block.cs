@@ -69,7 +69,7 @@ public sealed partial class RemoteWriteV1ReaderTests
             Assert.Equal(bytes, block.Bytes);
             Assert.Empty(asBlock.Forward);
             // Everything but the forward list is the usual result, and the block's counts are the forward list's.
-            Assert.Equal(string.Join('\n', Canonical(usual).Split('\n').Where(l => !l.StartsWith("forward "))), Canonical(asBlock));
+            Assert.Equal(CanonicalWithoutForward(usual), Canonical(asBlock));
             Assert.Equal(usual.Forward.Count, block.Series);
             Assert.Equal(usual.Forward.Sum(f => f.Samples.Length), block.Samples);
             Assert.Equal(usual.Forward.Sum(f => f.Exemplars.Length), block.Exemplars);
@@ -96,8 +96,23 @@ public sealed partial class RemoteWriteV1ReaderTests
             var unforwarded = RemoteWriteDecoder.ReadHttpBody(bytes, null, "identity", int.MaxValue, forwarding: false);
             Assert.Empty(unforwarded.Forward);
             Assert.Null(unforwarded.Block);
-            Assert.Equal(string.Join('\n', Canonical(usual).Split('\n').Where(l => !l.StartsWith("forward "))), Canonical(unforwarded));
+            Assert.Equal(CanonicalWithoutForward(usual), Canonical(unforwarded));
         }, iter: 2000);
+
+    /// <summary><see cref="Canonical"/> of everything but the forward list (label values may hold line breaks).</summary>
+    private static string CanonicalWithoutForward(DecodedWrite w)
+    {
+        var forward = w.Forward.ToList();
+        w.Forward.Clear();
+        try
+        {
+            return Canonical(w);
+        }
+        finally
+        {
+            w.Forward.AddRange(forward);
+        }
+    }
 
     /// <summary>Whether a series' label names were sent out of <see cref="LabelSet"/>'s order (Google.Protobuf's reading).</summary>
     private static bool SomeSeriesHasUnsortedLabels(byte[] request) =>
