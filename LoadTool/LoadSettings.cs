@@ -15,6 +15,8 @@ public enum LoadTarget
 /// <param name="Rate">Requests per second, paced from the start; null = as fast as they are acknowledged.</param>
 /// <param name="Concurrency">HTTP: connections (at most one per shard, so each series' requests stay in order);
 /// Kafka: messages in flight.</param>
+/// <param name="Retry">HTTP: resend a request that failed with 5xx, 429 or a network error, as Prometheus does, until it
+/// is acknowledged or the tool is stopped.</param>
 public sealed record LoadSettings(
     LoadTarget Target,
     Uri Url,
@@ -25,7 +27,8 @@ public sealed record LoadSettings(
     double? Rate,
     int Concurrency,
     WorkloadShape Shape,
-    bool Json)
+    bool Json,
+    bool Retry = false)
 {
     public const string Usage =
         """
@@ -43,6 +46,8 @@ public sealed record LoadSettings(
           --seed S          seeds run label, trace ids and values (default 1)
           --start MS        timestamp of request 0, Unix ms (default: now; for bounded unpaced runs now - requests*step)
           --step MS         timestamp step between requests (default: 1000/rate when paced, else 1000)
+          --retry           HTTP: resend the same bytes after 5xx, 429 or a network error, as Prometheus' remote write
+                            (backoff 30 ms doubling to 5 s, or the answer's Retry-After), until acknowledged or stopped
           --json            print only a JSON summary on stdout
         The bytes are a function of the arguments and --start: pass the summary's start back to repeat a run exactly.
         """;
@@ -63,7 +68,7 @@ public sealed record LoadSettings(
             var arg = args[i];
             if (!arg.StartsWith("--", StringComparison.Ordinal)) throw new ArgumentException($"unexpected argument {arg}");
             var key = arg[2..];
-            if (key is "json" or "allow-remote")
+            if (key is "json" or "allow-remote" or "retry")
             {
                 flags.Add(key);
                 continue;
@@ -120,6 +125,11 @@ public sealed record LoadSettings(
             }
         }
 
+        if (flags.Contains("retry") && target != LoadTarget.Http)
+        {
+            throw new ArgumentException("--retry is for --target http (the Kafka producer retries by itself)");
+        }
+
         var requests = Long("requests", 2000, 0, long.MaxValue / 2);
         var durationSeconds = Double("duration", 0, 0, 365 * 86400);
         double? rate = values.ContainsKey("rate") ? Double("rate", 0, 0.001, 1_000_000) : null;
@@ -135,7 +145,7 @@ public sealed record LoadSettings(
 
         return new LoadSettings(target, url, bootstrap, topic, requests,
             durationSeconds > 0 ? TimeSpan.FromSeconds(durationSeconds) : null, rate, concurrency,
-            new WorkloadShape(seed, series, metrics, ratio, shards, start, step), flags.Contains("json"));
+            new WorkloadShape(seed, series, metrics, ratio, shards, start, step), flags.Contains("json"), flags.Contains("retry"));
     }
 
     private static IEnumerable<string> BootstrapHosts(string bootstrap) =>

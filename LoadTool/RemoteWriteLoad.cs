@@ -8,7 +8,8 @@ using Spectre.Console;
 namespace OrleansExemplars.LoadTool;
 
 /// <summary>What a run sent, as the summary (table or <c>--json</c>) reports it. Counts are of acknowledged requests
-/// only (HTTP 2xx, Kafka delivery reports); failed ones are in <see cref="Errors"/>.</summary>
+/// only (HTTP 2xx, Kafka delivery reports); failed ones are in <see cref="Errors"/>; <see cref="Retries"/> counts
+/// resends of requests that failed (<c>--retry</c>).</summary>
 public sealed record LoadSummary(
     string Target,
     string Destination,
@@ -32,7 +33,8 @@ public sealed record LoadSummary(
     double LatencyP50Ms,
     double LatencyP99Ms,
     string StoppedBy,
-    string? FirstError);
+    string? FirstError,
+    long Retries = 0);
 
 /// <summary>
 /// Sends a <see cref="RemoteWriteWorkload"/> to <c>POST /api/v1/write</c> or to a Kafka topic, bounded by a request
@@ -117,7 +119,8 @@ public static class RemoteWriteLoad
         IAsyncDisposable sender;
         if (settings.Target == LoadTarget.Http)
         {
-            var http = new HttpSender(settings.Url, settings.Concurrency);
+            // Retries stop on a signal, not at the end of --duration: a request in flight then still completes.
+            var http = new HttpSender(settings.Url, settings.Concurrency, settings.Retry, stats.RecordRetry, cancellationToken);
             sender = http;
             // One lane per connection, each owning whole shards: a series' requests never overtake each other.
             var lanes = Math.Min(settings.Concurrency, settings.Shape.Shards);
@@ -152,7 +155,7 @@ public static class RemoteWriteLoad
             settings.Shape.ExemplarRatio, settings.Shape.Shards, stats.Requests, stats.Errors, stats.Samples,
             stats.Exemplars, stats.Bytes, Math.Round(elapsed, 3), Rate(stats.Requests, elapsed),
             Rate(stats.Samples, elapsed), Rate(stats.Exemplars, elapsed), stats.Latency(0.5), stats.Latency(0.99), stoppedBy,
-            stats.FirstError);
+            stats.FirstError, stats.Retries);
     }
 
     private static double Rate(long count, double seconds) => seconds <= 0 ? 0 : Math.Round(count / seconds, 1);
@@ -290,9 +293,13 @@ public static class RemoteWriteLoad
         s.LatencyP50Ms.ToString("0.0", CultureInfo.InvariantCulture), s.LatencyP99Ms.ToString("0.0", CultureInfo.InvariantCulture),
     ];
 
-    private static string Footer(LoadSummary s) => string.Create(CultureInfo.InvariantCulture,
-        $"{s.Samples:N0} samples, {s.Exemplars:N0} exemplars, {s.Bytes / 1024.0 / 1024:0.0} MiB sent; stopped by {s.StoppedBy}; " +
-        $"run {s.Run} (repeat with --seed {s.Seed} --start {s.StartMs} --step {s.StepMs})");
+    private static string Footer(LoadSummary s)
+    {
+        var resends = s.Retries > 0 ? string.Create(CultureInfo.InvariantCulture, $" ({s.Retries:N0} resends)") : "";
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{s.Samples:N0} samples, {s.Exemplars:N0} exemplars, {s.Bytes / 1024.0 / 1024:0.0} MiB sent{resends}; stopped by {s.StoppedBy}; " +
+            $"run {s.Run} (repeat with --seed {s.Seed} --start {s.StartMs} --step {s.StepMs})");
+    }
 
     /// <summary>Counters shared by the lanes, and a log-bucketed latency histogram (2 % resolution).</summary>
     private sealed class LoadStats
@@ -305,6 +312,7 @@ public static class RemoteWriteLoad
         private long _samples;
         private long _exemplars;
         private long _bytes;
+        private long _retries;
         private string? _firstError;
 
         public long Done => Interlocked.Read(ref _done);
@@ -313,6 +321,9 @@ public static class RemoteWriteLoad
         public long Samples => Interlocked.Read(ref _samples);
         public long Exemplars => Interlocked.Read(ref _exemplars);
         public long Bytes => Interlocked.Read(ref _bytes);
+        public long Retries => Interlocked.Read(ref _retries);
+
+        public void RecordRetry() => Interlocked.Increment(ref _retries);
         public string? FirstError => Volatile.Read(ref _firstError);
 
         public void Record(EncodedRequest request, string? error, double milliseconds)

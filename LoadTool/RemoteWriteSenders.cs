@@ -4,15 +4,44 @@ using Confluent.Kafka;
 
 namespace OrleansExemplars.LoadTool;
 
-/// <summary>Remote write 1.0 over HTTP, as Prometheus sends it.</summary>
-internal sealed class HttpSender(Uri url, int connections) : IAsyncDisposable
+/// <summary>
+/// Remote write 1.0 over HTTP, as Prometheus sends it. With <paramref name="retry"/>, a request that fails with 5xx,
+/// 429 or a network error is sent again with the same bytes, as Prometheus' remote write does: after the answer's
+/// <c>Retry-After</c> (seconds), else after a backoff of 30 ms doubling to 5 s, until it is acknowledged or
+/// <paramref name="stopRetrying"/> fires; <paramref name="onRetry"/> hears of each resend.
+/// </summary>
+internal sealed class HttpSender(Uri url, int connections, bool retry = false, Action? onRetry = null,
+    CancellationToken stopRetrying = default) : IAsyncDisposable
 {
+    private static readonly TimeSpan MinBackoff = TimeSpan.FromMilliseconds(30);
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(5);
+
     private readonly HttpClient _http = new(new SocketsHttpHandler { MaxConnectionsPerServer = connections })
     {
         Timeout = TimeSpan.FromSeconds(30),
     };
 
     public async Task<string?> SendAsync(EncodedRequest request)
+    {
+        var backoff = MinBackoff;
+        while (true)
+        {
+            var (error, retryable, retryAfter) = await AttemptAsync(request);
+            if (error is null || !retry || !retryable || stopRetrying.IsCancellationRequested) return error;
+            onRetry?.Invoke();
+            try
+            {
+                await Task.Delay(retryAfter ?? backoff, stopRetrying);
+            }
+            catch (OperationCanceledException)
+            {
+                return error;
+            }
+            backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
+        }
+    }
+
+    private async Task<(string? Error, bool Retryable, TimeSpan? RetryAfter)> AttemptAsync(EncodedRequest request)
     {
         var content = new ByteArrayContent(request.Body);
         content.Headers.ContentType = new MediaTypeHeaderValue("application/x-protobuf");
@@ -21,13 +50,15 @@ internal sealed class HttpSender(Uri url, int connections) : IAsyncDisposable
         try
         {
             using var response = await _http.PostAsync(url, content);
-            if (response.IsSuccessStatusCode) return null;
+            if (response.IsSuccessStatusCode) return (null, false, null);
             var body = await response.Content.ReadAsStringAsync();
-            return $"HTTP {(int)response.StatusCode}: {(body.Length > 200 ? body[..200] : body)}";
+            var status = (int)response.StatusCode;
+            var retryAfter = response.Headers.RetryAfter?.Delta is { } delta && delta > TimeSpan.Zero ? delta : (TimeSpan?)null;
+            return ($"HTTP {status}: {(body.Length > 200 ? body[..200] : body)}", status is >= 500 or 429, retryAfter);
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
         {
-            return e.Message;
+            return (e.Message, true, null);
         }
     }
 

@@ -10,14 +10,29 @@ namespace OrleansExemplars.GrainInterfaces;
 public interface IRemoteWriteForwarderGrain : IGrainWithStringKey
 {
     /// <summary>
-    /// True once every series of <paramref name="batch"/> was accepted by every endpoint (or dropped by one as
-    /// non-retryable); false if that takes longer than the grain waits in one call. The batch stays queued either way:
-    /// calling again with the same <see cref="ForwardBatch.Id"/> waits for it again instead of sending it twice.
+    /// Queues <paramref name="batch"/> for every endpoint unless a batch of the same <see cref="ForwardBatch.Id"/> is
+    /// queued or was sent already, and waits at most <paramref name="wait"/> (capped by the grain) for it:
+    /// <see cref="ForwardStatus.Forwarded"/> once every endpoint accepted (or refused for good) each of its series,
+    /// <see cref="ForwardStatus.Pending"/> if that takes longer (it stays queued: calling again with the same id waits for
+    /// it again instead of sending it twice), <see cref="ForwardStatus.QueueFull"/> if it was not queued because the
+    /// silo's forward queues hold <c>RemoteWrite:MaxQueuedBytes</c>.
     /// </summary>
-    Task<bool> ForwardAsync(ForwardBatch batch);
+    Task<ForwardStatus> ForwardAsync(ForwardBatch batch, TimeSpan wait);
 }
 
-/// <summary>Series for one forwarder shard, from one poll or one HTTP request.</summary>
+/// <summary>What became of a batch handed to <see cref="IRemoteWriteForwarderGrain.ForwardAsync"/>.</summary>
+[GenerateSerializer]
+public enum ForwardStatus
+{
+    Forwarded,
+    Pending,
+    QueueFull,
+}
+
+/// <summary>
+/// Series for one forwarder shard, from one poll or one HTTP request. <see cref="Id"/> names the content (a Kafka poll's
+/// offsets, a hash of the HTTP request), so that the same content handed over again is recognised.
+/// </summary>
 [GenerateSerializer, Immutable]
 public sealed record ForwardBatch([property: Id(0)] string Id, [property: Id(1)] ForwardSeries[] Series);
 

@@ -7,6 +7,13 @@ namespace OrleansExemplars.Grains.Forwarding;
 /// <c>maxSamplesPerSend</c> samples, when the oldest has waited <c>deadline</c>, or when nothing more has arrived for
 /// <see cref="Lull"/> — and batches are sent one at a time, so a series' samples reach the endpoint in the order they
 /// came. The send delegate owns retries: it returns only when the endpoint accepted the batch or refused it for good.
+/// <para>
+/// A send that throws anything but the queue's own cancellation is a bug or a fault outside the HTTP exchange (which the
+/// delegate retries itself): the queue reports it (<c>sendFailed</c>: logged and counted by the grain), waits
+/// <see cref="FirstErrorBackoff"/> doubling to <see cref="MaxErrorBackoff"/>, and sends the same batch again, for as long
+/// as it takes. Nothing is dropped on an exception: what can never be sent (a series the encoder refuses) is the
+/// delegate's to drop, since only it knows.
+/// </para>
 /// </summary>
 /// <remarks>
 /// The lull rule exists because delivery is acknowledgement-gated: a Kafka partition (or an HTTP sender) waits for
@@ -17,7 +24,14 @@ public sealed class ForwardQueue : IAsyncDisposable
 {
     public delegate Task SendBatch(IReadOnlyList<ForwardSeries> batch, CancellationToken cancellationToken);
 
+    /// <summary>Hears of a send that threw, with how many times in a row the same batch failed so far.</summary>
+    public delegate void SendFailed(Exception exception, IReadOnlyList<ForwardSeries> batch, int failures);
+
+    public static readonly TimeSpan FirstErrorBackoff = TimeSpan.FromMilliseconds(100);
+    public static readonly TimeSpan MaxErrorBackoff = TimeSpan.FromSeconds(10);
+
     private readonly SendBatch _send;
+    private readonly SendFailed? _sendFailed;
     private readonly int _maxSamplesPerSend;
     private readonly TimeSpan _deadline;
     private readonly Action<long>? _pendingChanged;
@@ -32,9 +46,11 @@ public sealed class ForwardQueue : IAsyncDisposable
     /// <summary>How long the queue stays quiet before a partial batch is sent anyway.</summary>
     public static readonly TimeSpan Lull = TimeSpan.FromMilliseconds(5);
 
-    public ForwardQueue(SendBatch send, int maxSamplesPerSend, TimeSpan deadline, Action<long>? pendingChanged = null)
+    public ForwardQueue(SendBatch send, int maxSamplesPerSend, TimeSpan deadline, Action<long>? pendingChanged = null,
+        SendFailed? sendFailed = null)
     {
         _send = send;
+        _sendFailed = sendFailed;
         _maxSamplesPerSend = maxSamplesPerSend;
         _deadline = deadline;
         _pendingChanged = pendingChanged;
@@ -72,7 +88,7 @@ public sealed class ForwardQueue : IAsyncDisposable
             try
             {
                 var batch = await NextBatchAsync(ct);
-                await _send(batch.Select(i => i.Series).ToList(), ct);
+                await SendUntilDoneAsync(batch.Select(i => i.Series).ToList(), ct);
                 long samples = 0;
                 foreach (var item in batch)
                 {
@@ -86,6 +102,33 @@ public sealed class ForwardQueue : IAsyncDisposable
             {
                 return;
             }
+        }
+    }
+
+    /// <summary>Sends <paramref name="series"/>, again and again after a backoff while the send throws.</summary>
+    private async Task SendUntilDoneAsync(List<ForwardSeries> series, CancellationToken ct)
+    {
+        var backoff = FirstErrorBackoff;
+        for (var failures = 1; ; failures++)
+        {
+            try
+            {
+                await _send(series, ct);
+                return;
+            }
+            catch (Exception e) when (!ct.IsCancellationRequested)
+            {
+                try
+                {
+                    _sendFailed?.Invoke(e, series, failures);
+                }
+                catch (Exception)
+                {
+                    // Reporting must not stop the queue: the batch is retried all the same.
+                }
+            }
+            await Task.Delay(backoff, ct);
+            backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxErrorBackoff.Ticks));
         }
     }
 

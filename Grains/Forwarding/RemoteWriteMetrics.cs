@@ -20,6 +20,9 @@ public sealed class RemoteWriteMetrics
     private readonly Counter<long> _requests;
     private readonly Histogram<double> _sendDuration;
     private readonly UpDownCounter<long> _pending;
+    private readonly Counter<long> _queueErrors;
+    private readonly UpDownCounter<long> _queuedBytes;
+    private readonly Counter<long> _refusedBatches;
     private readonly ConcurrentDictionary<string, HighestTimestamp> _highest = new(StringComparer.Ordinal);
 
     public RemoteWriteMetrics(IMeterFactory meterFactory)
@@ -50,7 +53,28 @@ public sealed class RemoteWriteMetrics
             description: "Samples accepted for forwarding and not yet sent or dropped.");
         meter.CreateObservableGauge("oe_remote_storage_highest_sent_timestamp_seconds", ObserveHighest, unit: "s",
             description: "Highest sample timestamp the endpoint has acknowledged (Unix seconds).");
+        _queueErrors = meter.CreateCounter<long>("oe_remote_storage_queue_errors",
+            description: "Sends of a forward queue that threw (a fault outside the retried HTTP exchange); the same batch " +
+                         "is sent again after a backoff.");
+        _queuedBytes = meter.CreateUpDownCounter<long>("oe_remote_storage_queued_bytes", unit: "By",
+            description: "Estimated memory of the batches this silo holds for forwarding (HTTP ingest is refused past " +
+                         "RemoteWrite:MaxQueuedBytes).");
+        _refusedBatches = meter.CreateCounter<long>("oe_remote_storage_refused_batches",
+            description: "Batches of /api/v1/write refused because the silo's forward queue was full (answered 503).");
+        _queuedBytes.Add(0);
+        _refusedBatches.Add(0);
     }
+
+    /// <summary>A forward queue's send threw; the batch is retried.</summary>
+    public void RecordQueueError(string endpoint) => _queueErrors.Add(1, Tag(endpoint));
+
+    /// <summary>Adds <paramref name="delta"/> to the silo's queued forward bytes.</summary>
+    public void AddQueuedBytes(long delta)
+    {
+        if (delta != 0) _queuedBytes.Add(delta);
+    }
+
+    public void RecordRefusedBatch() => _refusedBatches.Add(1);
 
     /// <summary>Adds <paramref name="delta"/> (negative when samples leave the queue) to the endpoint's pending samples.</summary>
     public void AddPending(string endpoint, long delta)
@@ -58,8 +82,14 @@ public sealed class RemoteWriteMetrics
         if (delta != 0) _pending.Add(delta, Tag(endpoint));
     }
 
-    /// <summary>Makes the endpoint's highest-sent-timestamp gauge exist (at 0) before its first acknowledged sample.</summary>
-    public void RegisterEndpoint(string endpoint) => _highest.GetOrAdd(endpoint, static _ => new HighestTimestamp());
+    /// <summary>
+    /// Makes the endpoint's highest-sent-timestamp gauge and queue error counter exist (at 0) before their first event.
+    /// </summary>
+    public void RegisterEndpoint(string endpoint)
+    {
+        _highest.GetOrAdd(endpoint, static _ => new HighestTimestamp());
+        _queueErrors.Add(0, Tag(endpoint));
+    }
 
     public void RecordSent(string endpoint, int samples, int exemplars, long? highestTimestampMs)
     {

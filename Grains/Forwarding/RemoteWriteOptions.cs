@@ -20,6 +20,12 @@ public sealed class RemoteWriteOptions
 
     /// <summary>Longest a sample waits for its batch to fill before the batch is sent anyway (<c>batch_send_deadline</c>).</summary>
     public TimeSpan BatchSendDeadline { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Most memory (estimated) a silo holds in its forward queues before <c>/api/v1/write</c> is answered 503 with
+    /// <c>Retry-After</c> (see <see cref="ForwardQueueBudget"/>); Kafka deliveries count against it but are never refused.
+    /// </summary>
+    public long MaxQueuedBytes { get; set; } = 256L * 1024 * 1024;
 }
 
 /// <summary>The remote-write protocol version an endpoint speaks.</summary>

@@ -18,6 +18,9 @@ public sealed class RemoteWriteOptionsValidator : IValidateOptions<RemoteWriteOp
         "Accept-Encoding", "X-Prometheus-Remote-Write-Version",
     };
 
+    private const long LeastQueuedBytes = 64 * 1024;
+    private const long MostQueuedBytes = 1L << 40;
+
     private static readonly TimeSpan MinTimeout = TimeSpan.FromMilliseconds(10);
     private static readonly TimeSpan MaxDuration = TimeSpan.FromHours(1);
 
@@ -54,6 +57,11 @@ public sealed class RemoteWriteOptionsValidator : IValidateOptions<RemoteWriteOp
             errors.Add($"{section}:BatchSendDeadline must be between 00:00:00.001 and 00:01:00 (is {options.BatchSendDeadline}).");
         }
 
+        if (options.MaxQueuedBytes is < LeastQueuedBytes or > MostQueuedBytes)
+        {
+            errors.Add($"{section}:MaxQueuedBytes must be between {LeastQueuedBytes} and {MostQueuedBytes} (is {options.MaxQueuedBytes}).");
+        }
+
         var names = new Dictionary<string, int>(StringComparer.Ordinal);
         for (var i = 0; i < options.Endpoints.Count; i++)
         {
@@ -85,7 +93,13 @@ public sealed class RemoteWriteOptionsValidator : IValidateOptions<RemoteWriteOp
         if (!Uri.TryCreate(endpoint.Url, UriKind.Absolute, out var uri) ||
             (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps) || string.IsNullOrEmpty(uri.Host))
         {
-            errors.Add($"{key}:Url must be an absolute http(s) URL (is \"{endpoint.Url}\").");
+            errors.Add($"{key}:Url must be an absolute http(s) URL (is \"{WithoutSecrets(endpoint.Url)}\").");
+        }
+        else if (uri.UserInfo.Length > 0)
+        {
+            // Never repeated: user info is a password more often than not. The sender would send it in the clear too.
+            errors.Add($"{key}:Url must not carry credentials (user:password@): set {key}:BasicAuthUsername and " +
+                       $"{key}:BasicAuthPassword (or {key}:BasicAuthPasswordFile) instead.");
         }
         if (!Enum.IsDefined(endpoint.Protocol))
         {
@@ -138,6 +152,26 @@ public sealed class RemoteWriteOptionsValidator : IValidateOptions<RemoteWriteOp
         {
             errors.Add($"{key}:MaxRetries must be 0 or more, or unset to retry forever (is {endpoint.MaxRetries}).");
         }
+    }
+
+    /// <summary>
+    /// <paramref name="url"/> fit for an error message: without a query string or fragment (tokens ride there), and
+    /// with anything before an <c>@</c> (user info) cut out.
+    /// </summary>
+    public static string WithoutSecrets(string? url)
+    {
+        if (string.IsNullOrEmpty(url)) return "";
+        var text = url;
+        var query = text.IndexOfAny(['?', '#']);
+        if (query >= 0) text = text[..query] + "?…";
+        var at = text.LastIndexOf('@');
+        if (at >= 0)
+        {
+            var scheme = text.IndexOf("://", StringComparison.Ordinal);
+            var start = scheme >= 0 && scheme < at ? scheme + 3 : 0;
+            text = text[..start] + "…" + text[at..];
+        }
+        return text;
     }
 
     private static void CheckFile(string key, string? path, List<string> errors)

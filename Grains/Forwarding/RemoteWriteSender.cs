@@ -55,13 +55,19 @@ public sealed class RemoteWriteSender
     /// (a non-retryable answer, or <c>MaxRetries</c> spent). Retryable failures are retried, forever by default: the
     /// call then returns only when the endpoint takes the batch, or throws <see cref="OperationCanceledException"/>
     /// when <paramref name="cancellationToken"/> is cancelled, in which case the batch was neither sent nor dropped.
-    /// A batch with nothing to send returns <see cref="SendOutcome.Sent"/> with no request.
+    /// A batch with nothing to send returns <see cref="SendOutcome.Sent"/> with no request. Series the encoder cannot
+    /// encode are dropped on their own (<see cref="SendResult.UnencodableSeries"/>); if none is left the batch is
+    /// <see cref="DropReason.Unencodable"/>.
     /// </summary>
     public async Task<SendResult> SendAsync(IReadOnlyList<ForwardSeries> batch, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(batch);
-        var encoded = RemoteWriteEncoder.Encode(batch, Endpoint.Protocol, Endpoint.SendExemplars);
-        if (encoded.Series == 0) return new SendResult { Outcome = SendOutcome.Sent };
+        var (encoded, unencodable) = Encode(batch);
+        if (encoded is null)
+        {
+            return new SendResult { Outcome = SendOutcome.Dropped, Reason = DropReason.Unencodable, UnencodableSeries = unencodable };
+        }
+        if (encoded.Series == 0) return new SendResult { Outcome = SendOutcome.Sent, UnencodableSeries = unencodable };
 
         var state = new RemoteWriteRequestState(encoded.Samples, encoded.Exemplars, cancellationToken);
         using var request = CreateRequest(encoded, state);
@@ -82,11 +88,53 @@ public sealed class RemoteWriteSender
         using (response)
         {
             var status = (int)response.StatusCode;
-            if (status is >= 200 and < 300) return await AcknowledgedAsync(response, encoded, state).ConfigureAwait(false);
+            if (status is >= 200 and < 300)
+            {
+                return await AcknowledgedAsync(response, encoded, state).ConfigureAwait(false) with { UnencodableSeries = unencodable };
+            }
             var body = await ReadErrorBodyAsync(response, cancellationToken).ConfigureAwait(false);
             return RemoteWriteResilience.IsRetryableStatus(status)
                 ? Drop(encoded, state, DropReason.RetriesExhausted, status, $"HTTP {status} after {state.Attempts} attempts: {body}")
                 : Drop(encoded, state, DropReason.Rejected, status, $"HTTP {status}: {body}");
+        }
+    }
+
+    /// <summary>
+    /// The batch as one request. When the encoder throws, each series is tried alone: those that fail alone can never be
+    /// sent (an attempt would fail the same way every time, holding up the shard's queue for good), so they are dropped,
+    /// counted (<c>reason="unencodable"</c>) and logged, and the rest goes; null when nothing is left. If every series
+    /// encodes alone the failure is the batch's, not a series', and is thrown for the queue to retry.
+    /// </summary>
+    private (EncodedBatch? Encoded, int Unencodable) Encode(IReadOnlyList<ForwardSeries> batch)
+    {
+        try
+        {
+            return (RemoteWriteEncoder.Encode(batch, Endpoint.Protocol, Endpoint.SendExemplars), 0);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            var sendable = new List<ForwardSeries>(batch.Count);
+            foreach (var series in batch)
+            {
+                try
+                {
+                    RemoteWriteEncoder.Encode([series], Endpoint.Protocol, Endpoint.SendExemplars);
+                    sendable.Add(series);
+                }
+                catch (Exception alone) when (alone is not OperationCanceledException)
+                {
+                    var exemplars = Endpoint.SendExemplars ? series.Block?.Exemplars ?? series.Exemplars.Length : 0;
+                    _metrics.RecordDropped(Name, SendResult.ReasonTag(DropReason.Unencodable), series.SampleCount, exemplars);
+                    _logger.LogError(alone,
+                        "Remote write to {Endpoint}: a series cannot be encoded and is dropped ({Samples} samples, {Exemplars} exemplars): {Error}",
+                        Name, series.SampleCount, exemplars, alone.Message);
+                }
+            }
+            if (sendable.Count == batch.Count) throw;
+            var unencodable = batch.Count - sendable.Count;
+            return sendable.Count == 0
+                ? (null, unencodable)
+                : (RemoteWriteEncoder.Encode(sendable, Endpoint.Protocol, Endpoint.SendExemplars), unencodable);
         }
     }
 

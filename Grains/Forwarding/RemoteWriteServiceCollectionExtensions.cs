@@ -13,7 +13,7 @@ public static class RemoteWriteServiceCollectionExtensions
     /// <paramref name="configuration"/> and validated at start-up, one named <see cref="IHttpClientFactory"/> client per
     /// endpoint (Polly retry and per-attempt timeout from <see cref="RemoteWriteResilience"/>, auth, per-attempt
     /// metrics; <see cref="HttpClient.Timeout"/> infinite, so the pipeline owns timeouts),
-    /// <see cref="RemoteWriteMetrics"/> and the <see cref="RemoteWriteSenders"/> singleton.
+    /// <see cref="RemoteWriteMetrics"/>, the silo's <see cref="ForwardQueueBudget"/> and the <see cref="RemoteWriteSenders"/> singleton.
     /// </summary>
     /// <remarks>
     /// The endpoints' clients are registered for the entries present in <paramref name="configuration"/> now; endpoint
@@ -32,6 +32,11 @@ public static class RemoteWriteServiceCollectionExtensions
         services.AddHttpClient();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<RemoteWriteMetrics>();
+        services.TryAddSingleton(sp =>
+        {
+            var metrics = sp.GetRequiredService<RemoteWriteMetrics>();
+            return new ForwardQueueBudget(sp.GetRequiredService<IOptions<RemoteWriteOptions>>().Value.MaxQueuedBytes, metrics.AddQueuedBytes);
+        });
         var endpoints = section.GetSection(nameof(RemoteWriteOptions.Endpoints)).GetChildren().Count();
         services.TryAddSingleton(sp => new RemoteWriteSenders(sp.GetRequiredService<IOptions<RemoteWriteOptions>>(), endpoints,
             sp.GetRequiredService<IHttpClientFactory>(), sp.GetRequiredService<RemoteWriteMetrics>(),

@@ -26,6 +26,9 @@ public enum DropReason
 
     /// <summary>Still failing (5xx, 429, network error or timeout) after <c>MaxRetries</c> retries.</summary>
     RetriesExhausted,
+
+    /// <summary>The encoder cannot turn the series into a request (it would fail the same way on every attempt).</summary>
+    Unencodable,
 }
 
 /// <summary>
@@ -50,6 +53,9 @@ public sealed record SendResult
 
     public int Exemplars { get; init; }
 
+    /// <summary>Series of the batch left out because they cannot be encoded (dropped and counted on their own).</summary>
+    public int UnencodableSeries { get; init; }
+
     /// <summary>HTTP attempts made (0 for an empty batch).</summary>
     public int Attempts { get; init; }
 
@@ -70,6 +76,7 @@ public sealed record SendResult
         DropReason.Rejected => "rejected",
         DropReason.Unsupported => "unsupported",
         DropReason.RetriesExhausted => "retries_exhausted",
+        DropReason.Unencodable => "unencodable",
         _ => "none",
     };
 }

@@ -1,3 +1,4 @@
+using System.IO;
 using OrleansExemplars.GrainInterfaces.Model;
 using OrleansExemplars.Grains.Forwarding;
 using Xunit;
@@ -78,4 +79,53 @@ public sealed class ForwardQueueTests
         Assert.Equal(Enumerable.Range(0, 20).Select(i => (long)i), order);
     }
 
+    [Fact]
+    public async Task A_send_that_throws_is_retried_with_the_same_batch_and_later_batches_are_still_sent()
+    {
+        var attempts = new List<string[]>();
+        var reported = new List<(string Message, int Failures)>();
+        await using var queue = new ForwardQueue((batch, _) =>
+        {
+            lock (attempts)
+            {
+                attempts.Add(batch.Select(s => s.Labels.MetricNameOrEmpty).ToArray());
+                if (attempts.Count == 1) throw new InvalidOperationException("injected: the first send fails");
+            }
+            return Task.CompletedTask;
+        }, maxSamplesPerSend: 1000, deadline: TimeSpan.FromMilliseconds(1),
+            sendFailed: (e, _, failures) => { lock (reported) reported.Add((e.Message, failures)); });
+        var first = new PendingBatch("1", 1);
+        queue.Enqueue([Series("a", 2)], first);
+
+        // Retried, not dropped: the owner completes once the second attempt went through.
+        await first.Completion.WaitAsync(TimeSpan.FromSeconds(30));
+        var second = new PendingBatch("2", 1);
+        queue.Enqueue([Series("b", 1)], second);
+        await second.Completion.WaitAsync(TimeSpan.FromSeconds(30));
+
+        lock (attempts) Assert.Equal([["a"], ["a"], ["b"]], attempts);
+        lock (reported) Assert.Equal([("injected: the first send fails", 1)], reported);
+        Assert.Equal(0, queue.PendingSamples);
+    }
+
+    [Fact]
+    public async Task A_send_that_keeps_throwing_is_retried_with_a_growing_backoff_and_goes_once_it_stops()
+    {
+        var failuresLeft = 4;
+        var reported = new List<int>();
+        var sent = 0;
+        await using var queue = new ForwardQueue((_, _) =>
+        {
+            if (Interlocked.Decrement(ref failuresLeft) >= 0) throw new IOException("injected");
+            Interlocked.Increment(ref sent);
+            return Task.CompletedTask;
+        }, maxSamplesPerSend: 1000, deadline: TimeSpan.FromMilliseconds(1),
+            sendFailed: (_, _, failures) => { lock (reported) reported.Add(failures); });
+        var owner = new PendingBatch("1", 1);
+        queue.Enqueue([Series("a", 3)], owner);
+
+        await owner.Completion.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(1, sent);
+        lock (reported) Assert.Equal([1, 2, 3, 4], reported);
+    }
 }

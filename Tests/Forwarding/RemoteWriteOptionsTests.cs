@@ -65,6 +65,33 @@ public sealed class RemoteWriteOptionsTests
         Assert.Contains(errors, e => e.Contains(expected, StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("http://writer:s3cret-pass@victoria:8428/api/v1/write")]
+    [InlineData("https://writer@victoria:8428/api/v1/write")]
+    public void A_url_with_credentials_is_refused_pointing_to_the_basic_auth_keys_without_repeating_them(string url)
+    {
+        var errors = ValidationErrors(new Dictionary<string, string?> { [$"{E0}:Url"] = url });
+
+        var error = Assert.Single(errors);
+        Assert.Contains($"{E0}:Url must not carry credentials", error);
+        Assert.Contains($"{E0}:BasicAuthUsername", error);
+        Assert.Contains($"{E0}:BasicAuthPassword", error);
+        Assert.DoesNotContain("s3cret", error);
+        Assert.DoesNotContain("writer", error);
+    }
+
+    [Theory]
+    [InlineData("victoria:8428/api/v1/write?api_key=s3cret")]
+    [InlineData("ftp://writer:s3cret@victoria/api/v1/write")]
+    public void A_bad_url_is_not_repeated_with_its_secrets(string url)
+    {
+        var errors = ValidationErrors(new Dictionary<string, string?> { [$"{E0}:Url"] = url });
+
+        var error = Assert.Single(errors);
+        Assert.Contains($"{E0}:Url must be an absolute http(s) URL", error);
+        Assert.DoesNotContain("s3cret", error);
+    }
+
     [Fact]
     public void Basic_auth_and_a_bearer_token_together_are_refused()
     {

@@ -176,6 +176,37 @@ public sealed class LoadToolTests
         Assert.All(receiver.Requests, r => Assert.Null(r.DecodeError));
     }
 
+    [Fact]
+    public async Task With_retry_a_refused_request_is_resent_with_the_same_bytes_until_acknowledged()
+    {
+        // 503 with Retry-After, a 429, then acceptance: as Prometheus would, the tool resends the same request.
+        await using var receiver = await LoopbackRemoteWriteReceiver.StartAsync(0,
+            ScriptedResponse.RetryAfterSeconds(503, 1), new ScriptedResponse(429));
+        string[] args =
+        [
+            "--url", receiver.Url.ToString(), "--requests", "2", "--series", "20", "--shards", "1", "--concurrency", "1",
+            "--start", Start.ToString(CultureInfo.InvariantCulture), "--json",
+        ];
+
+        var (exit, summary, stderr) = await RunAsync([.. args, "--retry"]);
+
+        Assert.True(exit == 0, stderr);
+        Assert.Equal((2L, 0L, 2L), (summary!.Requests, summary.Errors, summary.Retries));
+        var bodies = receiver.Requests.Select(r => r.Body).ToList();
+        Assert.Equal(4, bodies.Count);
+        Assert.Equal(bodies[0], bodies[1]);
+        Assert.Equal(bodies[0], bodies[2]);
+        Assert.NotEqual(bodies[0], bodies[3]);
+        Assert.True(receiver.Requests[1].Since(receiver.Requests[0]) >= TimeSpan.FromSeconds(0.9), "Retry-After was not honoured");
+
+        // Without --retry the refusal is the request's end: an error.
+        receiver.Enqueue(new ScriptedResponse(503));
+        var (failedExit, failed, _) = await RunAsync(args);
+        Assert.Equal(1, failedExit);
+        Assert.Equal((1L, 1L, 0L), (failed!.Requests, failed.Errors, failed.Retries));
+        Assert.Throws<ArgumentException>(() => LoadSettings.Parse(["--target", "kafka", "--retry"], DateTimeOffset.UtcNow));
+    }
+
     [Theory]
     [InlineData("--url", "http://192.0.2.10:8000/api/v1/write")]
     [InlineData("--url", "http://example.com/api/v1/write")]

@@ -22,6 +22,9 @@ public sealed class HostProcess : IAsyncDisposable
     public bool HasExited => _process.HasExited;
     public int ExitCode => _process.ExitCode;
 
+    /// <summary>The operating system's id of the process (for <c>/proc/&lt;id&gt;/status</c>).</summary>
+    public int ProcessId => _process.Id;
+
     /// <param name="project">"Silo" or "ApiHost".</param>
     public static HostProcess Start(string project, IDictionary<string, string> environment)
     {

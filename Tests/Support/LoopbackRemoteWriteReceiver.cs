@@ -37,7 +37,10 @@ public sealed record ScriptedResponse(
         new(status, Headers: new Dictionary<string, string> { ["Retry-After"] = seconds.ToString(CultureInfo.InvariantCulture) });
 }
 
-/// <summary>A request the receiver got: headers, raw body and, when it decodes, the decoded request of either version.</summary>
+/// <summary>
+/// A request the receiver got: headers, raw body, when it decodes the decoded request of either version, and the status
+/// it was answered with.
+/// </summary>
 public sealed record ReceivedWrite(
     long Timestamp,
     string Method,
@@ -47,7 +50,8 @@ public sealed record ReceivedWrite(
     V1.WriteRequest? V1,
     V2.Request? V2,
     IReadOnlyList<ForwardSeries> Series,
-    string? DecodeError)
+    string? DecodeError,
+    int Status)
 {
     /// <summary>A header's value (values joined by ", "), or null.</summary>
     public string? Header(string name) => Headers.TryGetValue(name, out var value) ? value : null;
@@ -164,15 +168,14 @@ public sealed class LoopbackRemoteWriteReceiver : IAsyncDisposable
             error = e.Message;
         }
 
+        ScriptedResponse response;
+        lock (_script) response = _script.Count > 0 ? _script.Dequeue() : DefaultResponse;
         lock (_received)
         {
             _received.Add(new ReceivedWrite(timestamp, context.Request.Method, context.Request.Path.Value ?? "", headers,
-                body, v1, v2, series, error));
+                body, v1, v2, series, error, response.Status));
         }
         _arrivals.Release();
-
-        ScriptedResponse response;
-        lock (_script) response = _script.Count > 0 ? _script.Dequeue() : DefaultResponse;
         if (response.Delay > TimeSpan.Zero)
         {
             try

@@ -18,15 +18,22 @@ internal static class HttpReachability
         try
         {
             using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
-            var data = new Dictionary<string, object> { ["url"] = url.GetLeftPart(UriPartial.Path), ["status"] = (int)response.StatusCode };
+            var data = new Dictionary<string, object> { ["url"] = Shown(url, UriComponents.Path), ["status"] = (int)response.StatusCode };
             return HealthCheckResult.Healthy($"{what} answered HTTP {(int)response.StatusCode}", data);
         }
         catch (HttpRequestException e)
         {
             var reason = e.HttpRequestError == HttpRequestError.Unknown ? e.Message : $"{e.HttpRequestError}: {e.Message}";
-            return HealthCheckResult.Unhealthy($"{what} at {url.GetLeftPart(UriPartial.Authority)} is unreachable ({reason})", e);
+            return HealthCheckResult.Unhealthy($"{what} at {Shown(url, 0)} is unreachable ({reason})", e);
         }
     }
+
+    /// <summary>
+    /// What a probe may show of <paramref name="url"/> to anyone who asks <c>/readyz</c>: scheme, host and port (and
+    /// <paramref name="more"/>), never the user info or the query string, where credentials and tokens ride.
+    /// </summary>
+    public static string Shown(Uri url, UriComponents more) =>
+        url.GetComponents(UriComponents.SchemeAndServer | more, UriFormat.UriEscaped);
 
     /// <summary>Registers <see cref="HttpClientName"/>: no cookies, no redirects followed, no client timeout of its own.</summary>
     public static IServiceCollection AddHealthHttpClient(this IServiceCollection services)
