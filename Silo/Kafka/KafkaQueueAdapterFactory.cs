@@ -55,8 +55,9 @@ public sealed class KafkaQueueAdapterFactory : IQueueAdapterFactory, IDisposable
 
     public async Task<IQueueAdapter> CreateAdapter(CancellationToken cancellationToken)
     {
-        // Fails start-up when a topic has more partitions than queue slots, rather than leaving some unread.
-        await _directory.RefreshAsync(cancellationToken);
+        // Fails start-up when a topic has more partitions than queue slots, rather than leaving some unread. A broker
+        // that does not answer yet does not stop the silo: its receivers start once the partitions can be read.
+        await _directory.TryRefreshAsync(cancellationToken);
         return new KafkaQueueAdapter(_name, _options, _mapper, _directory, _deadLetters, _metrics, _forwardShards,
             _shards, _loggerFactory);
     }
