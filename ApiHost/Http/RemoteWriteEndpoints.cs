@@ -25,7 +25,7 @@ public static class RemoteWriteEndpoints
     }
 
     private static async Task<IResult> HandleAsync(HttpContext http, RemoteWriteIngestor ingestor, ApiMetrics metrics,
-        IOptions<ApiHostOptions> options)
+        IOptions<ApiHostOptions> options, IOptions<IngestLimitsOptions> limits)
     {
         if (RemoteWriteDecoder.UnsupportedContentType(http.Request.ContentType) is { } unsupported)
         {
@@ -45,7 +45,7 @@ public static class RemoteWriteEndpoints
             try
             {
                 write = RemoteWriteDecoder.ReadHttpBody(buffer.AsSpan(0, length), http.Request.ContentType,
-                    http.Request.Headers.ContentEncoding, maxDecompressed, ingestor.Forwarding);
+                    http.Request.Headers.ContentEncoding, maxDecompressed, ingestor.Forwarding, limits.Value.Limits);
             }
             catch (RemoteWriteFormatException e)
             {

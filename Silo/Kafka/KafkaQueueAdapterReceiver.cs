@@ -33,6 +33,7 @@ public sealed class KafkaQueueAdapterReceiver : IQueueAdapterReceiver, KafkaRece
     private readonly int _forwardShards;
     private readonly MetricShardDirectory? _shards;
     private readonly ILogger _logger;
+    private readonly SeriesLimits _limits;
     private readonly KafkaPartitionConsumer _consumer;
     private readonly PartitionOffsetTracker _offsets = new();
     private readonly DeadLetteredOffsets _deadLettered = new();
@@ -40,8 +41,9 @@ public sealed class KafkaQueueAdapterReceiver : IQueueAdapterReceiver, KafkaRece
 
     public KafkaQueueAdapterReceiver(TopicPartition partition, KafkaStreamOptions options, KafkaTopicDirectory directory,
         KafkaDeadLetterProducer deadLetters, KafkaReceiverMetrics metrics, int forwardShards, MetricShardDirectory? shards,
-        ILogger logger)
+        ILogger logger, SeriesLimits? limits = null)
     {
+        _limits = limits ?? SeriesLimits.Default;
         _partition = partition;
         _options = options;
         _directory = directory;
@@ -115,7 +117,8 @@ public sealed class KafkaQueueAdapterReceiver : IQueueAdapterReceiver, KafkaRece
             try
             {
                 write = RemoteWriteMessageDecoder.Decode(value, Header(message, "Content-Type"),
-                    Header(message, "Content-Encoding"), _options.MaxMessageBytes, forwardAsBlock: _forwardShards > 0);
+                    Header(message, "Content-Encoding"), _options.MaxMessageBytes, forwardAsBlock: _forwardShards > 0,
+                    _limits);
             }
             catch (RemoteWriteFormatException e)
             {
