@@ -45,7 +45,7 @@ public static class RemoteWriteEndpoints
             try
             {
                 write = RemoteWriteDecoder.ReadHttpBody(buffer.AsSpan(0, length), http.Request.ContentType,
-                    http.Request.Headers.ContentEncoding, maxDecompressed, ingestor.Forwarding, limits.Value.Limits);
+                    http.Request.Headers.ContentEncoding, maxDecompressed, ingestor.Forwarding, limits.Value.ToLimits());
             }
             catch (RemoteWriteFormatException e)
             {

@@ -26,5 +26,5 @@ public sealed class IngestLimitsOptions
     [Range(1, 1 << 24, ErrorMessage = "Ingest:MaxLabelValueLength must be between {1} and {2}.")]
     public int MaxLabelValueLength { get; set; } = SeriesLimits.DefaultMaxLabelValueLength;
 
-    public SeriesLimits Limits => new(MaxMetricNameLength, MaxLabelNameLength, MaxLabelValueLength);
+    public SeriesLimits ToLimits() => new(MaxMetricNameLength, MaxLabelNameLength, MaxLabelValueLength);
 }

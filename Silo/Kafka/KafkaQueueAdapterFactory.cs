@@ -54,7 +54,7 @@ public sealed class KafkaQueueAdapterFactory : IQueueAdapterFactory, IDisposable
                 : 0,
             services.GetRequiredService<ILoggerFactory>(),
             services.GetRequiredService<MetricShardDirectory>(),
-            services.GetRequiredService<IOptions<IngestLimitsOptions>>().Value.Limits);
+            services.GetRequiredService<IOptions<IngestLimitsOptions>>().Value.ToLimits());
 
     Task<IQueueAdapter> IQueueAdapterFactory.CreateAdapter() => CreateAdapter(CancellationToken.None);
 

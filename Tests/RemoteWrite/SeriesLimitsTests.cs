@@ -114,9 +114,9 @@ public sealed class SeriesLimitsTests
     public void Ingest_options_default_to_the_storable_length_and_map_to_limits()
     {
         var options = new IngestLimitsOptions();
-        Assert.Equal(SeriesLimits.Default, options.Limits);
+        Assert.Equal(SeriesLimits.Default, options.ToLimits());
         Assert.Equal(1002, SeriesLimits.StorableMetricNameLength);
         options.MaxMetricNameLength = 5000;
-        Assert.Equal(5000, options.Limits.MaxMetricNameLength);
+        Assert.Equal(5000, options.ToLimits().MaxMetricNameLength);
     }
 }
