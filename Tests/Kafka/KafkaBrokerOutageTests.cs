@@ -1,5 +1,6 @@
 using OrleansExemplars.Tests.Support;
 using Xunit;
+using Xunit.Abstractions;
 using static OrleansExemplars.Tests.Kafka.KafkaTestData;
 
 namespace OrleansExemplars.Tests.Kafka;
@@ -9,7 +10,7 @@ namespace OrleansExemplars.Tests.Kafka;
 /// and consumes every message once the broker answers there (a relay to the mock broker opens on that port).
 /// </summary>
 [Collection(KafkaCollection.Name)]
-public sealed class KafkaBrokerOutageTests
+public sealed class KafkaBrokerOutageTests(ITestOutputHelper output)
 {
     [Fact]
     public async Task A_silo_started_while_the_broker_is_unreachable_consumes_everything_once_it_answers()
@@ -27,6 +28,7 @@ public sealed class KafkaBrokerOutageTests
         Assert.Empty(await QueryTraceIdsAsync(system.Http));
 
         await using var relay = TcpForwarder.Start(port, kafka.BootstrapServers);
+        var answered = System.Diagnostics.Stopwatch.StartNew();
         var expected = TraceIds(messages).Order(StringComparer.Ordinal).ToList();
         List<string> found = [];
         Assert.True(await EventuallyAsync(async () =>
@@ -35,6 +37,7 @@ public sealed class KafkaBrokerOutageTests
             return found.Count >= expected.Count;
         }, TimeSpan.FromSeconds(120)), $"{found.Count} of {expected.Count} exemplars arrived after the broker came up");
         Assert.Equal(expected, found.Order(StringComparer.Ordinal));
+        output.WriteLine($"every exemplar queryable {answered.Elapsed.TotalSeconds:0.0} s after the broker answered");
         await AssertCommittedToEndAsync(kafka, topic, group);
     }
 }

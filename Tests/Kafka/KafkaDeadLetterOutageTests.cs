@@ -2,6 +2,7 @@ using System.Text;
 using OrleansExemplars.Silo.Kafka;
 using OrleansExemplars.Tests.Support;
 using Xunit;
+using Xunit.Abstractions;
 using static OrleansExemplars.Tests.Kafka.KafkaTestData;
 
 namespace OrleansExemplars.Tests.Kafka;
@@ -13,7 +14,7 @@ namespace OrleansExemplars.Tests.Kafka;
 /// once and every valid message arrives once.
 /// </summary>
 [Collection(KafkaCollection.Name)]
-public sealed class KafkaDeadLetterOutageTests
+public sealed class KafkaDeadLetterOutageTests(ITestOutputHelper output)
 {
     private const string Marker = "oe-test-marker";
 
@@ -71,11 +72,14 @@ public sealed class KafkaDeadLetterOutageTests
 
         // The topic comes into being (an operator creates it): the test's own producer may create topics.
         await kafka.ProduceAsync(deadLetterTopic, 0, "marker"u8.ToArray(), (Marker, "1"));
+        var cleared = System.Diagnostics.Stopwatch.StartNew();
 
         var all = first.Concat(second).ToList();
         await WaitForAsync(system, all, "every valid message after the dead-letter topic appeared");
         Assert.Equal(TraceIds(all).Order(StringComparer.Ordinal), (await QueryTraceIdsAsync(system.Http)).Order(StringComparer.Ordinal));
         await AssertCommittedToEndAsync(kafka, topic, group);
+        output.WriteLine($"{counters["oe_kafka_receiver_errors"]} failed attempts while the dead-letter topic was missing; " +
+                         $"caught up and committed to the end {cleared.Elapsed.TotalSeconds:0.0} s after it appeared");
         Assert.Equal(0, counters["oe_exemplars_duplicate"]);
         Assert.Equal(0, counters["oe_exemplars_out_of_order"]);
 

@@ -7,6 +7,7 @@ using OrleansExemplars.GrainInterfaces.Model;
 using OrleansExemplars.Silo.Kafka;
 using OrleansExemplars.Tests.Support;
 using Xunit;
+using Xunit.Abstractions;
 using static OrleansExemplars.Tests.Kafka.KafkaTestData;
 
 namespace OrleansExemplars.Tests.Kafka;
@@ -17,7 +18,7 @@ namespace OrleansExemplars.Tests.Kafka;
 /// and once the broker answers the partition is read from its start and committed.
 /// </summary>
 [Collection(ThreadCountingCollection.Name)]
-public sealed class KafkaReceiverStartTests
+public sealed class KafkaReceiverStartTests(ITestOutputHelper output)
 {
     [Fact]
     public async Task Failing_starts_leave_no_consumer_behind_and_the_partition_is_read_once_the_broker_answers()
@@ -74,8 +75,12 @@ public sealed class KafkaReceiverStartTests
         Assert.True(settled, $"{ThreadCountingCollection.RdkThreads()} librdkafka threads after {Failures()} failed starts, " +
                              $"{baseline} before: consumers were left behind");
 
+        output.WriteLine($"{Failures()} failed starts over {calls} calls; librdkafka threads: {baseline} before, " +
+                         $"{ThreadCountingCollection.RdkThreads()} after");
+
         // The broker answers on the address the receiver was given.
         await using var relay = TcpForwarder.Start(port, kafka.BootstrapServers);
+        var answered = System.Diagnostics.Stopwatch.StartNew();
         var traceIds = new List<string>();
         var containers = new List<IBatchContainer>();
         var expected = TraceIds(indexes).Order(StringComparer.Ordinal).ToList();
@@ -91,6 +96,7 @@ public sealed class KafkaReceiverStartTests
             await Task.Delay(10);
         }
         Assert.Equal(expected, traceIds.Order(StringComparer.Ordinal));
+        output.WriteLine($"every message read {answered.Elapsed.TotalSeconds:0.0} s after the broker answered");
 
         await receiver.MessagesDeliveredAsync(containers, CancellationToken.None);
         await receiver.Shutdown(TimeSpan.FromSeconds(10));
