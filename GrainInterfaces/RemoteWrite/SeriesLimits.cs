@@ -22,7 +22,10 @@ public sealed record SeriesLimits(int MaxMetricNameLength, int MaxLabelNameLengt
     /// </summary>
     public const int StorableMetricNameLength = AzureBlobNameLength - 12 - 5 - 5;
 
-    /// <summary>Most '/' a metric name may hold: its blob name has one more (after "metric") and the segments are one more than its '/'.</summary>
+    /// <summary>
+    /// Most '/' a metric name may hold: its blob name has one more (after "metric"), and a name has one segment more
+    /// than it has '/'.
+    /// </summary>
     public const int MaxMetricNameSlashes = AzureBlobNameSegments - 2;
 
     public const int DefaultMaxLabelNameLength = 1024;

@@ -16,7 +16,10 @@ public sealed class MetricShardRouter
     /// <summary>Separates the metric name from the shard number in a grain key.</summary>
     public const char KeySeparator = '#';
 
-    /// <summary>Metric names whose pattern verdict <see cref="ConfiguredShardsOf"/> keeps (shared by every router of a directory).</summary>
+    /// <summary>
+    /// Metric names whose pattern verdict <see cref="ConfiguredShardsOf"/> keeps, shared by every router made from
+    /// one by <see cref="WithAutomatic"/>.
+    /// </summary>
     public const int MaxCachedNames = 10_000;
 
     private readonly (Regex Pattern, int Shards)[] _patterns;

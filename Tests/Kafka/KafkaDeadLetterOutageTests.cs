@@ -86,8 +86,9 @@ public sealed class KafkaDeadLetterOutageTests(ITestOutputHelper output)
         var letters = kafka.ReadAll(deadLetterTopic).Where(m => m.Message.Headers.All(h => h.Key != Marker)).ToList();
         var letter = Assert.Single(letters);
         Assert.Equal(corrupt, letter.Message.Value);
-        Assert.Equal(corruptOffset.ToString(), Encoding.UTF8.GetString(letter.Message.Headers.GetLastBytes(KafkaDeadLetterProducer.SourceOffsetHeader)));
-        Assert.Equal(stalled.ToString(), Encoding.UTF8.GetString(letter.Message.Headers.GetLastBytes(KafkaDeadLetterProducer.SourcePartitionHeader)));
+        string Header(string name) => Encoding.UTF8.GetString(letter.Message.Headers.GetLastBytes(name));
+        Assert.Equal(corruptOffset.ToString(), Header(KafkaDeadLetterProducer.SourceOffsetHeader));
+        Assert.Equal(stalled.ToString(), Header(KafkaDeadLetterProducer.SourcePartitionHeader));
         Assert.Equal(1, counters["oe_kafka_dead_lettered"]);
     }
 

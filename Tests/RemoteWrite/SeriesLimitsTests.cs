@@ -16,7 +16,8 @@ public sealed class SeriesLimitsTests
 {
     private const int Storable = SeriesLimits.StorableMetricNameLength;
 
-    public static TheoryData<string> Paths => ["http-v1", "http-v1-no-forwarding", "http-v2", "kafka-v1", "kafka-v1-block", "kafka-v2", "protobuf-v1"];
+    public static TheoryData<string> Paths =>
+        ["http-v1", "http-v1-no-forwarding", "http-v2", "kafka-v1", "kafka-v1-block", "kafka-v2", "protobuf-v1"];
 
     private static DecodedWrite Decode(string path, WriteRequest request, SeriesLimits? limits = null)
     {
