@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using OrleansExemplars.GrainInterfaces.RemoteWrite;
 using OrleansExemplars.GrainInterfaces.Sharding;
 using OrleansExemplars.Grains.Wal;
 
@@ -8,7 +9,8 @@ namespace OrleansExemplars.Grains;
 public static class ServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers what the grains need: validated <see cref="ExemplarStorageOptions"/>, <see cref="ShardingOptions"/> and
+    /// Registers what the grains need: validated <see cref="ExemplarStorageOptions"/>, <see cref="ShardingOptions"/>,
+    /// <see cref="IngestLimitsOptions"/> (the Kafka receivers apply them) and
     /// <see cref="WalOptions"/>, the shard directory, the counters, and the silo's exemplar WAL (opened and closed with the silo).
     /// </summary>
     public static IServiceCollection AddExemplarGrains(this IServiceCollection services, IConfiguration configuration)
@@ -19,6 +21,10 @@ public static class ServiceCollectionExtensions
             .ValidateOnStart();
         services.AddOptions<WalOptions>()
             .Bind(configuration.GetSection(WalOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddOptions<IngestLimitsOptions>()
+            .Bind(configuration.GetSection(IngestLimitsOptions.SectionName))
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.AddOptions<ShardingOptions>()

@@ -1,5 +1,6 @@
 using OpenTelemetry.Metrics;
 using OrleansExemplars.GrainInterfaces.Configuration;
+using OrleansExemplars.GrainInterfaces.RemoteWrite;
 using OrleansExemplars.GrainInterfaces.Sharding;
 using OrleansExemplars.ApiHost.Health;
 using OrleansExemplars.ApiHost.Http;
@@ -21,6 +22,10 @@ public static class ApiHostApp
         var builder = WebApplication.CreateBuilder(args);
         builder.Services.AddOptions<ApiHostOptions>()
             .Bind(builder.Configuration.GetSection(ApiHostOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddOptions<IngestLimitsOptions>()
+            .Bind(builder.Configuration.GetSection(IngestLimitsOptions.SectionName))
             .ValidateDataAnnotations()
             .ValidateOnStart();
         builder.Services.AddOptions<ShardingOptions>()

@@ -26,7 +26,7 @@ public static class RemoteWriteEndpoints
     }
 
     private static async Task<IResult> HandleAsync(HttpContext http, RemoteWriteIngestor ingestor, ApiMetrics metrics,
-        IOptions<ApiHostOptions> options)
+        IOptions<ApiHostOptions> options, IOptions<IngestLimitsOptions> limits)
     {
         if (RemoteWriteDecoder.UnsupportedContentType(http.Request.ContentType) is { } unsupported)
         {
@@ -46,7 +46,7 @@ public static class RemoteWriteEndpoints
             try
             {
                 write = RemoteWriteDecoder.ReadHttpBody(buffer.AsSpan(0, length), http.Request.ContentType,
-                    http.Request.Headers.ContentEncoding, maxDecompressed, ingestor.Forwarding);
+                    http.Request.Headers.ContentEncoding, maxDecompressed, ingestor.Forwarding, limits.Value.ToLimits());
             }
             catch (RemoteWriteFormatException e)
             {

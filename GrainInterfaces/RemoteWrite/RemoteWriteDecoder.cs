@@ -76,16 +76,19 @@ public static class RemoteWriteDecoder
     /// (<see cref="DecodedWrite.Forward"/> stays empty): nothing would send them.
     /// </summary>
     public static DecodedWrite ReadHttpBody(ReadOnlySpan<byte> body, string? contentType, string? contentEncoding,
-        int maxDecompressedBytes, bool forwarding = true) =>
-        IsV2ContentType(contentType)
-            ? WriteRequestV2Reader.Read(DecodeHttpBodyV2(body, contentEncoding, maxDecompressedBytes))
-            : DecodeHttpBody(body, contentEncoding, maxDecompressedBytes, forwarding ? ReadV1 : ReadV1ForNoOne, V1What);
-
-    // Remote write 1.0 is read straight from the wire format (RemoteWriteV1Reader), not through Google.Protobuf.
-    private static readonly SpanReader<DecodedWrite> ReadV1 = static raw => RemoteWriteV1Reader.Read(raw, V1What, out _);
-
-    private static readonly SpanReader<DecodedWrite> ReadV1ForNoOne =
-        static raw => RemoteWriteV1Reader.Read(raw, V1What, out _, RemoteWriteV1Reader.ForwardForm.None);
+        int maxDecompressedBytes, bool forwarding = true, SeriesLimits? limits = null)
+    {
+        limits ??= SeriesLimits.Default;
+        if (IsV2ContentType(contentType))
+        {
+            return WriteRequestV2Reader.Read(DecodeHttpBodyV2(body, contentEncoding, maxDecompressedBytes), limits);
+        }
+        // Remote write 1.0 is read straight from the wire format (RemoteWriteV1Reader), not through Google.Protobuf;
+        // without forwarding, samples-only series are validated and counted but not kept.
+        var form = forwarding ? RemoteWriteV1Reader.ForwardForm.Series : RemoteWriteV1Reader.ForwardForm.None;
+        return DecodeHttpBody(body, contentEncoding, maxDecompressedBytes,
+            raw => RemoteWriteV1Reader.Read(raw, V1What, out _, form, limits), V1What);
+    }
 
     /// <summary>
     /// Decodes a body as an HTTP remote-write receiver must: <c>Content-Encoding</c> absent or <c>snappy</c> means snappy

@@ -64,25 +64,27 @@ public static class RemoteWriteMessageDecoder
     /// Keep a 1.0 request whole for the forwarders (<see cref="DecodedWrite.Block"/>) when it can be forwarded as sent.
     /// </param>
     public static DecodedWrite Decode(ReadOnlySpan<byte> value, string? contentType, string? contentEncoding,
-        int maxDecompressedBytes, bool forwardAsBlock = false) =>
-        RemoteWriteDecoder.IsV2ContentType(contentType)
-            ? WriteRequestV2Reader.Read(Decode(value, contentEncoding, maxDecompressedBytes, V2Format.What,
-                V2Format.Tags, V2Format.Read))
-            : Decode(value, contentEncoding, maxDecompressedBytes, V1What, V1Protobuf.Tags, forwardAsBlock ? ReadV1Block : ReadV1);
+        int maxDecompressedBytes, bool forwardAsBlock = false, SeriesLimits? limits = null)
+    {
+        limits ??= SeriesLimits.Default;
+        if (RemoteWriteDecoder.IsV2ContentType(contentType))
+        {
+            return WriteRequestV2Reader.Read(Decode(value, contentEncoding, maxDecompressedBytes, V2Format.What,
+                V2Format.Tags, V2Format.Read), limits);
+        }
+        var form = forwardAsBlock ? RemoteWriteV1Reader.ForwardForm.Block : RemoteWriteV1Reader.ForwardForm.Series;
+        return Decode(value, contentEncoding, maxDecompressedBytes, V1What, V1Protobuf.Tags,
+            raw => ReadV1Checked(raw, form, limits));
+    }
 
     /// <summary>
     /// Remote write 1.0 is read straight from the wire format by <see cref="RemoteWriteV1Reader"/>; only a message of
     /// unknown fields alone goes through Google.Protobuf, for <see cref="CheckContent{T}"/>'s error and its hint.
     /// </summary>
-    private static readonly RemoteWriteDecoder.SpanReader<DecodedWrite> ReadV1 =
-        static raw => ReadV1Checked(raw, RemoteWriteV1Reader.ForwardForm.Series);
-
-    private static readonly RemoteWriteDecoder.SpanReader<DecodedWrite> ReadV1Block =
-        static raw => ReadV1Checked(raw, RemoteWriteV1Reader.ForwardForm.Block);
-
-    private static DecodedWrite ReadV1Checked(ReadOnlySpan<byte> raw, RemoteWriteV1Reader.ForwardForm form)
+    private static DecodedWrite ReadV1Checked(ReadOnlySpan<byte> raw, RemoteWriteV1Reader.ForwardForm form,
+        SeriesLimits limits)
     {
-        var result = RemoteWriteV1Reader.Read(raw, V1What, out var content, form);
+        var result = RemoteWriteV1Reader.Read(raw, V1What, out var content, form, limits);
         if (content == RemoteWriteV1Reader.MessageContent.OnlyUnknownFields)
         {
             CheckContent(RemoteWriteDecoder.DecodeProtobuf(raw, V1Protobuf.Parser, V1What), V1Protobuf);

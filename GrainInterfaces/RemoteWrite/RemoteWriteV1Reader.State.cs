@@ -9,7 +9,7 @@ namespace OrleansExemplars.GrainInterfaces.RemoteWrite;
 public static partial class RemoteWriteV1Reader
 {
     /// <summary>One request's reading state: the current series' parts as offsets into the request's bytes.</summary>
-    private sealed class State(Utf8StringCache strings)
+    private sealed class State(Utf8StringCache strings, SeriesLimits limits)
     {
         private LabelRef[] _labels = new LabelRef[16];
         private int _labelCount;
@@ -140,6 +140,13 @@ public static partial class RemoteWriteV1Reader
                 BlockBroken = true;
                 return;
             }
+            if (SeriesValidation.MetricNameError(metricName, limits) is { } nameError)
+            {
+                result.Invalid.Add(new InvalidSeries(
+                    SeriesValidation.Describe(BuildLabels(data, _labels, kept, metricIndex, metricName)), nameError));
+                BlockBroken = true;
+                return;
+            }
             // Only a series with samples or exemplars goes anywhere; the others (histograms only) are just counted.
             if (_sampleCount == 0 && _exemplarCount == 0)
             {
@@ -233,9 +240,22 @@ public static partial class RemoteWriteV1Reader
                     return false;
                 }
                 var name = strings.Get(nameBytes);
-                if (!Utf8.IsValid(data.Slice(l.ValueStart, l.ValueLength)))
+                var valueBytes = data.Slice(l.ValueStart, l.ValueLength);
+                if (!Utf8.IsValid(valueBytes))
                 {
                     error = SeriesValidation.InvalidLabelValue(name);
+                    return false;
+                }
+                if (name.Length > limits.MaxLabelNameLength)
+                {
+                    error = SeriesValidation.LabelNameTooLong(name, limits.MaxLabelNameLength);
+                    return false;
+                }
+                // A UTF-8 byte never stands for more than one UTF-16 code unit: only a long value needs counting.
+                if (valueBytes.Length > limits.MaxLabelValueLength &&
+                    Encoding.UTF8.GetCharCount(valueBytes) is var valueLength && valueLength > limits.MaxLabelValueLength)
+                {
+                    error = SeriesValidation.LabelValueTooLong(name, valueLength, limits.MaxLabelValueLength);
                     return false;
                 }
                 if (dropEmptyValues && l.ValueLength == 0) continue;
@@ -315,8 +335,8 @@ public static partial class RemoteWriteV1Reader
             {
                 ref readonly var l = ref _labels[i];
                 if (sb.Length > 1) sb.Append(", ");
-                sb.Append(Encoding.UTF8.GetString(data.Slice(l.NameStart, l.NameLength))).Append("=\"")
-                  .Append(Encoding.UTF8.GetString(data.Slice(l.ValueStart, l.ValueLength))).Append('"');
+                sb.Append(SeriesValidation.Abbreviate(Encoding.UTF8.GetString(data.Slice(l.NameStart, l.NameLength)))).Append("=\"")
+                  .Append(SeriesValidation.Abbreviate(Encoding.UTF8.GetString(data.Slice(l.ValueStart, l.ValueLength)))).Append('"');
             }
             return sb.Append('}').ToString();
         }

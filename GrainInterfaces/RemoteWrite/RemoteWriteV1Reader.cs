@@ -46,7 +46,8 @@ public static partial class RemoteWriteV1Reader
 
     /// <summary>Reads and validates one serialized (uncompressed) <c>WriteRequest</c>.</summary>
     /// <exception cref="RemoteWriteFormatException">The bytes are not a valid protobuf <c>WriteRequest</c>.</exception>
-    public static DecodedWrite Read(ReadOnlySpan<byte> data) => Read(data, What, out _);
+    public static DecodedWrite Read(ReadOnlySpan<byte> data, SeriesLimits? limits = null) =>
+        Read(data, What, out _, limits: limits);
 
     /// <summary>
     /// <see cref="Read(ReadOnlySpan{byte})"/>, naming the message <paramref name="what"/> in errors, and telling
@@ -56,11 +57,11 @@ public static partial class RemoteWriteV1Reader
     /// only the exemplars are taken apart and the series are validated and counted.
     /// </summary>
     internal static DecodedWrite Read(ReadOnlySpan<byte> data, string what, out MessageContent content,
-        ForwardForm form = ForwardForm.Series)
+        ForwardForm form = ForwardForm.Series, SeriesLimits? limits = null)
     {
         try
         {
-            return ReadCore(data, out content, form);
+            return ReadCore(data, out content, form, limits ?? SeriesLimits.Default);
         }
         catch (WireException e)
         {
@@ -69,9 +70,10 @@ public static partial class RemoteWriteV1Reader
         }
     }
 
-    private static DecodedWrite ReadCore(ReadOnlySpan<byte> data, out MessageContent content, ForwardForm form)
+    private static DecodedWrite ReadCore(ReadOnlySpan<byte> data, out MessageContent content, ForwardForm form,
+        SeriesLimits limits)
     {
-        var state = new State(Utf8StringCache.ForThread()) { Form = form };
+        var state = new State(Utf8StringCache.ForThread(), limits) { Form = form };
         var result = new DecodedWrite();
         var pos = 0;
         var ownFields = false;
@@ -106,7 +108,7 @@ public static partial class RemoteWriteV1Reader
         }
         content = ownFields ? MessageContent.Fields : unknownFields ? MessageContent.OnlyUnknownFields : MessageContent.Empty;
         if (form != ForwardForm.Block) return result;
-        if (state.BlockBroken) return ReadCore(data, out content, ForwardForm.Series);
+        if (state.BlockBroken) return ReadCore(data, out content, ForwardForm.Series, limits);
         if (result.SampleCount + result.ExemplarCount > 0)
         {
             result.Block = new WriteRequestBlock(data.ToArray(), state.BlockSeries, checked((int)result.SampleCount),

@@ -44,11 +44,60 @@ internal static class SeriesValidation
 
     public static string DuplicateLabelName(string name) => $"duplicate label name \"{name}\"";
 
-    public static DecodedWrite Read<TSeries, TSource>(RepeatedField<TSeries> timeseries, TSource source)
+    public static string LabelNameTooLong(string name, int max) =>
+        $"label name \"{Abbreviate(name)}\" is {name.Length} characters long, more than the {max} allowed (Ingest:MaxLabelNameLength)";
+
+    public static string LabelValueTooLong(string name, int length, int max) =>
+        $"value of label \"{Abbreviate(name)}\" is {length} characters long, more than the {max} allowed (Ingest:MaxLabelValueLength)";
+
+    /// <summary>Why <paramref name="metricName"/> cannot name a metric grain, or null when it can.</summary>
+    public static string? MetricNameError(string metricName, SeriesLimits limits)
+    {
+        if (metricName.Length > limits.MaxMetricNameLength)
+        {
+            return $"metric name is {metricName.Length} characters long, more than the {limits.MaxMetricNameLength} " +
+                   "allowed (Ingest:MaxMetricNameLength: the name keys the grain that stores its exemplars)";
+        }
+        if (metricName.Length > SeriesLimits.MaxMetricNameSlashes)
+        {
+            var slashes = metricName.AsSpan().Count('/');
+            if (slashes > SeriesLimits.MaxMetricNameSlashes)
+            {
+                return $"metric name holds {slashes} '/', more than the {SeriesLimits.MaxMetricNameSlashes} its grain's " +
+                       $"blob name may (Azure Blob names have at most {SeriesLimits.AzureBlobNameSegments} segments)";
+            }
+        }
+        return null;
+    }
+
+    /// <summary>Characters of a name or value an error message quotes; the rest is summarised.</summary>
+    private const int QuotedLength = 128;
+
+    /// <summary>
+    /// <paramref name="text"/> for an error message: at most <see cref="QuotedLength"/> characters of it, so an answer
+    /// never echoes a huge label back.
+    /// </summary>
+    public static string Abbreviate(string text) =>
+        text.Length <= QuotedLength ? text : $"{text.AsSpan(0, QuotedLength)}…({text.Length} characters)";
+
+    /// <summary>A label set as <see cref="LabelSet.ToString"/> writes it, long names and values abbreviated.</summary>
+    public static string Describe(LabelSet labels)
+    {
+        var abbreviated = new Model.Label[labels.Count];
+        for (var i = 0; i < abbreviated.Length; i++)
+        {
+            abbreviated[i] = new Model.Label(Abbreviate(labels[i].Name), Abbreviate(labels[i].Value));
+        }
+        return LabelSet.FromOwnedArray(abbreviated).ToString();
+    }
+
+    public static DecodedWrite Read<TSeries, TSource>(RepeatedField<TSeries> timeseries, TSource source,
+        SeriesLimits? limits = null)
         where TSource : ISeriesSource<TSeries>
     {
+        limits ??= SeriesLimits.Default;
         var result = new DecodedWrite();
-        var labels = new LabelsBuilder();
+        var labels = new LabelsBuilder(limits);
         foreach (var ts in timeseries)
         {
             result.SeriesCount++;
@@ -62,6 +111,11 @@ internal static class SeriesValidation
             if (metricName.Length == 0)
             {
                 result.Invalid.Add(new InvalidSeries(series.ToString(), MissingMetricName));
+                continue;
+            }
+            if (MetricNameError(metricName, limits) is { } nameError)
+            {
+                result.Invalid.Add(new InvalidSeries(Describe(series), nameError));
                 continue;
             }
             Model.Exemplar[]? exemplars = null;
@@ -114,7 +168,7 @@ internal static class SeriesValidation
 /// Collects one label set, applying the per-label rules as labels arrive and the set rules in
 /// <see cref="TryBuild"/>. Reused across the series of a request.
 /// </summary>
-internal sealed class LabelsBuilder
+internal sealed class LabelsBuilder(SeriesLimits limits)
 {
     private Model.Label[] _buffer = new Model.Label[16];
     private int _count;
@@ -145,6 +199,16 @@ internal sealed class LabelsBuilder
         if (value is null)
         {
             error = SeriesValidation.InvalidLabelValue(name);
+            return false;
+        }
+        if (name.Length > limits.MaxLabelNameLength)
+        {
+            error = SeriesValidation.LabelNameTooLong(name, limits.MaxLabelNameLength);
+            return false;
+        }
+        if (value.Length > limits.MaxLabelValueLength)
+        {
+            error = SeriesValidation.LabelValueTooLong(name, value.Length, limits.MaxLabelValueLength);
             return false;
         }
         error = "";

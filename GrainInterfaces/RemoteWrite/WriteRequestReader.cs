@@ -15,8 +15,8 @@ namespace OrleansExemplars.GrainInterfaces.RemoteWrite;
 /// </summary>
 public static class WriteRequestReader
 {
-    public static DecodedWrite Read(WriteRequest request) =>
-        SeriesValidation.Read(request.Timeseries, new Source());
+    public static DecodedWrite Read(WriteRequest request, SeriesLimits? limits = null) =>
+        SeriesValidation.Read(request.Timeseries, new Source(), limits);
 
     private sealed class Source : ISeriesSource<TimeSeries>
     {
@@ -76,8 +76,8 @@ public static class WriteRequestReader
         foreach (var pl in protoLabels)
         {
             if (sb.Length > 1) sb.Append(", ");
-            sb.Append(Encoding.UTF8.GetString(pl.Name.Span)).Append("=\"")
-              .Append(Encoding.UTF8.GetString(pl.Value.Span)).Append('"');
+            sb.Append(SeriesValidation.Abbreviate(Encoding.UTF8.GetString(pl.Name.Span))).Append("=\"")
+              .Append(SeriesValidation.Abbreviate(Encoding.UTF8.GetString(pl.Value.Span))).Append('"');
         }
         return sb.Append('}').ToString();
     }

@@ -19,8 +19,8 @@ namespace OrleansExemplars.GrainInterfaces.RemoteWrite;
 /// </remarks>
 public static class WriteRequestV2Reader
 {
-    public static DecodedWrite Read(Request request) =>
-        SeriesValidation.Read(request.Timeseries, new Source(request.Symbols));
+    public static DecodedWrite Read(Request request, SeriesLimits? limits = null) =>
+        SeriesValidation.Read(request.Timeseries, new Source(request.Symbols), limits);
 
     private sealed class Source(RepeatedField<ByteString> symbols) : ISeriesSource<TimeSeries>
     {
@@ -137,7 +137,7 @@ public static class WriteRequestV2Reader
 
         private string LossyText(uint index) =>
             index >= symbols.Count ? $"<symbol {index} out of range>"
-            : Text(index) ?? Encoding.UTF8.GetString(symbols[(int)index].Span);
+            : SeriesValidation.Abbreviate(Text(index) ?? Encoding.UTF8.GetString(symbols[(int)index].Span));
 
         private string OutOfRange(string what, uint index) =>
             $"{what} {index} is outside the symbols table ({symbols.Count} symbols)";

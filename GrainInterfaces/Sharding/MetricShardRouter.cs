@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using OrleansExemplars.GrainInterfaces.Model;
@@ -17,20 +16,26 @@ public sealed class MetricShardRouter
     /// <summary>Separates the metric name from the shard number in a grain key.</summary>
     public const char KeySeparator = '#';
 
+    /// <summary>
+    /// Metric names whose pattern verdict <see cref="ConfiguredShardsOf"/> keeps, shared by every router made from
+    /// one by <see cref="WithAutomatic"/>.
+    /// </summary>
+    public const int MaxCachedNames = 10_000;
+
     private readonly (Regex Pattern, int Shards)[] _patterns;
 
     /// <summary>Configured shard count per metric name (0 = no pattern matched); regexes run once per name.</summary>
-    private readonly ConcurrentDictionary<string, int> _configured;
+    private readonly BoundedNameCache<int> _configured;
 
     private readonly IReadOnlyDictionary<string, int> _automatic;
 
     public MetricShardRouter(ShardingOptions options)
         : this(options.Metrics.Select(m => (ShardPattern.Compile(m.Match), m.Shards)).ToArray(),
-            new ConcurrentDictionary<string, int>(StringComparer.Ordinal), new Dictionary<string, int>(StringComparer.Ordinal))
+            new BoundedNameCache<int>(MaxCachedNames), new Dictionary<string, int>(StringComparer.Ordinal))
     {
     }
 
-    private MetricShardRouter((Regex, int)[] patterns, ConcurrentDictionary<string, int> configured,
+    private MetricShardRouter((Regex, int)[] patterns, BoundedNameCache<int> configured,
         IReadOnlyDictionary<string, int> automatic)
     {
         _patterns = patterns;
@@ -42,7 +47,7 @@ public sealed class MetricShardRouter
     public MetricShardRouter WithAutomatic(IReadOnlyDictionary<string, int> automatic) => new(_patterns, _configured, automatic);
 
     /// <summary>Shard count a pattern gives <paramref name="metric"/>, or 0 when none matches.</summary>
-    public int ConfiguredShardsOf(string metric) => _configured.GetOrAdd(metric, static (name, patterns) =>
+    public int ConfiguredShardsOf(string metric) => _patterns.Length == 0 ? 0 : _configured.GetOrAdd(metric, static (name, patterns) =>
     {
         foreach (var (pattern, shards) in patterns)
         {
@@ -50,6 +55,9 @@ public sealed class MetricShardRouter
         }
         return 0;
     }, _patterns);
+
+    /// <summary>Metric names whose pattern verdict is cached now (at most <see cref="MaxCachedNames"/>).</summary>
+    public int CachedNames => _configured.Count;
 
     /// <summary>How many grains <paramref name="metric"/>'s new exemplars are spread over now.</summary>
     public int ShardsOf(string metric)

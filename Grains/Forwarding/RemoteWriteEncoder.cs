@@ -37,7 +37,9 @@ public static class RemoteWriteEncoder
         var builder = new RemoteWriteV2Builder();
         var counts = new Counts();
         // A 2.0 request has its own symbol table: a block is read back into its series first.
-        foreach (var series in batch.SelectMany(s => s.Block is { } block ? RemoteWriteV1Reader.Read(block.Bytes).Forward : [s]))
+        // It was validated when it came in: no limit applies a second time.
+        foreach (var series in batch.SelectMany(s =>
+                     s.Block is { } block ? RemoteWriteV1Reader.Read(block.Bytes, SeriesLimits.Unlimited).Forward : [s]))
         {
             if (!counts.Add(series, sendExemplars)) continue;
             var ts = builder.AddSeries(series.Labels);

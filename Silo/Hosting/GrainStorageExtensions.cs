@@ -5,6 +5,7 @@ using Orleans.Serialization;
 using Orleans.Serialization.Serializers;
 using Orleans.Storage;
 using OrleansExemplars.GrainInterfaces.Configuration;
+using OrleansExemplars.GrainInterfaces.RemoteWrite;
 using OrleansExemplars.Grains;
 using OrleansExemplars.Silo.Storage;
 
@@ -30,6 +31,13 @@ public static class GrainStorageExtensions
         switch (settings.EffectiveProvider)
         {
             case GrainStorageProvider.AzureBlob:
+                // A longer metric name would make a grain whose ring Azure Blob cannot name: refused at start, not
+                // at the first write (which would fail for good and keep the WAL from ever truncating).
+                silo.Services.AddOptions<IngestLimitsOptions>().Validate(
+                    limits => limits.MaxMetricNameLength <= SeriesLimits.StorableMetricNameLength,
+                    $"Ingest:MaxMetricNameLength must be at most {SeriesLimits.StorableMetricNameLength} with Azure Blob " +
+                    "grain storage: a ring's blob name is \"ring-metric/<name>#<shard>.json\", at most " +
+                    $"{SeriesLimits.AzureBlobNameLength} characters.");
                 // Built now, as the membership table's client is: a malformed setting stops start-up naming its key.
                 var blobs = AzureStorageClients.CreateBlobServiceClient(settings.AzureBlob,
                     () => AzureStorageClients.GetOrAddCredential(silo.Services, silo.Configuration));

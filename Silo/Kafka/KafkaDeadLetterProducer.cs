@@ -19,10 +19,15 @@ public sealed class KafkaDeadLetterProducer(KafkaStreamOptions options) : IDispo
     {
         var config = options.ClientConfig();
         config.TryAdd("acks", "all");
+        // A dead letter the broker does not take fails within this (librdkafka's default is 5 minutes), and its
+        // partition retries after a backoff; retries inside librdkafka do not write it twice.
+        config.TryAdd("message.timeout.ms", "30000");
+        config.TryAdd("enable.idempotence", "true");
         return new ProducerBuilder<byte[]?, byte[]?>(config).Build();
     });
 
     /// <summary>Completes when the broker has the message: only then may the source offset be committed.</summary>
+    /// <exception cref="KafkaDeadLetterException">The broker did not take it (topic missing, not authorized, timeout).</exception>
     public async Task SendAsync(ConsumeResult<byte[]?, byte[]?> source, string reason, CancellationToken cancellationToken)
     {
         var headers = new Headers();
@@ -34,9 +39,18 @@ public sealed class KafkaDeadLetterProducer(KafkaStreamOptions options) : IDispo
         headers.Add(SourceTopicHeader, Encoding.UTF8.GetBytes(source.Topic));
         headers.Add(SourcePartitionHeader, Encoding.UTF8.GetBytes(source.Partition.Value.ToString(CultureInfo.InvariantCulture)));
         headers.Add(SourceOffsetHeader, Encoding.UTF8.GetBytes(source.Offset.Value.ToString(CultureInfo.InvariantCulture)));
-        await _producer.Value.ProduceAsync(options.DeadLetterTopic,
-            new Message<byte[]?, byte[]?> { Key = source.Message.Key, Value = source.Message.Value, Headers = headers },
-            cancellationToken);
+        try
+        {
+            await _producer.Value.ProduceAsync(options.DeadLetterTopic,
+                new Message<byte[]?, byte[]?> { Key = source.Message.Key, Value = source.Message.Value, Headers = headers },
+                cancellationToken);
+        }
+        catch (KafkaException e)
+        {
+            throw new KafkaDeadLetterException(
+                $"could not dead-letter {source.Topic}/{source.Partition.Value}@{source.Offset.Value} to topic " +
+                $"\"{options.DeadLetterTopic}\": {e.Error.Reason} ({e.Error.Code})", e);
+        }
     }
 
     public void Dispose()

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Orleans.Runtime;
 using Orleans.Streams;
+using OrleansExemplars.GrainInterfaces.RemoteWrite;
 using OrleansExemplars.GrainInterfaces.Sharding;
 
 namespace OrleansExemplars.Silo.Kafka;
@@ -15,6 +16,7 @@ public sealed class KafkaQueueAdapter(
     KafkaReceiverMetrics metrics,
     int forwardShards,
     MetricShardDirectory? shards,
+    SeriesLimits limits,
     ILoggerFactory loggerFactory) : IQueueAdapter
 {
     public string Name => name;
@@ -27,7 +29,8 @@ public sealed class KafkaQueueAdapter(
     {
         var partition = mapper.PartitionOf(queueId);
         return new KafkaQueueAdapterReceiver(partition, options, directory, deadLetters, metrics, forwardShards, shards,
-            loggerFactory.CreateLogger($"{typeof(KafkaQueueAdapterReceiver).FullName}.{name}.{partition.Topic}.{partition.Partition.Value}"));
+            loggerFactory.CreateLogger($"{typeof(KafkaQueueAdapterReceiver).FullName}.{name}.{partition.Topic}.{partition.Partition.Value}"),
+            limits);
     }
 
     public Task QueueMessageBatchAsync<T>(StreamId streamId, IEnumerable<T> events, StreamSequenceToken? token,

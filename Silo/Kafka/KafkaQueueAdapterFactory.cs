@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.Providers.Streams.Common;
 using Orleans.Streams;
+using OrleansExemplars.GrainInterfaces.RemoteWrite;
 using OrleansExemplars.GrainInterfaces.Sharding;
 using OrleansExemplars.Grains.Forwarding;
 
@@ -17,6 +18,7 @@ public sealed class KafkaQueueAdapterFactory : IQueueAdapterFactory, IDisposable
     private readonly KafkaReceiverMetrics _metrics;
     private readonly int _forwardShards;
     private readonly MetricShardDirectory? _shards;
+    private readonly SeriesLimits _limits;
     private readonly ILoggerFactory _loggerFactory;
     private readonly KafkaQueueMapper _mapper;
     private readonly SimpleQueueAdapterCache _cache;
@@ -26,9 +28,11 @@ public sealed class KafkaQueueAdapterFactory : IQueueAdapterFactory, IDisposable
 
     /// <param name="forwardShards">Forwarder shards to feed; 0 when no remote-write endpoint is configured.</param>
     public KafkaQueueAdapterFactory(string name, KafkaStreamOptions options, SimpleQueueCacheOptions cacheOptions,
-        KafkaReceiverMetrics metrics, int forwardShards, ILoggerFactory loggerFactory, MetricShardDirectory? shards = null)
+        KafkaReceiverMetrics metrics, int forwardShards, ILoggerFactory loggerFactory, MetricShardDirectory? shards = null,
+        SeriesLimits? limits = null)
     {
         _shards = shards;
+        _limits = limits ?? SeriesLimits.Default;
         _name = name;
         _options = options;
         _metrics = metrics;
@@ -49,16 +53,18 @@ public sealed class KafkaQueueAdapterFactory : IQueueAdapterFactory, IDisposable
                 ? forwarding.Shards
                 : 0,
             services.GetRequiredService<ILoggerFactory>(),
-            services.GetRequiredService<MetricShardDirectory>());
+            services.GetRequiredService<MetricShardDirectory>(),
+            services.GetRequiredService<IOptions<IngestLimitsOptions>>().Value.ToLimits());
 
     Task<IQueueAdapter> IQueueAdapterFactory.CreateAdapter() => CreateAdapter(CancellationToken.None);
 
     public async Task<IQueueAdapter> CreateAdapter(CancellationToken cancellationToken)
     {
-        // Fails start-up when a topic has more partitions than queue slots, rather than leaving some unread.
-        await _directory.RefreshAsync(cancellationToken);
+        // Fails start-up when a topic has more partitions than queue slots, rather than leaving some unread. A broker
+        // that does not answer yet does not stop the silo: its receivers start once the partitions can be read.
+        await _directory.TryRefreshAsync(cancellationToken);
         return new KafkaQueueAdapter(_name, _options, _mapper, _directory, _deadLetters, _metrics, _forwardShards,
-            _shards, _loggerFactory);
+            _shards, _limits, _loggerFactory);
     }
 
     public IQueueAdapterCache GetQueueAdapterCache() => _cache;

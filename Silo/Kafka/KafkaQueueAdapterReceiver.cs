@@ -8,44 +8,70 @@ using OrleansExemplars.GrainInterfaces.Sharding;
 namespace OrleansExemplars.Silo.Kafka;
 
 /// <summary>
-/// Reads one Kafka partition for the silo that Orleans' queue balancer gave it to. The partition is assigned, not
-/// subscribed (Orleans decides ownership), and resumes at the group's committed offset. A poll takes up to
-/// <see cref="KafkaStreamOptions.PollBatchSize"/> messages, decodes them, dead-letters what no format decodes, and
-/// returns one container per metric and one per forwarder shard; an offset is stored for commit only when everything
-/// before it was delivered (for forwarder shards: accepted by every remote-write endpoint).
+/// Reads one Kafka partition for the silo that Orleans' queue balancer gave it to (through a
+/// <see cref="KafkaPartitionConsumer"/>). A poll takes up to <see cref="KafkaStreamOptions.PollBatchSize"/> messages,
+/// decodes them, dead-letters what no format decodes, and returns one container per metric and one per forwarder
+/// shard; an offset is stored for commit only when everything before it was delivered (for forwarder shards: accepted
+/// by every remote-write endpoint). A poll is all or nothing: when any of it fails (a dead letter the broker does not
+/// take, say), none of it is handed to Orleans, the partition is rewound to its first message and read again after a
+/// backoff — it waits rather than lose or skip a message.
 /// </summary>
-public sealed class KafkaQueueAdapterReceiver(
-    TopicPartition partition,
-    KafkaStreamOptions options,
-    KafkaTopicDirectory directory,
-    KafkaDeadLetterProducer deadLetters,
-    KafkaReceiverMetrics metrics,
-    int forwardShards,
-    MetricShardDirectory? shards,
-    ILogger logger) : IQueueAdapterReceiver, KafkaReceiverMetrics.IPartitionProgress
+/// <remarks>
+/// Orleans' pulling agent calls <see cref="Initialize"/> once and, whatever it did, goes on asking for messages every
+/// few milliseconds (Orleans 10.4.2 <c>PersistentStreamPullingAgent</c>: "the receiver itself may attempt later to
+/// recover"), so a start that failed is retried from <see cref="GetQueueMessagesAsync"/>, paced by the backoff.
+/// </remarks>
+public sealed class KafkaQueueAdapterReceiver : IQueueAdapterReceiver, KafkaReceiverMetrics.IPartitionProgress
 {
-    private readonly PartitionOffsetTracker _offsets = new();
-    private IConsumer<byte[]?, byte[]?>? _consumer;
-    private long _stored = -1;
+    private static readonly TimeSpan DefaultStartTimeout = TimeSpan.FromSeconds(10);
 
-    public long? Committed => _stored < 0 ? null : _stored;
+    private readonly TopicPartition _partition;
+    private readonly KafkaStreamOptions _options;
+    private readonly KafkaTopicDirectory _directory;
+    private readonly KafkaDeadLetterProducer _deadLetters;
+    private readonly KafkaReceiverMetrics _metrics;
+    private readonly int _forwardShards;
+    private readonly MetricShardDirectory? _shards;
+    private readonly ILogger _logger;
+    private readonly SeriesLimits _limits;
+    private readonly KafkaPartitionConsumer _consumer;
+    private readonly PartitionOffsetTracker _offsets = new();
+    private readonly DeadLetteredOffsets _deadLettered = new();
+    private TimeSpan _startTimeout = DefaultStartTimeout;
+
+    public KafkaQueueAdapterReceiver(TopicPartition partition, KafkaStreamOptions options, KafkaTopicDirectory directory,
+        KafkaDeadLetterProducer deadLetters, KafkaReceiverMetrics metrics, int forwardShards, MetricShardDirectory? shards,
+        ILogger logger, SeriesLimits? limits = null)
+    {
+        _limits = limits ?? SeriesLimits.Default;
+        _partition = partition;
+        _options = options;
+        _directory = directory;
+        _deadLetters = deadLetters;
+        _metrics = metrics;
+        _forwardShards = forwardShards;
+        _shards = shards;
+        _logger = logger;
+        _consumer = new KafkaPartitionConsumer(partition, options, logger, RecordError);
+    }
+
+    public long? Committed => _consumer.Stored;
 
     public long? Lag
     {
         get
         {
-            var consumer = _consumer;
-            if (consumer is null || _stored < 0) return null;
-            var high = consumer.GetWatermarkOffsets(partition).High;
-            return high == Offset.Unset ? null : Math.Max(0, high.Value - _stored);
+            var stored = _consumer.Stored;
+            return stored is null || _consumer.HighWatermark is not { } high ? null : Math.Max(0, high - stored.Value);
         }
     }
 
     public async Task Initialize(TimeSpan timeout)
     {
-        metrics.Register(partition, this);
-        using var cts = new CancellationTokenSource(timeout);
-        await TryStartAsync(cts.Token);
+        _metrics.Register(_partition, this);
+        // Orleans' InitQueueTimeout also bounds the later attempts.
+        if (timeout > TimeSpan.Zero) _startTimeout = timeout;
+        await TryStartAsync(CancellationToken.None);
     }
 
     Task<IList<IBatchContainer>> IQueueAdapterReceiver.GetQueueMessagesAsync(int maxCount) =>
@@ -54,14 +80,35 @@ public sealed class KafkaQueueAdapterReceiver(
     public async Task<IList<IBatchContainer>> GetQueueMessagesAsync(int maxCount, CancellationToken cancellationToken)
     {
         if (maxCount == 0 || !await TryStartAsync(cancellationToken)) return [];
-        var messages = await Task.Run(Poll, cancellationToken);
-        if (messages.Count == 0) return [];
+        var poll = await _consumer.PollAsync(messages => HandleAsync(messages, cancellationToken));
+        if (poll is null) return [];
 
+        _deadLettered.ForgetThrough(poll.LastOffset);
+        var tracked = _offsets.Track(poll.LastOffset, poll.Containers.Count);
+        foreach (var container in poll.Containers) container.Poll = tracked;
+        StoreCommittable();
+        _metrics.RecordPoll(_partition, poll.Messages, poll.Bytes, poll.Containers.Count);
+        foreach (var error in poll.DecodeErrors) _metrics.RecordDecodeError(_partition, error);
+        for (var i = 0; i < poll.DecodeErrors.Count; i++) _metrics.RecordDeadLettered(_partition);
+        if (poll.InvalidSeries > 0) _metrics.RecordInvalidSeries(_partition, poll.InvalidSeries);
+        return [.. poll.Containers];
+    }
+
+    /// <summary>One poll made into containers; the counts are reported only once the poll as a whole succeeded.</summary>
+    private sealed record Poll(List<KafkaBatchContainer> Containers, long LastOffset, int Messages, long Bytes,
+        List<string> DecodeErrors, int InvalidSeries);
+
+    private async Task<Poll> HandleAsync(IReadOnlyList<ConsumeResult<byte[]?, byte[]?>> messages,
+        CancellationToken cancellationToken)
+    {
         // One router for the whole poll, so a series goes to one grain however many messages carry it.
-        var router = shards is null ? null : await shards.CurrentAsync(cancellationToken);
+        var router = _shards is null ? null : await _shards.CurrentAsync(cancellationToken);
         // A partition's messages go to one forwarder shard, mostly whole, which keeps their (and each series') order.
-        var batch = new PollBatchBuilder(forwardShards, router, forwardShards == 0 ? null : partition.Partition.Value % forwardShards);
+        var batch = new PollBatchBuilder(_forwardShards, router,
+            _forwardShards == 0 ? null : _partition.Partition.Value % _forwardShards);
         long bytes = 0;
+        var decodeErrors = new List<string>();
+        var invalidSeries = 0;
         foreach (var message in messages)
         {
             var value = message.Message.Value ?? [];
@@ -70,36 +117,36 @@ public sealed class KafkaQueueAdapterReceiver(
             try
             {
                 write = RemoteWriteMessageDecoder.Decode(value, Header(message, "Content-Type"),
-                    Header(message, "Content-Encoding"), options.MaxMessageBytes, forwardAsBlock: forwardShards > 0);
+                    Header(message, "Content-Encoding"), _options.MaxMessageBytes, forwardAsBlock: _forwardShards > 0,
+                    _limits);
             }
             catch (RemoteWriteFormatException e)
             {
-                metrics.RecordDecodeError(partition, e.Error.ToString());
-                logger.LogWarning("Dead-lettering {Topic}/{Partition}@{Offset}: {Reason}",
+                decodeErrors.Add(e.Error.ToString());
+                // Sent by an earlier attempt at this poll: the dead-letter topic has it already.
+                if (_deadLettered.Contains(message.Offset.Value)) continue;
+                _logger.LogWarning("Dead-lettering {Topic}/{Partition}@{Offset}: {Reason}",
                     message.Topic, message.Partition.Value, message.Offset.Value, e.Message);
-                // Awaited: the poll's offsets may only be committed once the broker holds the dead letter.
-                await deadLetters.SendAsync(message, e.Message, cancellationToken);
-                metrics.RecordDeadLettered(partition);
+                // Awaited: the poll's offsets may only be committed once the broker holds the dead letter. When it
+                // does not take it, the whole poll fails and is read again.
+                await _deadLetters.SendAsync(message, e.Message, cancellationToken);
+                _deadLettered.Add(message.Offset.Value);
                 continue;
             }
             if (write.Invalid.Count > 0)
             {
-                metrics.RecordInvalidSeries(partition, write.Invalid.Count);
-                logger.LogDebug("{Topic}/{Partition}@{Offset}: {Count} invalid series, first: {First}",
+                invalidSeries += write.Invalid.Count;
+                _logger.LogDebug("{Topic}/{Partition}@{Offset}: {Count} invalid series, first: {First}",
                     message.Topic, message.Partition.Value, message.Offset.Value, write.Invalid.Count, write.Invalid[0]);
             }
             batch.Add(write);
         }
 
         var lastOffset = messages[^1].Offset.Value;
-        logger.LogDebug("Polled {Count} messages {First}..{Last} of {Partition}", messages.Count,
-            messages[0].Offset.Value, lastOffset, partition);
-        var containers = batch.Build(lastOffset, $"{partition.Topic}/{partition.Partition.Value}@{lastOffset}");
-        var poll = _offsets.Track(lastOffset, containers.Count);
-        foreach (var container in containers) container.Poll = poll;
-        StoreCommittable();
-        metrics.RecordPoll(partition, messages.Count, bytes, containers.Count);
-        return [.. containers];
+        _logger.LogDebug("Polled {Count} messages {First}..{Last} of {Partition}", messages.Count,
+            messages[0].Offset.Value, lastOffset, _partition);
+        var containers = batch.Build(lastOffset, $"{_partition.Topic}/{_partition.Partition.Value}@{lastOffset}");
+        return new Poll(containers, lastOffset, messages.Count, bytes, decodeErrors, invalidSeries);
     }
 
     Task IQueueAdapterReceiver.MessagesDeliveredAsync(IList<IBatchContainer> messages) =>
@@ -121,81 +168,28 @@ public sealed class KafkaQueueAdapterReceiver(
 
     public async Task Shutdown(TimeSpan timeout)
     {
-        metrics.Unregister(partition);
-        var consumer = Interlocked.Exchange(ref _consumer, null);
-        if (consumer is null) return;
+        _metrics.Unregister(_partition);
         await Task.Run(() =>
         {
-            try
-            {
-                StoreCommittable(consumer);
-                consumer.Commit();
-            }
-            catch (KafkaException e)
-            {
-                // Nothing stored since the last commit, or the broker is gone: the group keeps the last commit and
-                // whoever takes the partition re-reads from there (appends are idempotent).
-                logger.LogDebug(e, "Final commit of {Partition} skipped", partition);
-            }
-            consumer.Close();
-            consumer.Dispose();
+            StoreCommittable();
+            _consumer.Close();
         });
     }
 
     private async Task<bool> TryStartAsync(CancellationToken cancellationToken)
     {
-        if (_consumer is not null) return true;
-        if (!await directory.ExistsAsync(partition, cancellationToken)) return false;
-        var config = new ConsumerConfig(options.ClientConfig())
-        {
-            GroupId = options.ConsumerGroup,
-            EnableAutoCommit = true,
-            // Offsets are stored by hand once delivered; librdkafka commits what is stored every interval.
-            EnableAutoOffsetStore = false,
-            AutoCommitIntervalMs = (int)options.CommitInterval.TotalMilliseconds,
-            AutoOffsetReset = options.AutoOffsetReset,
-        };
-        var consumer = new ConsumerBuilder<byte[]?, byte[]?>(config)
-            .SetErrorHandler((_, e) => logger.LogWarning("Kafka consumer of {Partition}: {Reason}", partition, e.Reason))
-            .Build();
-        consumer.Assign(new TopicPartitionOffset(partition, Offset.Stored));
-        // The group's committed offset is where this receiver starts: report it until a poll moves it on.
-        var committed = await Task.Run(() => consumer.Committed([partition], TimeSpan.FromSeconds(10)), cancellationToken);
-        if (committed.Count == 1 && committed[0].Offset.Value >= 0) _stored = committed[0].Offset.Value;
-        _consumer = consumer;
-        logger.LogInformation("Consuming Kafka {Partition}", partition);
-        return true;
+        if (_consumer.IsStarted) return true;
+        if (!await _directory.ExistsAsync(_partition, cancellationToken)) return false;
+        return await _consumer.TryStartAsync(_startTimeout);
     }
 
-    private List<ConsumeResult<byte[]?, byte[]?>> Poll()
-    {
-        var messages = new List<ConsumeResult<byte[]?, byte[]?>>();
-        var consumer = _consumer!;
-        try
-        {
-            var first = consumer.Consume(options.PollTimeout);
-            if (first is null) return messages;
-            messages.Add(first);
-            // The rest comes from librdkafka's prefetched queue without waiting.
-            while (messages.Count < options.PollBatchSize && consumer.Consume(TimeSpan.Zero) is { } next)
-            {
-                messages.Add(next);
-            }
-        }
-        catch (ConsumeException e)
-        {
-            logger.LogWarning(e, "Consuming {Partition} failed: {Reason}", partition, e.Error.Reason);
-        }
-        return messages;
-    }
+    private void RecordError(string stage, Exception e) =>
+        _metrics.RecordReceiverError(_partition, e is KafkaDeadLetterException ? KafkaReceiverMetrics.DeadLetterStage : stage);
 
-    private void StoreCommittable(IConsumer<byte[]?, byte[]?>? consumer = null)
+    private void StoreCommittable()
     {
-        consumer ??= _consumer;
         var committable = _offsets.Committable;
-        if (consumer is null || committable <= _stored) return;
-        consumer.StoreOffset(new TopicPartitionOffset(partition, committable));
-        _stored = committable;
+        if (committable >= 0) _consumer.Store(committable);
     }
 
     private static string? Header(ConsumeResult<byte[]?, byte[]?> message, string name)

@@ -12,6 +12,11 @@ public sealed class KafkaReceiverMetrics
 {
     public const string MeterName = "OrleansExemplars.Kafka";
 
+    /// <summary><c>stage</c> of <c>oe_kafka_receiver_errors_total</c> for a dead letter the broker did not take.</summary>
+    public const string DeadLetterStage = "dead_letter";
+
+    private static readonly string[] Stages = [KafkaPartitionConsumer.StartStage, KafkaPartitionConsumer.PollStage, DeadLetterStage];
+
     private readonly Counter<long> _messages;
     private readonly Counter<long> _bytes;
     private readonly Counter<long> _decodeErrors;
@@ -19,6 +24,7 @@ public sealed class KafkaReceiverMetrics
     private readonly Counter<long> _invalidSeries;
     private readonly Counter<long> _polls;
     private readonly Counter<long> _containers;
+    private readonly Counter<long> _receiverErrors;
     private readonly ConcurrentDictionary<TopicPartition, IPartitionProgress> _partitions = new();
 
     public KafkaReceiverMetrics(IMeterFactory meterFactory)
@@ -32,13 +38,20 @@ public sealed class KafkaReceiverMetrics
         _polls = meter.CreateCounter<long>("oe_kafka_polls", description: "Polls that returned messages.");
         _containers = meter.CreateCounter<long>("oe_kafka_stream_batches",
             description: "Stream batches (one per metric per poll) handed to Orleans for delivery.");
+        _receiverErrors = meter.CreateCounter<long>("oe_kafka_receiver_errors",
+            description: "Failed consumer starts and polls (rewound and retried after a backoff), by stage: start, poll, dead_letter.");
         meter.CreateObservableGauge("oe_kafka_partition_lag", () => Observe(p => p.Lag),
             description: "Partition end offset minus committed offset.");
         meter.CreateObservableGauge("oe_kafka_committed_offset", () => Observe(p => p.Committed),
             description: "Last offset committed for the partition (the next one to read).");
     }
 
-    public void Register(TopicPartition partition, IPartitionProgress progress) => _partitions[partition] = progress;
+    public void Register(TopicPartition partition, IPartitionProgress progress)
+    {
+        _partitions[partition] = progress;
+        // Exported at 0 from the start, so an alert on its rate works before the first failure.
+        foreach (var stage in Stages) RecordReceiverError(partition, stage, 0);
+    }
 
     public void Unregister(TopicPartition partition) => _partitions.TryRemove(partition, out _);
 
@@ -57,6 +70,9 @@ public sealed class KafkaReceiverMetrics
     }
 
     public void RecordDeadLettered(TopicPartition partition) => _deadLettered.Add(1, Tags(partition));
+
+    public void RecordReceiverError(TopicPartition partition, string stage, int count = 1) =>
+        _receiverErrors.Add(count, Tags(partition).Append(new KeyValuePair<string, object?>("stage", stage)).ToArray());
 
     public void RecordInvalidSeries(TopicPartition partition, int count) => _invalidSeries.Add(count, Tags(partition));
 

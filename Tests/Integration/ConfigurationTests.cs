@@ -13,6 +13,10 @@ public sealed class ConfigurationTests
     [InlineData("Api:MaxRequestBytes", "12")]
     [InlineData("Exemplars:MaxExemplarsPerMetric", "-1")]
     [InlineData("Exemplars:MaxExemplarsPerMetric", "500001")]
+    [InlineData("Ingest:MaxMetricNameLength", "0")]
+    [InlineData("Ingest:MaxMetricNameLength", "16385")]
+    [InlineData("Ingest:MaxLabelNameLength", "0")]
+    [InlineData("Ingest:MaxLabelValueLength", "0")]
     public async Task Out_of_range_values_fail_start_up_naming_the_key(string key, string value)
     {
         var e = await Assert.ThrowsAnyAsync<Exception>(async () =>

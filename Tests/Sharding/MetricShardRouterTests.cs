@@ -96,4 +96,28 @@ public sealed class MetricShardRouterTests
         Assert.Contains(errors, e => e.ErrorMessage!.Contains("Sharding:Metrics:0:Match", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.ErrorMessage!.Contains("Sharding:Metrics:1:Shards", StringComparison.Ordinal));
     }
+    [Fact]
+    public void Pattern_verdicts_are_cached_for_a_bounded_number_of_names()
+    {
+        var router = Router(("hot_.*", 4));
+        // Names come from whoever writes: many distinct ones must not grow the cache past its cap.
+        for (var i = 0; i < 3 * MetricShardRouter.MaxCachedNames; i++)
+        {
+            Assert.Equal(i % 10 == 0 ? 4 : 0, router.ConfiguredShardsOf(i % 10 == 0 ? $"hot_{i}" : $"cold_{i}"));
+            Assert.InRange(router.CachedNames, 1, MetricShardRouter.MaxCachedNames);
+        }
+        // Routers made for new automatic counts share the cache (and its cap).
+        var refreshed = router.WithAutomatic(new Dictionary<string, int>());
+        refreshed.ConfiguredShardsOf("one_more");
+        Assert.InRange(refreshed.CachedNames, 1, MetricShardRouter.MaxCachedNames);
+        Assert.Equal(4, refreshed.ShardsOf("hot_again"));
+    }
+
+    [Fact]
+    public void Without_patterns_nothing_is_cached()
+    {
+        var router = Router();
+        for (var i = 0; i < 100; i++) Assert.Equal(1, router.ShardsOf($"metric_{i}"));
+        Assert.Equal(0, router.CachedNames);
+    }
 }
