@@ -13,6 +13,9 @@ public static class PrometheusErrors
     public const string Internal = "internal";
     public const string NotFound = "not_found";
 
+    /// <summary>Not one of Prometheus' own types (it has no authorization): a refusal that retrying cannot change.</summary>
+    public const string Forbidden = "forbidden";
+
     public static IResult Result(int statusCode, string errorType, string message) =>
         Results.Text(Body(errorType, message), "application/json", statusCode: statusCode);
 

@@ -11,7 +11,7 @@ namespace OrleansExemplars.ApiHost.Security;
 public sealed class PrometheusAuthorizationResultHandler : IAuthorizationMiddlewareResultHandler
 {
     public const string Unauthorized = "unauthorized";
-    public const string Forbidden = "forbidden";
+    public const string Forbidden = PrometheusErrors.Forbidden;
 
     private readonly AuthorizationMiddlewareResultHandler _default = new();
 
