@@ -4,7 +4,7 @@ using System.Text.Json;
 namespace OrleansExemplars.ApiHost.Http;
 
 /// <summary>Prometheus' API error body: <c>{"status":"error","errorType":"bad_data","error":"…"}</c>.</summary>
-public static class PrometheusErrors
+internal static class PrometheusErrors
 {
     public const string BadData = "bad_data";
     public const string Execution = "execution";
