@@ -52,8 +52,9 @@ internal static class SideAuthentication
     /// <summary>Authentication and authorization, after routing; the auth metrics exist from the start.</summary>
     public static WebApplication UseSideAuthentication(this WebApplication app)
     {
-        // Resolved now, not by the first request with credentials: the counters are exported at 0 from the start.
-        app.Services.GetRequiredService<AuthMetrics>();
+        // Made once the host has started — the metrics exporter listens by then — rather than by the first request with
+        // credentials, so the counters are exported at 0 from the start.
+        app.Lifetime.ApplicationStarted.Register(() => app.Services.GetRequiredService<AuthMetrics>());
         app.UseAuthentication();
         app.UseAuthorization();
         return app;
