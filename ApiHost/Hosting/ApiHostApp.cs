@@ -36,7 +36,7 @@ public static class ApiHostApp
         builder.Services.AddMetrics();
         builder.Services.AddSingleton<ApiMetrics>();
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
-            .AddMeter(ApiMetrics.MeterName, "System.Runtime")
+            .AddMeter(ApiMetrics.MeterName, AuthMetrics.MeterName, "System.Runtime")
             .AddPrometheusExporter());
         builder.Services.AddSingleton<RemoteWriteIngestor>();
         builder.Services.AddSingleton<ExemplarQueryService>();

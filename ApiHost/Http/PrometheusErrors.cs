@@ -4,7 +4,7 @@ using System.Text.Json;
 namespace OrleansExemplars.ApiHost.Http;
 
 /// <summary>Prometheus' API error body: <c>{"status":"error","errorType":"bad_data","error":"…"}</c>.</summary>
-public static class PrometheusErrors
+internal static class PrometheusErrors
 {
     public const string BadData = "bad_data";
     public const string Execution = "execution";
@@ -12,6 +12,9 @@ public static class PrometheusErrors
     public const string Timeout = "timeout";
     public const string Internal = "internal";
     public const string NotFound = "not_found";
+
+    /// <summary>Not one of Prometheus' own types (it has no authorization): a refusal that retrying cannot change.</summary>
+    public const string Forbidden = "forbidden";
 
     public static IResult Result(int statusCode, string errorType, string message) =>
         Results.Text(Body(errorType, message), "application/json", statusCode: statusCode);

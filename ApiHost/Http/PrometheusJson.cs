@@ -4,7 +4,7 @@ using OrleansExemplars.GrainInterfaces.Query;
 namespace OrleansExemplars.ApiHost.Http;
 
 /// <summary>Prometheus-compatible JSON spelling for the API host (the number rules live in <see cref="PrometheusJsonNumbers"/>).</summary>
-public static class PrometheusJson
+internal static class PrometheusJson
 {
     /// <summary>Label values are user text (often non-ASCII): keep them readable instead of \u-escaping.</summary>
     public static readonly JavaScriptEncoder Encoder = SeriesJsonBatchWriter.Encoder;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 using OrleansExemplars.ApiHost.Http;
 using Yarp.ReverseProxy.Forwarder;
@@ -11,7 +12,7 @@ namespace OrleansExemplars.ApiHost.Proxy;
 /// headers kept). What YARP leaves to the caller is done here: the Prometheus error body when the upstream cannot be
 /// reached (502 <c>unavailable</c>) or stays silent past <c>Query:UpstreamTimeout</c> (504 <c>timeout</c>).
 /// </summary>
-public sealed class PrometheusProxy : IDisposable
+public sealed partial class PrometheusProxy : IDisposable
 {
     private readonly IHttpForwarder _forwarder;
     private readonly ILogger<PrometheusProxy> _logger;
@@ -54,7 +55,24 @@ public sealed class PrometheusProxy : IDisposable
     public async Task ForwardAsync(HttpContext http)
     {
         if (_upstream is null) throw new InvalidOperationException("Query:UpstreamUrl is not set.");
-        var error = await _forwarder.SendAsync(http, _destinationPrefix, _upstream, _requestConfig, _transformer);
+        var destination = _destinationPrefix;
+        if (_options.HasTenantPath)
+        {
+            // The caller picks the tenant only because Query:TenantHeader says it may, and only as digits: nothing it
+            // sends can add a path segment.
+            var tenant = http.Request.Headers[_options.TenantHeader!];
+            if (tenant.Count != 1 || tenant[0] is not { } id || !VictoriaMetricsTenant().IsMatch(id))
+            {
+                http.Response.StatusCode = StatusCodes.Status400BadRequest;
+                http.Response.ContentType = "application/json";
+                await http.Response.WriteAsync(PrometheusErrors.Body(PrometheusErrors.BadData,
+                    $"the {_options.TenantHeader} header must name one tenant as accountID or accountID:projectID in " +
+                    "digits (e.g. 42 or 42:7): Query:UpstreamUrl takes it in its path"), http.RequestAborted);
+                return;
+            }
+            destination = _destinationPrefix.Replace(QueryProxyOptions.TenantPlaceholder, id, StringComparison.Ordinal);
+        }
+        var error = await _forwarder.SendAsync(http, destination, _upstream, _requestConfig, _transformer);
         if (error == ForwarderError.None) return;
 
         var exception = http.Features.Get<IForwarderErrorFeature>()?.Exception;
@@ -85,6 +103,10 @@ public sealed class PrometheusProxy : IDisposable
         http.Response.ContentType = "application/json";
         await http.Response.WriteAsync(PrometheusErrors.Body(errorType, message), http.RequestAborted);
     }
+
+    /// <summary>VictoriaMetrics' tenant: a 32-bit account id, optionally with a 32-bit project id.</summary>
+    [GeneratedRegex(@"^[0-9]{1,10}(:[0-9]{1,10})?$", RegexOptions.CultureInvariant)]
+    private static partial Regex VictoriaMetricsTenant();
 
     /// <summary>"Connection refused (127.0.0.1:8428)" rather than "An error occurred while sending the request."</summary>
     private static string Innermost(Exception? exception)

@@ -5,7 +5,8 @@ using OrleansExemplars.ApiHost.Ingest;
 namespace OrleansExemplars.ApiHost.Proxy;
 
 /// <summary>
-/// <c>/api/v1/{**path}</c>: every Prometheus API path this host does not answer itself goes to <c>Query:UpstreamUrl</c>.
+/// <c>/api/v1/{**path}</c>: the Prometheus read API this host does not answer itself goes to <c>Query:UpstreamUrl</c>
+/// (<see cref="ReadOnlyPrometheusApi"/>); any other path is 403 and another method 405, never passed on.
 /// Literal routes win over this catch-all in ASP.NET Core routing, so <c>POST /api/v1/write</c> and
 /// <c>GET|POST /api/v1/query_exemplars</c> stay local; another method on those two paths reaches this endpoint and
 /// gets 405 (it is not passed on: they are local paths).
@@ -32,6 +33,22 @@ public static class PrometheusProxyEndpoints
             http.Response.Headers.Allow = allowed;
             return;
         }
+        var requestPath = http.Request.Path.Value ?? "";
+        switch (ReadOnlyPrometheusApi.Check(http.Request.Method, requestPath))
+        {
+            case ReadOnlyPrometheusApi.Verdict.PathRefused:
+                await RefuseAsync(http, StatusCodes.Status403Forbidden, PrometheusErrors.Forbidden,
+                    $"{requestPath} is not passed to the TSDB: the proxy is read-only and passes only the Prometheus read " +
+                    $"API under /api/v1/ ({ReadOnlyPrometheusApi.Description}); write, import and admin calls go to the " +
+                    "TSDB directly");
+                return;
+            case ReadOnlyPrometheusApi.Verdict.MethodRefused:
+                http.Response.Headers.Allow = ReadOnlyPrometheusApi.AllowedMethods;
+                await RefuseAsync(http, StatusCodes.Status405MethodNotAllowed, PrometheusErrors.BadData,
+                    $"method {http.Request.Method} is not allowed on {requestPath}: the proxy is read-only " +
+                    $"({ReadOnlyPrometheusApi.AllowedMethods})");
+                return;
+        }
         if (!proxy.IsConfigured)
         {
             // 404, not 5xx: nothing is down, this host simply does not serve the path (as Prometheus answers a path it
@@ -54,5 +71,12 @@ public static class PrometheusProxyEndpoints
         {
             metrics.RecordProxied(http.Response.StatusCode, Stopwatch.GetElapsedTime(started));
         }
+    }
+
+    private static Task RefuseAsync(HttpContext http, int status, string errorType, string message)
+    {
+        http.Response.StatusCode = status;
+        http.Response.ContentType = "application/json";
+        return http.Response.WriteAsync(PrometheusErrors.Body(errorType, message), http.RequestAborted);
     }
 }

@@ -4,7 +4,7 @@ namespace OrleansExemplars.ApiHost.Security;
 /// Configuration section <c>Auth</c>: credentials for the write side (<c>/api/v1/write</c>) and the read side (every
 /// query path). A side with no credential configured is open; one with any is closed to requests without a valid one.
 /// </summary>
-public sealed class AuthOptions
+internal sealed class AuthOptions
 {
     public const string SectionName = "Auth";
 
@@ -18,11 +18,32 @@ public sealed class AuthOptions
 
     public SideAuthOptions Read { get; set; } = new();
 
+    /// <summary>How many failed credential checks a client address may make (both sides together).</summary>
+    public FailedLoginOptions FailedLogins { get; set; } = new();
+
     public SideAuthOptions For(AccessSide side) => side == AccessSide.Write ? Write : Read;
 }
 
+/// <summary>
+/// <c>Auth:FailedLogins</c>: a token bucket per client address, checked before any credential is (so before bcrypt).
+/// A failed check uses a token, a successful one gives it back.
+/// </summary>
+internal sealed class FailedLoginOptions
+{
+    /// <summary>Failed checks an address may make in a row before it must wait; 0 turns the limit off.</summary>
+    public int Burst { get; set; } = 10;
+
+    /// <summary>Failed checks an address gets back per minute once it has used its burst.</summary>
+    public int PerMinute { get; set; } = 6;
+
+    /// <summary>Addresses tracked at once (about 100 bytes each); past it, new addresses share one bucket.</summary>
+    public int MaxTrackedClients { get; set; } = 10_000;
+
+    public bool Enabled => Burst > 0;
+}
+
 /// <summary><c>Auth:Write</c> or <c>Auth:Read</c>.</summary>
-public sealed class SideAuthOptions
+internal sealed class SideAuthOptions
 {
     /// <summary>Accepted bearer tokens: the token itself, or <c>sha256:&lt;64 hex digits&gt;</c> of it.</summary>
     public List<string> BearerTokens { get; set; } = [];
@@ -44,7 +65,7 @@ public sealed class SideAuthOptions
 }
 
 /// <summary>Which side of the API an endpoint belongs to.</summary>
-public enum AccessSide
+internal enum AccessSide
 {
     Write,
     Read,

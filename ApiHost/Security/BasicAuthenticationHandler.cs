@@ -6,9 +6,13 @@ using Microsoft.Net.Http.Headers;
 
 namespace OrleansExemplars.ApiHost.Security;
 
-/// <summary><c>Authorization: Basic base64(user:password)</c> against the side's bcrypt-hashed users.</summary>
-public sealed class BasicAuthenticationHandler(IOptionsMonitor<SideSchemeOptions> options, ILoggerFactory logger,
-    UrlEncoder encoder, CredentialStore store, BcryptVerifier verifier, IOptions<AuthOptions> auth)
+/// <summary>
+/// <c>Authorization: Basic base64(user:password)</c> against the side's bcrypt-hashed users, once the client address
+/// has a failed-login token left (<see cref="FailedLoginThrottle"/>).
+/// </summary>
+internal sealed class BasicAuthenticationHandler(IOptionsMonitor<SideSchemeOptions> options, ILoggerFactory logger,
+    UrlEncoder encoder, CredentialStore store, BcryptVerifier verifier, IOptions<AuthOptions> auth,
+    FailedLoginLimiter limiter, AuthMetrics metrics)
     : AuthenticationHandler<SideSchemeOptions>(options, logger, encoder)
 {
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
@@ -18,6 +22,7 @@ public sealed class BasicAuthenticationHandler(IOptionsMonitor<SideSchemeOptions
         {
             return AuthenticateResult.NoResult();
         }
+        if (FailedLoginThrottle.Enter(Context, limiter, metrics, Options.Side) is { } refused) return refused;
         string decoded;
         try
         {
@@ -25,16 +30,17 @@ public sealed class BasicAuthenticationHandler(IOptionsMonitor<SideSchemeOptions
         }
         catch (Exception e) when (e is FormatException or ArgumentException)
         {
-            return AuthenticateResult.Fail("the basic credentials are not base64 of UTF-8 'user:password'");
+            return FailedLoginThrottle.Failed(metrics, Options.Side, "the basic credentials are not base64 of UTF-8 'user:password'");
         }
         var colon = decoded.IndexOf(':');
-        if (colon < 0) return AuthenticateResult.Fail("the basic credentials have no ':' between user and password");
+        if (colon < 0) return FailedLoginThrottle.Failed(metrics, Options.Side, "the basic credentials have no ':' between user and password");
         var user = decoded[..colon];
         if (!await verifier.VerifyAsync(credentials, user, decoded[(colon + 1)..], Context.RequestAborted))
         {
             // The user name is not a secret (Prometheus logs it too); the password never appears anywhere.
-            return AuthenticateResult.Fail($"wrong user or password (user '{user}')");
+            return FailedLoginThrottle.Failed(metrics, Options.Side, $"wrong user or password (user '{user}')");
         }
+        FailedLoginThrottle.Passed(Context, limiter);
         return AuthenticateResult.Success(SideTicket.Create(Scheme.Name, Options.Side, "user:" + user));
     }
 

@@ -5,40 +5,48 @@ using System.Text;
 namespace OrleansExemplars.ApiHost.Security;
 
 /// <summary>
-/// Checks basic-auth passwords against bcrypt hashes as Prometheus' exporter-toolkit does: a bcrypt comparison costs
-/// tens of milliseconds by design, so results are cached (keyed by a SHA-256 of user, hash and password, so a changed
-/// hash or password is checked afresh) and only one comparison runs at a time — a flood of wrong passwords costs at
-/// most one core. Unknown users are compared against a dummy hash, so timing does not tell which users exist.
+/// Checks basic-auth passwords against bcrypt hashes as Prometheus' exporter-toolkit does. A bcrypt comparison costs
+/// tens of milliseconds by design, so only one runs at a time (a flood of wrong passwords costs at most one core) and
+/// successful verifications are cached, keyed by a SHA-256 of side, user, hash and password (a changed hash or
+/// password is checked afresh). Only successes: a wrong password is compared every time it is tried (the failed-login
+/// limit, checked first, keeps that affordable), so random guesses cannot fill the cache and push out the users who
+/// log in correctly; a success needs the password, so the cache holds about one entry per user and password in use.
+/// Unknown users are compared against a dummy hash, so timing does not tell which users exist.
 /// </summary>
-public sealed class BcryptVerifier
+internal sealed class BcryptVerifier(AuthMetrics metrics)
 {
-    private const int MaxCachedResults = 4096;
+    /// <summary>Bounds the cache should passwords change very often; past it the cache starts over.</summary>
+    private const int MaxCachedSuccesses = 1024;
 
     /// <summary>bcrypt (cost 10) of a random password nobody knows.</summary>
     public const string DummyHash = "$2a$10$vZ0ouRNFaWZ3a0ugNUc2K.tQdJzvy6TRlqiwt9hlAHpHQnVfsHLBq";
 
-    private readonly ConcurrentDictionary<string, bool> _results = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, byte> _verified = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _oneAtATime = new(1, 1);
 
     public async ValueTask<bool> VerifyAsync(SideCredentials side, string user, string password, CancellationToken ct)
     {
         var hash = side.HashOf(user);
         var key = CacheKey(side.Side, user, hash ?? DummyHash, password);
-        if (_results.TryGetValue(key, out var cached)) return cached;
+        if (_verified.ContainsKey(key)) return true;
 
         await _oneAtATime.WaitAsync(ct);
         bool ok;
         try
         {
-            if (_results.TryGetValue(key, out cached)) return cached;
+            if (_verified.ContainsKey(key)) return true;
             ok = Compare(password, hash ?? DummyHash) && hash is not null;
+            metrics.RecordBcrypt(side.Side);
         }
         finally
         {
             _oneAtATime.Release();
         }
-        if (_results.Count >= MaxCachedResults) _results.Clear();
-        _results[key] = ok;
+        if (ok)
+        {
+            if (_verified.Count >= MaxCachedSuccesses) _verified.Clear();
+            _verified[key] = 0;
+        }
         return ok;
     }
 

@@ -6,11 +6,12 @@ using Microsoft.Net.Http.Headers;
 namespace OrleansExemplars.ApiHost.Security;
 
 /// <summary>
-/// <c>Authorization: Bearer &lt;token&gt;</c> against the side's tokens. The challenge only adds its
+/// <c>Authorization: Bearer &lt;token&gt;</c> against the side's tokens, once the client address has a failed-login
+/// token left (a wrong token is a failed login: tokens can be guessed too). The challenge only adds its
 /// <c>WWW-Authenticate</c> value; <see cref="PrometheusAuthorizationResultHandler"/> writes the body once for all schemes.
 /// </summary>
-public sealed class BearerAuthenticationHandler(IOptionsMonitor<SideSchemeOptions> options, ILoggerFactory logger,
-    UrlEncoder encoder, CredentialStore store, IOptions<AuthOptions> auth)
+internal sealed class BearerAuthenticationHandler(IOptionsMonitor<SideSchemeOptions> options, ILoggerFactory logger,
+    UrlEncoder encoder, CredentialStore store, IOptions<AuthOptions> auth, FailedLoginLimiter limiter, AuthMetrics metrics)
     : AuthenticationHandler<SideSchemeOptions>(options, logger, encoder)
 {
     private bool _presentedWrongToken;
@@ -22,11 +23,13 @@ public sealed class BearerAuthenticationHandler(IOptionsMonitor<SideSchemeOption
         {
             return Task.FromResult(AuthenticateResult.NoResult());
         }
+        if (FailedLoginThrottle.Enter(Context, limiter, metrics, Options.Side) is { } refused) return Task.FromResult(refused);
         if (!credentials.TryMatchToken(token, out var id))
         {
             _presentedWrongToken = true;
-            return Task.FromResult(AuthenticateResult.Fail("the bearer token is not one of this side's tokens"));
+            return Task.FromResult(FailedLoginThrottle.Failed(metrics, Options.Side, "the bearer token is not one of this side's tokens"));
         }
+        FailedLoginThrottle.Passed(Context, limiter);
         return Task.FromResult(AuthenticateResult.Success(SideTicket.Create(Scheme.Name, Options.Side, id)));
     }
 

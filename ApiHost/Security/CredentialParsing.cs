@@ -7,7 +7,7 @@ namespace OrleansExemplars.ApiHost.Security;
 /// <summary>
 /// Reads the configured forms of credentials. Error messages name the key, file and line, never the secret.
 /// </summary>
-public static partial class CredentialParsing
+internal static partial class CredentialParsing
 {
     public const string Sha256Prefix = "sha256:";
 

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 namespace OrleansExemplars.ApiHost.Security;
 
 /// <summary>Both sides' credentials, built once from the validated <see cref="AuthOptions"/>.</summary>
-public sealed class CredentialStore(IOptions<AuthOptions> options, ILoggerFactory loggers, TimeProvider time)
+internal sealed class CredentialStore(IOptions<AuthOptions> options, ILoggerFactory loggers, TimeProvider time)
 {
     private readonly SideCredentials _write = new(AccessSide.Write, options.Value.Write,
         loggers.CreateLogger("OrleansExemplars.ApiHost.Security.WriteCredentials"), time);

@@ -4,7 +4,7 @@ namespace OrleansExemplars.ApiHost.Security;
 /// Configuration section <c>RateLimit</c>: an optional token bucket per client (its credential when the side has
 /// auth, else its remote address), separately for the write and the read side.
 /// </summary>
-public sealed class RateLimitOptions
+internal sealed class RateLimitOptions
 {
     public const string SectionName = "RateLimit";
 
@@ -16,7 +16,7 @@ public sealed class RateLimitOptions
 }
 
 /// <summary><c>RateLimit:Write</c> or <c>RateLimit:Read</c>.</summary>
-public sealed class SideRateLimitOptions
+internal sealed class SideRateLimitOptions
 {
     /// <summary>Requests a client may make per second on average; 0 (the default) turns the limit off.</summary>
     public int PermitsPerSecond { get; set; }

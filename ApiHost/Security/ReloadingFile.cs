@@ -7,7 +7,7 @@ namespace OrleansExemplars.ApiHost.Security;
 /// most once a second, so a rotated Kubernetes secret or an edited htpasswd file takes effect without a restart).
 /// A file that fails to read or parse keeps the previous contents in force; the failure is logged without secrets.
 /// </summary>
-public sealed class ReloadingFile<T> where T : class
+internal sealed class ReloadingFile<T> where T : class
 {
     private static readonly TimeSpan CheckInterval = TimeSpan.FromSeconds(1);
 

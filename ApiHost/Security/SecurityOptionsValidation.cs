@@ -7,7 +7,7 @@ namespace OrleansExemplars.ApiHost.Security;
 /// Checks <c>Auth</c> at start-up: every token well formed, every password a bcrypt hash, every file readable and
 /// valid. Messages name the key (and file line), never a secret.
 /// </summary>
-public sealed class AuthOptionsValidator : IValidateOptions<AuthOptions>
+internal sealed class AuthOptionsValidator : IValidateOptions<AuthOptions>
 {
     public ValidateOptionsResult Validate(string? name, AuthOptions options)
     {
@@ -16,6 +16,10 @@ public sealed class AuthOptionsValidator : IValidateOptions<AuthOptions>
         {
             errors.Add("Auth:Realm must be non-empty, without quotes, backslashes or control characters");
         }
+        var failed = options.FailedLogins;
+        if (failed.Burst is < 0 or > 100_000) errors.Add("Auth:FailedLogins:Burst must be between 0 (off) and 100000");
+        if (failed.PerMinute is < 1 or > 60_000) errors.Add("Auth:FailedLogins:PerMinute must be between 1 and 60000");
+        if (failed.MaxTrackedClients is < 1 or > 10_000_000) errors.Add("Auth:FailedLogins:MaxTrackedClients must be between 1 and 10000000");
         foreach (var side in new[] { AccessSide.Write, AccessSide.Read })
         {
             var o = options.For(side);
@@ -60,24 +64,5 @@ public sealed class AuthOptionsValidator : IValidateOptions<AuthOptions>
         var fileErrors = new List<string>();
         parse(text, path, fileErrors);
         errors.AddRange(fileErrors.Select(e => $"{key}: {e}"));
-    }
-}
-
-/// <summary>Checks <c>RateLimit</c> at start-up, naming the key.</summary>
-public sealed class RateLimitOptionsValidator : IValidateOptions<RateLimitOptions>
-{
-    private const int Max = 1_000_000;
-
-    public ValidateOptionsResult Validate(string? name, RateLimitOptions options)
-    {
-        var errors = new List<string>();
-        foreach (var side in new[] { AccessSide.Write, AccessSide.Read })
-        {
-            var o = options.For(side);
-            var key = $"{RateLimitOptions.SectionName}:{side}";
-            if (o.PermitsPerSecond is < 0 or > Max) errors.Add($"{key}:PermitsPerSecond must be between 0 (off) and {Max}");
-            if (o.Burst is < 0 or > Max) errors.Add($"{key}:Burst must be between 0 (= PermitsPerSecond) and {Max}");
-        }
-        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Authentication;
 namespace OrleansExemplars.ApiHost.Security;
 
 /// <summary>Which side a scheme's handler checks credentials for.</summary>
-public sealed class SideSchemeOptions : AuthenticationSchemeOptions
+internal sealed class SideSchemeOptions : AuthenticationSchemeOptions
 {
     public AccessSide Side { get; set; }
 }

@@ -6,7 +6,7 @@ namespace OrleansExemplars.ApiHost.Security;
 /// One side's accepted credentials: configured bearer tokens and basic users, plus those of its files (re-read on
 /// change). Tokens are held only as SHA-256 hashes and compared in constant time.
 /// </summary>
-public sealed class SideCredentials
+internal sealed class SideCredentials
 {
     private readonly byte[][] _configTokens;
     private readonly Dictionary<string, string> _configUsers;

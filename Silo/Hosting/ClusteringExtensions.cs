@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using OrleansExemplars.GrainInterfaces.Configuration;
+using OrleansExemplars.Hosting.Common;
 
 namespace OrleansExemplars.Silo.Hosting;
 
@@ -10,7 +11,8 @@ public static class ClusteringExtensions
     /// <summary>
     /// Cluster membership from <c>Cluster:*</c> and <c>Clustering:AzureTable:*</c>: an Azure Storage table when its
     /// connection string or service URI is set (several silos, each on its own <c>Cluster:SiloPort</c>/<c>GatewayPort</c> at
-    /// <c>Cluster:AdvertisedIPAddress</c>, form one cluster), a single loopback silo otherwise.
+    /// <c>Cluster:AdvertisedIPAddress</c>, form one cluster), a single loopback silo otherwise; mutual TLS on its ports
+    /// with <c>Cluster:Tls</c>.
     /// </summary>
     /// <param name="cluster">Already validated by the caller (it needs the same values).</param>
     public static ISiloBuilder UseOrleansExemplarsClustering(this ISiloBuilder silo, ClusterSettings cluster)
@@ -19,6 +21,12 @@ public static class ClusteringExtensions
         silo.Services.AddOptions<AzureTableClusteringSettings>().Bind(section).ValidateDataAnnotations().ValidateOnStart();
         var azureTable = section.Get<AzureTableClusteringSettings>() ?? new AzureTableClusteringSettings();
         OptionsValidation.ThrowIfInvalid(azureTable);
+
+        // Cluster:Tls: mutual TLS on the silo and gateway ports, before anything listens.
+        if (ClusterTls.Load(silo.Configuration) is { } certificates)
+        {
+            silo.UseTls(options => ClusterTls.Configure(options, certificates));
+        }
 
         // Localhost membership has no failure detection to speak of, but the same values keep both modes alike.
         silo.Configure<ClusterMembershipOptions>(o =>

@@ -5,9 +5,10 @@ namespace OrleansExemplars.Silo.Hosting;
 
 /// <summary>
 /// Configuration section <c>Dashboard</c>: the Orleans dashboard every silo serves on its own web host. Its address
-/// and port are the silo's <c>Urls</c> (the dashboard of Orleans 10 has no listener of its own: it is a set of
-/// endpoints on the host's Kestrel, next to <c>/metrics</c> and the health probes); this section says where on that
-/// host it lives and how it samples.
+/// and port are the silo's <c>Urls</c> unless <see cref="Urls"/> gives it listeners of its own (the dashboard of
+/// Orleans 10 has no listener of its own: it is a set of endpoints on the host's Kestrel, next to <c>/metrics</c> and
+/// the health probes, so <see cref="DashboardListener"/> keeps it to those). This section says where it lives and how
+/// it samples; who may see it is <c>Auth:Read</c>, as on the API host.
 /// </summary>
 public sealed partial class DashboardSettings : IValidatableObject
 {
@@ -32,11 +33,36 @@ public sealed partial class DashboardSettings : IValidatableObject
     /// <summary>Turns off the dashboard's live log stream (its <c>Log Stream</c> page), which shows every silo's log.</summary>
     public bool HideTrace { get; set; }
 
+    /// <summary>
+    /// Listeners of the dashboard's own, <c>http://address:port</c> separated by <c>;</c> (e.g. <c>http://127.0.0.1:8081</c>;
+    /// <c>http://0.0.0.0:8081</c> for every interface). The silo listens there besides <c>Urls</c> and answers the
+    /// dashboard only there (404 on <c>Urls</c>); <c>/metrics</c> and the probes answer on both. Empty (the default):
+    /// the dashboard is on <c>Urls</c>. The Docker image sets <c>http://127.0.0.1:8081</c>.
+    /// </summary>
+    public string Urls { get; set; } = "";
+
+    /// <summary>The ports of <see cref="Urls"/> (empty when the dashboard shares <c>Urls</c>); valid after validation.</summary>
+    public IReadOnlySet<int> ListenPorts() =>
+        ListenUrls().Select(u => Uri.TryCreate(u, UriKind.Absolute, out var uri) ? uri.Port : 0).Where(p => p > 0).ToHashSet();
+
+    public IReadOnlyList<string> ListenUrls() => Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
     /// <summary>Paths the silo serves itself; a prefix must not shadow them.</summary>
     private static readonly string[] Reserved = ["/metrics", "/-"];
 
     IEnumerable<ValidationResult> IValidatableObject.Validate(ValidationContext validationContext)
     {
+        foreach (var url in ListenUrls())
+        {
+            if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme != Uri.UriSchemeHttp ||
+                !Regex.IsMatch(url, @"^http://[^/]+:[0-9]+/?$") || uri.Port is < 1 or > 65535 ||
+                !(System.Net.IPAddress.TryParse(uri.Host.Trim('[', ']'), out _) || uri.Host == "localhost"))
+            {
+                yield return new ValidationResult(
+                    $"Dashboard:Urls '{url}' must be http://address:port with an IP address (or localhost) and a port, e.g. http://127.0.0.1:8081; several are separated by ';'.",
+                    [nameof(Urls)]);
+            }
+        }
         if (RoutePrefix.Length == 0) yield break;
         if (!PrefixPattern().IsMatch(RoutePrefix))
         {

@@ -4,6 +4,7 @@ using Orleans.Dashboard;
 using OrleansExemplars.GrainInterfaces.Configuration;
 using OrleansExemplars.Grains;
 using OrleansExemplars.Grains.Forwarding;
+using OrleansExemplars.ApiHost.Security;
 using OrleansExemplars.Silo.Health;
 using OrleansExemplars.Silo.Kafka;
 
@@ -32,9 +33,11 @@ public static class SiloHostingExtensions
     }
 
     /// <summary>
-    /// Makes this web host an OrleansExemplars silo: cluster membership from <c>Cluster:*</c>, the exemplar grains,
-    /// the Orleans dashboard (<c>Dashboard:*</c>, on this host's <c>Urls</c>), Prometheus metrics at <c>/metrics</c> and
-    /// the health checks (<c>/healthz</c>, <c>/readyz</c>), all mapped by <see cref="MapSiloEndpoints"/>.
+    /// Makes this web host an OrleansExemplars silo: cluster membership from <c>Cluster:*</c> (TLS with
+    /// <c>Cluster:Tls</c>), the exemplar grains, the Orleans dashboard (<c>Dashboard:*</c>, on this host's <c>Urls</c> or
+    /// its own <c>Dashboard:Urls</c>, behind <c>Auth:Read</c> as the API host's read side), Prometheus metrics at
+    /// <c>/metrics</c> (behind it too with <c>Auth:ProtectMetrics</c>) and the health checks (<c>/healthz</c>,
+    /// <c>/readyz</c>, always open), all mapped by <see cref="MapSiloEndpoints"/>.
     /// </summary>
     public static WebApplicationBuilder AddOrleansExemplarsSilo(this WebApplicationBuilder builder)
     {
@@ -46,9 +49,11 @@ public static class SiloHostingExtensions
         builder.Services.AddOptions<DashboardSettings>().Bind(dashboardSection).ValidateDataAnnotations().ValidateOnStart();
         var dashboard = dashboardSection.Get<DashboardSettings>() ?? new DashboardSettings();
         OptionsValidation.ThrowIfInvalid(dashboard);
+        DashboardListener.Listen(builder, dashboard);
+        builder.Services.AddSideAuthentication(builder.Configuration); // Auth:*, the API host's code and keys
 
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
-            .AddMeter(IngestMetrics.MeterName, OrleansExemplars.Grains.Wal.WalMetrics.MeterName, KafkaReceiverMetrics.MeterName, RemoteWriteMetrics.MeterName, "Microsoft.Orleans",
+            .AddMeter(IngestMetrics.MeterName, OrleansExemplars.Grains.Wal.WalMetrics.MeterName, KafkaReceiverMetrics.MeterName, RemoteWriteMetrics.MeterName, AuthMetrics.MeterName, "Microsoft.Orleans",
                 "System.Runtime")
             .AddPrometheusExporter());
 
@@ -72,9 +77,14 @@ public static class SiloHostingExtensions
     {
         // Under Dashboard:RoutePrefix (validated at start: empty or /segment…, never over /metrics or /-/…).
         var prefix = app.Services.GetRequiredService<IOptions<DashboardSettings>>().Value.RoutePrefix;
-        app.MapOrleansDashboard(prefix.Length == 0 ? null : prefix);
-        app.MapPrometheusScrapingEndpoint();
-        app.MapSiloHealthEndpoints();
+        app.UseDashboardListener(); // a dashboard request on the wrong listener is 404 before any credential is asked for
+        app.UseSideAuthentication();
+        // The page and its API (counters, grain stats, log stream) alike: Auth:Read, open when it names no credential.
+        app.MapOrleansDashboard(prefix.Length == 0 ? null : prefix)
+            .RequireAuthorization(SecurityPolicies.Read)
+            .WithMetadata(DashboardListener.Marker.Instance);
+        app.MapPrometheusScrapingEndpoint().RequireAuthorization(SecurityPolicies.Metrics);
+        app.MapSiloHealthEndpoints(); // open, like Prometheus' own probes
         return app;
     }
 }

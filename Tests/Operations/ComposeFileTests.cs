@@ -147,6 +147,27 @@ public sealed class ComposeFileTests
     }
 
     [Fact]
+    public void The_silo_image_keeps_the_dashboard_on_loopback_and_compose_asks_for_it_on_the_hosts_loopback_only()
+    {
+        var lines = File.ReadAllLines(Path.Combine(Root, "Silo/Dockerfile")).Where(l => !l.TrimStart().StartsWith('#')).ToList();
+        Assert.Contains(lines, l => l.Contains("Dashboard__Urls=http://127.0.0.1:", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains("Urls=http://0.0.0.0:8080", StringComparison.Ordinal)); // /metrics and probes
+
+        var services = Map(Config(), "services");
+        foreach (var silo in new[] { "silo1", "silo2" })
+        {
+            var environment = Environment((YamlMappingNode)services[silo]);
+            var dashboard = new Uri(environment["Dashboard__Urls"]);
+            var ports = ((YamlSequenceNode)services[silo]["ports"]).Select(p => ((YamlScalarNode)p).Value!).ToList();
+            // Published, on the host's loopback only, is the dashboard's container port.
+            // (docker-compose config spells "127.0.0.1:8080:8081" as "127.0.0.1:8080:8081/tcp".)
+            Assert.Contains(ports, p => p.StartsWith("127.0.0.1:", StringComparison.Ordinal) &&
+                                        p.Split('/')[0].EndsWith($":{dashboard.Port}", StringComparison.Ordinal));
+            Assert.All(ports, p => Assert.StartsWith("127.0.0.1:", p));
+        }
+    }
+
+    [Fact]
     public void The_demo_producer_feeds_the_silos_topic_forever_at_a_paced_rate_with_arguments_the_tool_accepts()
     {
         var services = Map(Config(), "services");

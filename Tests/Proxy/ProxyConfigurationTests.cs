@@ -23,6 +23,9 @@ public sealed class ProxyConfigurationTests
     [InlineData("Query:UpstreamTimeout", "soon", "Query:UpstreamTimeout")]
     [InlineData("Query:UpstreamPassword", "pw", "Query:UpstreamUsername")]
     [InlineData("Query:UpstreamUsername", "a:b", "Query:UpstreamUsername")]
+    [InlineData("Query:TenantHeader", "Authorization", "Query:TenantHeader")]
+    [InlineData("Query:TenantHeader", "X Scope OrgID", "Query:TenantHeader")]
+    [InlineData("Query:UpstreamUrl", "http://{tenant}.vmselect:8481/prometheus", "Query:UpstreamUrl")]
     public void A_bad_setting_is_refused_naming_the_key(string key, string value, string named)
     {
         var e = Assert.ThrowsAny<Exception>(() => Resolve(new() { ["Query:UpstreamUrl"] = "http://tsdb:8428", [key] = value }));

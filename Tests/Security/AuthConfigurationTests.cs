@@ -1,4 +1,6 @@
+using System.Diagnostics.Metrics;
 using System.IO;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using OrleansExemplars.ApiHost.Security;
 using OrleansExemplars.Tests.Support;
@@ -78,7 +80,9 @@ public sealed class AuthConfigurationTests
         // The dummy hash unknown users are compared with is a real cost-10 bcrypt hash (a comparison takes as long).
         Assert.True(CredentialParsing.IsBcryptHash(BcryptVerifier.DummyHash));
         Assert.False(BCrypt.Net.BCrypt.Verify("right", BcryptVerifier.DummyHash)); // would throw on a malformed hash
-        var verifier = new BcryptVerifier();
+        using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        var verifier = new BcryptVerifier(new AuthMetrics(services.GetRequiredService<IMeterFactory>(),
+            new FailedLoginLimiter(options.Value.FailedLogins, TimeProvider.System)));
         var read = store.For(AccessSide.Read);
         Assert.True(await verifier.VerifyAsync(read, "known", "right", default));
         Assert.False(await verifier.VerifyAsync(read, "known", "wrong", default));

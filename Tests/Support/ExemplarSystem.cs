@@ -35,6 +35,9 @@ public sealed class ExemplarSystem : IAsyncDisposable
     public HttpClient Http { get; }
     public IClusterClient Client => _cluster.Client;
 
+    /// <summary>The API host's services (its meter factory, for counters of this system only).</summary>
+    public IServiceProvider ApiServices => _api.Services;
+
     /// <summary>Silo <paramref name="index"/>'s services (its grain storage serializer, for instance).</summary>
     public IServiceProvider SiloServices(int index = 0) => _cluster.Silos[index].ServiceProvider;
 

@@ -27,7 +27,9 @@ public sealed class PrometheusServer : IAsyncDisposable
     /// Top-level YAML sections appended to the configuration (<c>scrape_configs:</c>, <c>remote_write:</c>), which may
     /// also override the default 1 h <c>global.scrape_interval</c> per job.
     /// </param>
-    public static async Task<PrometheusServer> StartAsync(int maxExemplars = 100_000, string? extraConfig = null)
+    /// <param name="extraArguments">More command-line flags, e.g. <c>--web.enable-admin-api</c>.</param>
+    public static async Task<PrometheusServer> StartAsync(int maxExemplars = 100_000, string? extraConfig = null,
+        IEnumerable<string>? extraArguments = null)
     {
         var binary = RequiredComponent.Binary("prometheus", "Debian package 'prometheus'");
         var dir = Directory.CreateTempSubdirectory("oe-prometheus-").FullName;
@@ -38,7 +40,7 @@ public sealed class PrometheusServer : IAsyncDisposable
         [
             $"--config.file={config}", $"--storage.tsdb.path={Path.Combine(dir, "data")}",
             $"--web.listen-address={baseAddress.Authority}", "--web.enable-remote-write-receiver",
-            "--enable-feature=exemplar-storage", "--log.level=warn",
+            "--enable-feature=exemplar-storage", "--log.level=warn", .. extraArguments ?? [],
         ], new Uri(baseAddress, "-/ready"), TimeSpan.FromSeconds(60));
         return new PrometheusServer(process, dir, baseAddress);
     }
