@@ -1,0 +1,163 @@
+using System.Text.RegularExpressions;
+
+namespace OrleansExemplars.GrainInterfaces.PromQL.Re2;
+
+/// <summary>How a <see cref="Re2Matcher"/> runs; <see cref="Auto"/> picks the first that can run the pattern.</summary>
+public enum Re2Engine
+{
+    Auto,
+
+    /// <summary>An alternation of plain strings (<c>a|b|c</c>, <c>api</c>): a set lookup.</summary>
+    LiteralSet,
+
+    /// <summary>The pattern translated to .NET (<see cref="Re2Emitter"/>), run with <c>RegexOptions.NonBacktracking</c>.</summary>
+    NonBacktracking,
+
+    /// <summary><see cref="Re2Nfa"/>: word boundaries, and whatever <c>NonBacktracking</c> refuses.</summary>
+    Nfa,
+}
+
+/// <summary>
+/// A compiled label-matcher regex: Prometheus' <c>^(?:pattern)$</c> with Go RE2 syntax and semantics (code points,
+/// ASCII <c>\d \w \s \b</c>, Go's case folding), matched in time linear in the length of the value whatever the
+/// pattern — no engine here backtracks. Thread-safe; <see cref="Re2Syntax.CompileAnchored"/> caches them.
+/// </summary>
+public abstract class Re2Matcher
+{
+    private const int MaxLiterals = 256;
+
+    private Re2Matcher()
+    {
+    }
+
+    public abstract Re2Engine Engine { get; }
+
+    /// <summary>Whether the whole of <paramref name="value"/> matches.</summary>
+    public abstract bool IsMatch(string value);
+
+    /// <summary>
+    /// Compiles <paramref name="pattern"/> (not cached). Throws <see cref="ArgumentException"/> with Go's message for
+    /// a pattern RE2 rejects, <see cref="Re2UnsupportedException"/> for one it accepts but this server cannot run
+    /// (Unicode script classes), and <see cref="NotSupportedException"/> when <paramref name="engine"/> is forced
+    /// and cannot run the pattern.
+    /// </summary>
+    public static Re2Matcher Create(string pattern, Re2Engine engine = Re2Engine.Auto)
+    {
+        if (Re2Syntax.Validate(pattern) is { } error)
+        {
+            throw new ArgumentException(error, nameof(pattern));
+        }
+        var anchored = Re2Parser.Parse(Re2Syntax.Anchor(pattern));
+        if (FindScript(anchored) is { } script)
+        {
+            throw new Re2UnsupportedException(
+                $"unsupported regexp: Unicode script class \\p{{{script}}} is not available on this server; " +
+                "write code point ranges instead, e.g. [\\x{370}-\\x{3FF}] for the Greek and Coptic block");
+        }
+
+        if (engine is Re2Engine.Auto or Re2Engine.LiteralSet)
+        {
+            var literals = new HashSet<string>(StringComparer.Ordinal);
+            if (TryCollectLiterals(Unanchored(anchored), literals))
+            {
+                return new LiteralSetMatcher(literals);
+            }
+            if (engine == Re2Engine.LiteralSet)
+            {
+                throw new NotSupportedException($"`{pattern}` is not an alternation of strings");
+            }
+        }
+        if (engine is Re2Engine.Auto or Re2Engine.NonBacktracking)
+        {
+            try
+            {
+                var regex = new Regex(Re2Emitter.Emit(anchored),
+                    RegexOptions.NonBacktracking | RegexOptions.CultureInvariant, Regex.InfiniteMatchTimeout);
+                return new NonBacktrackingMatcher(regex);
+            }
+            catch (NotSupportedException) when (engine == Re2Engine.Auto)
+            {
+                // \b, \B, or a pattern NonBacktracking finds too large: the NFA below runs any of them.
+            }
+        }
+        return new NfaMatcher(Re2Nfa.Compile(anchored));
+    }
+
+    /// <summary>The pattern inside Prometheus' anchoring <c>^(?:…)$</c>.</summary>
+    private static Re2Node Unanchored(Re2Node anchored) =>
+        anchored is Re2Concat { Subs: [Re2Assertion, Re2Group { Sub: var inner }, Re2Assertion] } ? inner : anchored;
+
+    /// <summary>Adds the strings <paramref name="node"/> matches if it is a finite set of plain strings (at most
+    /// <see cref="MaxLiterals"/>): literals, concatenations and alternations of them.</summary>
+    private static bool TryCollectLiterals(Re2Node node, HashSet<string> into)
+    {
+        switch (node)
+        {
+            case Re2Group g:
+                return TryCollectLiterals(g.Sub, into);
+            case Re2Alternate alt:
+                return alt.Subs.All(sub => TryCollectLiterals(sub, into)) && into.Count <= MaxLiterals;
+            default:
+                var text = new System.Text.StringBuilder();
+                if (!TryAppendString(node, text))
+                {
+                    return false;
+                }
+                into.Add(text.ToString());
+                return into.Count <= MaxLiterals;
+        }
+    }
+
+    private static bool TryAppendString(Re2Node node, System.Text.StringBuilder text)
+    {
+        switch (node)
+        {
+            case Re2Literal lit when !lit.FoldCase || Re2Unicode.Orbit(lit.Rune).Count == 1:
+                text.Append(char.ConvertFromUtf32(lit.Rune));
+                return true;
+            case Re2CharClass { UnsupportedScript: null, Set.SingleRune: var rune and >= 0 }
+                when rune is < 0xD800 or > 0xDFFF:
+                text.Append(char.ConvertFromUtf32(rune));
+                return true;
+            case Re2Group g:
+                return TryAppendString(g.Sub, text);
+            case Re2Concat c:
+                return c.Subs.All(sub => TryAppendString(sub, text));
+            default:
+                return false;
+        }
+    }
+
+    private static string? FindScript(Re2Node node) => node switch
+    {
+        Re2CharClass c => c.UnsupportedScript,
+        Re2Group g => FindScript(g.Sub),
+        Re2Repeat r => FindScript(r.Sub),
+        Re2Concat c => c.Subs.Select(FindScript).FirstOrDefault(s => s is not null),
+        Re2Alternate a => a.Subs.Select(FindScript).FirstOrDefault(s => s is not null),
+        _ => null,
+    };
+
+    private sealed class LiteralSetMatcher(HashSet<string> values) : Re2Matcher
+    {
+        public override Re2Engine Engine => Re2Engine.LiteralSet;
+
+        public override bool IsMatch(string value) => values.Contains(value);
+    }
+
+    private sealed class NonBacktrackingMatcher(Regex regex) : Re2Matcher
+    {
+        public override Re2Engine Engine => Re2Engine.NonBacktracking;
+
+        public override bool IsMatch(string value) => regex.IsMatch(value);
+
+        public override string ToString() => regex.ToString();
+    }
+
+    private sealed class NfaMatcher(Re2Nfa nfa) : Re2Matcher
+    {
+        public override Re2Engine Engine => Re2Engine.Nfa;
+
+        public override bool IsMatch(string value) => nfa.IsMatch(value);
+    }
+}
