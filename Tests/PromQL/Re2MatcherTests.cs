@@ -128,10 +128,11 @@ public class Re2MatcherTests(ITestOutputHelper output)
     [InlineData("api|(web|db)", Re2Engine.LiteralSet)]
     [InlineData(".*foo.*", Re2Engine.NonBacktracking)]
     [InlineData("api-.+", Re2Engine.NonBacktracking)]
-    [InlineData(@"\pL+", Re2Engine.NonBacktracking)]
+    [InlineData(@"(?i)abc|\w+", Re2Engine.NonBacktracking)]
+    [InlineData(@"\pL+", Re2Engine.Nfa)] // a large Unicode class: NonBacktracking's constructor is slow
     [InlineData(@"\bfoo", Re2Engine.Nfa)]
     [InlineData(@"a\B", Re2Engine.Nfa)]
-    public void Picks_the_fastest_engine_that_can_run_the_pattern(string pattern, Re2Engine expected)
+    public void Picks_the_cheapest_engine_that_can_run_the_pattern(string pattern, Re2Engine expected)
     {
         Assert.Equal(expected, Re2Syntax.CompileAnchored(pattern).Engine);
     }

@@ -13,18 +13,36 @@ namespace OrleansExemplars.GrainInterfaces.PromQL.Re2;
 /// <see cref="NotSupportedException"/>, and the caller runs those patterns on <see cref="Re2Nfa"/>.
 /// Input strings are assumed well-formed UTF-16 (label values decoded from UTF-8 always are).
 /// </summary>
-internal static class Re2Emitter
+internal sealed class Re2Emitter
 {
     private const int FirstAstral = 0x10000;
+    private static readonly CodePointSet Bmp = new CodePointSet.Builder().Add(0, 0xD7FF).Add(0xE000, 0xFFFF).ToSet();
+    private static readonly CodePointSet Surrogates = new CodePointSet.Builder().Add(0xD800, 0xDFFF).ToSet();
 
-    public static string Emit(Re2Node node)
+    // Every set of code units the pattern tests a character against, for Minterms.
+    private readonly List<CodePointSet> _unitSets = [];
+
+    private Re2Emitter()
     {
-        var sb = new StringBuilder();
-        Write(sb, node);
-        return sb.ToString();
     }
 
-    private static void Write(StringBuilder sb, Re2Node node)
+    public static string Emit(Re2Node node) => Translate(node).Pattern;
+
+    /// <summary>
+    /// The .NET pattern, its minterms (the classes of code units that no set of the pattern tells apart, which
+    /// <c>NonBacktracking</c> builds its automaton over) and the most ranges one of its sets has (what makes
+    /// <c>NonBacktracking</c>'s constructor slow: tens of milliseconds for <c>\p{Lu}</c>).
+    /// </summary>
+    public static (string Pattern, int Minterms, int LargestSet) Translate(Re2Node node)
+    {
+        var emitter = new Re2Emitter();
+        var sb = new StringBuilder();
+        emitter.Write(sb, node);
+        var sets = emitter._unitSets;
+        return (sb.ToString(), CountMinterms(sets), sets.Count == 0 ? 0 : sets.Max(s => s.RangeCount));
+    }
+
+    private void Write(StringBuilder sb, Re2Node node)
     {
         switch (node)
         {
@@ -91,7 +109,7 @@ internal static class Re2Emitter
         }
     }
 
-    private static void WriteRepeat(StringBuilder sb, Re2Repeat r)
+    private void WriteRepeat(StringBuilder sb, Re2Repeat r)
     {
         if (r is { Max: -1, Min: <= 1, Sub: Re2CharClass { UnsupportedScript: null } cls } &&
             cls.Set.ContainsRange(FirstAstral, CodePointSet.MaxRune))
@@ -102,6 +120,7 @@ internal static class Re2Emitter
             sb.Append('[');
             AppendBmpRanges(sb, cls.Set);
             sb.Append(@"\uD800-\uDFFF]");
+            _unitSets.Add(cls.Set.Intersect(Bmp).Union(Surrogates));
         }
         else
         {
@@ -124,7 +143,7 @@ internal static class Re2Emitter
         }
     }
 
-    private static void AppendRune(StringBuilder sb, int rune)
+    private void AppendRune(StringBuilder sb, int rune)
     {
         if (rune >= FirstAstral)
         {
@@ -133,10 +152,15 @@ internal static class Re2Emitter
             AppendUnit(sb, pair[0]);
             AppendUnit(sb, pair[1]);
             sb.Append(')');
+            AddUnitSet(pair[0], pair[0]);
+            AddUnitSet(pair[1], pair[1]);
             return;
         }
         AppendUnit(sb, rune);
+        AddUnitSet(rune, rune);
     }
+
+    private void AddUnitSet(int lo, int hi) => _unitSets.Add(new CodePointSet.Builder().Add(lo, hi).ToSet());
 
     private static void AppendUnit(StringBuilder sb, int c)
     {
@@ -154,10 +178,11 @@ internal static class Re2Emitter
     /// A set as code units: <c>[BMP ranges]</c> for the code points below U+10000 (surrogates excluded) and, for the
     /// others, <c>[high surrogates][low surrogates]</c> pairs, high surrogates with the same low ranges grouped.
     /// </summary>
-    private static void WriteSet(StringBuilder sb, CodePointSet set)
+    private void WriteSet(StringBuilder sb, CodePointSet set)
     {
         var bmp = new StringBuilder();
         AppendBmpRanges(bmp, set);
+        _unitSets.Add(set.Intersect(Bmp));
         var astral = AstralAlternatives(set);
         if (astral.Count == 0)
         {
@@ -197,49 +222,114 @@ internal static class Re2Emitter
         }
     }
 
-    private static List<string> AstralAlternatives(CodePointSet set)
+    private List<string> AstralAlternatives(CodePointSet set)
     {
-        // High surrogate → the low surrogate ranges under it, as text ("\uDC00-\uDFFF…").
-        var lowsByHigh = new SortedDictionary<int, StringBuilder>();
+        // Runs of high surrogates sharing the same low surrogate ranges, built per range of the set (whole 1024-code
+        // point blocks at once, so `.` costs three entries, not a thousand).
+        var groups = new List<(int FirstHigh, int LastHigh, List<(int Lo, int Hi)> Lows)>();
+        void Add(int firstHigh, int lastHigh, int lowLo, int lowHi)
+        {
+            if (groups.Count > 0 && groups[^1].FirstHigh == firstHigh && groups[^1].LastHigh == lastHigh)
+            {
+                groups[^1].Lows.Add((lowLo, lowHi));
+            }
+            else
+            {
+                groups.Add((firstHigh, lastHigh, [(lowLo, lowHi)]));
+            }
+        }
         foreach (var (lo, hi) in set.Ranges)
         {
-            for (var start = Math.Max(lo, FirstAstral); start <= hi;)
+            if (hi < FirstAstral)
             {
-                var high = 0xD800 + ((start - FirstAstral) >> 10);
-                var blockEnd = FirstAstral + ((high - 0xD800 + 1) << 10) - 1;
-                var end = Math.Min(hi, blockEnd);
-                if (!lowsByHigh.TryGetValue(high, out var lows))
-                {
-                    lowsByHigh[high] = lows = new StringBuilder();
-                }
-                AppendUnitRange(lows, 0xDC00 + ((start - FirstAstral) & 0x3FF), 0xDC00 + ((end - FirstAstral) & 0x3FF));
-                start = end + 1;
+                continue;
+            }
+            var (startHigh, startLow) = Pair(Math.Max(lo, FirstAstral));
+            var (endHigh, endLow) = Pair(hi);
+            if (startHigh == endHigh)
+            {
+                Add(startHigh, startHigh, startLow, endLow);
+                continue;
+            }
+            if (startLow != 0xDC00)
+            {
+                Add(startHigh, startHigh, startLow, 0xDFFF);
+                startHigh++;
+            }
+            var lastFull = endLow == 0xDFFF ? endHigh : endHigh - 1;
+            if (startHigh <= lastFull)
+            {
+                Add(startHigh, lastFull, 0xDC00, 0xDFFF);
+            }
+            if (endLow != 0xDFFF)
+            {
+                Add(endHigh, endHigh, 0xDC00, endLow);
             }
         }
-        var alternatives = new List<string>();
-        var pending = -1;
-        var last = -1;
-        string? pendingLows = null;
-        foreach (var (high, lowsText) in lowsByHigh.Select(p => (p.Key, p.Value.ToString())).Append((-1, "")))
+
+        var merged = new List<(int FirstHigh, int LastHigh, List<(int Lo, int Hi)> Lows)>();
+        foreach (var group in groups)
         {
-            if (pendingLows is not null && (high != last + 1 || lowsText != pendingLows))
+            if (merged.Count > 0 && merged[^1].LastHigh + 1 == group.FirstHigh && merged[^1].Lows.SequenceEqual(group.Lows))
             {
-                var highs = new StringBuilder();
-                AppendUnitRange(highs, pending, last);
-                alternatives.Add("[" + highs + "][" + pendingLows + "]");
-                pendingLows = null;
+                merged[^1] = merged[^1] with { LastHigh = group.LastHigh };
             }
-            if (high < 0)
+            else
             {
-                break;
+                merged.Add(group);
             }
-            if (pendingLows is null)
+        }
+
+        var alternatives = new List<string>(merged.Count);
+        foreach (var (firstHigh, lastHigh, lows) in merged)
+        {
+            var text = new StringBuilder("[");
+            AppendUnitRange(text, firstHigh, lastHigh);
+            text.Append("][");
+            var lowSet = new CodePointSet.Builder();
+            foreach (var (lowLo, lowHi) in lows)
             {
-                pending = high;
-                pendingLows = lowsText;
+                AppendUnitRange(text, lowLo, lowHi);
+                lowSet.Add(lowLo, lowHi);
             }
-            last = high;
+            alternatives.Add(text.Append(']').ToString());
+            AddUnitSet(firstHigh, lastHigh);
+            _unitSets.Add(lowSet.ToSet());
         }
         return alternatives;
+    }
+
+    private static (int High, int Low) Pair(int rune) =>
+        (0xD800 + ((rune - FirstAstral) >> 10), 0xDC00 + ((rune - FirstAstral) & 0x3FF));
+
+    /// <summary>
+    /// How many classes of code units <paramref name="sets"/> partition U+0000..U+FFFF into (line feed apart, as
+    /// .NET's anchors need it): the number of distinct membership signatures over the elementary intervals.
+    /// </summary>
+    private static int CountMinterms(List<CodePointSet> sets)
+    {
+        var distinct = sets.Append(new CodePointSet.Builder().Add('\n', '\n').ToSet())
+            .DistinctBy(s => s.ToString()).ToList();
+        var boundaries = new SortedSet<int> { 0 };
+        foreach (var set in distinct)
+        {
+            foreach (var (lo, hi) in set.Ranges)
+            {
+                if (lo <= 0xFFFF) boundaries.Add(lo);
+                if (hi < 0xFFFF) boundaries.Add(hi + 1);
+            }
+        }
+        var signatures = new HashSet<string>(StringComparer.Ordinal);
+        var signature = new StringBuilder();
+        foreach (var start in boundaries)
+        {
+            signature.Clear();
+            for (var i = 0; i < distinct.Count; i++)
+            {
+                signature.Append(distinct[i].Contains(start) ? '1' : '0');
+            }
+            signatures.Add(signature.ToString());
+        }
+        return signatures.Count;
     }
 }

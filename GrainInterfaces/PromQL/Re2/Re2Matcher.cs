@@ -13,7 +13,7 @@ public enum Re2Engine
     /// <summary>The pattern translated to .NET (<see cref="Re2Emitter"/>), run with <c>RegexOptions.NonBacktracking</c>.</summary>
     NonBacktracking,
 
-    /// <summary><see cref="Re2Nfa"/>: word boundaries, and whatever <c>NonBacktracking</c> refuses.</summary>
+    /// <summary><see cref="Re2Nfa"/>: word boundaries, large Unicode classes, and whatever <c>NonBacktracking</c> refuses.</summary>
     Nfa,
 }
 
@@ -25,6 +25,19 @@ public enum Re2Engine
 public abstract class Re2Matcher
 {
     private const int MaxLiterals = 256;
+
+    /// <summary>
+    /// .NET 10's NonBacktracking answers wrongly past about 255 minterms (<c>\PL</c> failed to match "\n": the
+    /// sets of a large Unicode class and its astral surrogate pairs make hundreds), so such patterns take the NFA.
+    /// </summary>
+    private const int MaxMinterms = 200;
+
+    /// <summary>
+    /// Past this many ranges in one set (Unicode categories: <c>\p{Lu}</c> has hundreds) NonBacktracking's
+    /// constructor takes tens of milliseconds, the NFA's microseconds; matching such patterns on the NFA stays
+    /// cheap, their sets being few.
+    /// </summary>
+    private const int MaxRangesPerSet = 32;
 
     private Re2Matcher()
     {
@@ -71,13 +84,18 @@ public abstract class Re2Matcher
         {
             try
             {
-                var regex = new Regex(Re2Emitter.Emit(anchored),
+                var (translated, minterms, largestSet) = Re2Emitter.Translate(anchored);
+                if (minterms > MaxMinterms || largestSet > MaxRangesPerSet)
+                {
+                    throw new NotSupportedException($"{minterms} minterms, a set of {largestSet} ranges");
+                }
+                var regex = new Regex(translated,
                     RegexOptions.NonBacktracking | RegexOptions.CultureInvariant, Regex.InfiniteMatchTimeout);
                 return new NonBacktrackingMatcher(regex);
             }
             catch (NotSupportedException) when (engine == Re2Engine.Auto)
             {
-                // \b, \B, or a pattern NonBacktracking finds too large: the NFA below runs any of them.
+                // \b, \B, large Unicode classes, or a pattern NonBacktracking refuses: the NFA runs any of them.
             }
         }
         return new NfaMatcher(Re2Nfa.Compile(anchored));

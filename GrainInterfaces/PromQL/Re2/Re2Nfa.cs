@@ -1,5 +1,3 @@
-using System.Buffers;
-
 namespace OrleansExemplars.GrainInterfaces.PromQL.Re2;
 
 /// <summary>
@@ -12,6 +10,9 @@ namespace OrleansExemplars.GrainInterfaces.PromQL.Re2;
 internal sealed class Re2Nfa
 {
     private const int NoRune = -1;
+
+    // Per-thread state lists (matching never re-enters), so a match allocates nothing.
+    [ThreadStatic] private static int[]? t_scratch;
 
     private readonly Re2Program.Inst[] _program;
     private readonly int _start;
@@ -33,61 +34,54 @@ internal sealed class Re2Nfa
     public bool IsMatch(string input)
     {
         var n = _program.Length;
-        var pool = ArrayPool<int>.Shared;
-        var buffers = new[] { pool.Rent(n), pool.Rent(n), pool.Rent(n), pool.Rent(n), pool.Rent(n) };
-        try
+        var scratch = t_scratch;
+        if (scratch is null || scratch.Length < 5 * n)
         {
-            var current = new StateList(buffers[0], buffers[1]);
-            var next = new StateList(buffers[2], buffers[3]);
-            var stack = buffers[4];
-            var pos = 0;
-            var previous = NoRune;
-            var rune = Decode(input, 0, out var width);
-            AddClosure(ref current, stack, _start, previous, rune);
-            while (pos < input.Length)
+            t_scratch = scratch = new int[Math.Max(5 * n, 256)];
+        }
+        var current = new StateList(scratch.AsSpan(0, n), scratch.AsSpan(n, n));
+        var next = new StateList(scratch.AsSpan(2 * n, n), scratch.AsSpan(3 * n, n));
+        var stack = scratch.AsSpan(4 * n, n);
+        var pos = 0;
+        var rune = Decode(input, 0, out var width);
+        AddClosure(ref current, stack, _start, NoRune, rune);
+        while (pos < input.Length)
+        {
+            if (current.Count == 0)
             {
-                if (current.Count == 0)
-                {
-                    return false;
-                }
-                var after = pos + width;
-                var following = Decode(input, after, out var followingWidth);
-                next.Clear();
-                for (var i = 0; i < current.Count; i++)
-                {
-                    ref readonly var inst = ref _program[current[i]];
-                    if (inst.Op == Re2Program.Op.Rune && inst.Set!.Contains(rune))
-                    {
-                        AddClosure(ref next, stack, inst.Out, rune, following);
-                    }
-                }
-                (current, next) = (next, current);
-                previous = rune;
-                rune = following;
-                pos = after;
-                width = followingWidth;
+                return false;
             }
+            var after = pos + width;
+            var following = Decode(input, after, out var followingWidth);
+            next.Clear();
             for (var i = 0; i < current.Count; i++)
             {
-                if (_program[current[i]].Op == Re2Program.Op.Match)
+                ref readonly var inst = ref _program[current[i]];
+                if (inst.Op == Re2Program.Op.Rune && inst.Set!.Contains(rune))
                 {
-                    return true;
+                    AddClosure(ref next, stack, inst.Out, rune, following);
                 }
             }
-            return false;
+            var swap = current;
+            current = next;
+            next = swap;
+            rune = following;
+            pos = after;
+            width = followingWidth;
         }
-        finally
+        for (var i = 0; i < current.Count; i++)
         {
-            foreach (var buffer in buffers)
+            if (_program[current[i]].Op == Re2Program.Op.Match)
             {
-                pool.Return(buffer);
+                return true;
             }
         }
+        return false;
     }
 
     /// <summary>Adds <paramref name="pc"/> and everything reachable from it without consuming input, at a position
     /// between <paramref name="before"/> and <paramref name="after"/> (<see cref="NoRune"/> at the ends).</summary>
-    private void AddClosure(ref StateList list, int[] stack, int pc, int before, int after)
+    private void AddClosure(ref StateList list, Span<int> stack, int pc, int before, int after)
     {
         var top = 0;
         if (!list.Add(pc))
@@ -143,22 +137,25 @@ internal sealed class Re2Nfa
     }
 
     /// <summary>A sparse set of program counters in insertion order (Briggs–Torczon): O(1) add, test and clear,
-    /// whatever the rented arrays held before.</summary>
-    private struct StateList(int[] dense, int[] sparse)
+    /// whatever the scratch arrays held before.</summary>
+    private ref struct StateList(Span<int> dense, Span<int> sparse)
     {
+        private readonly Span<int> _dense = dense;
+        private readonly Span<int> _sparse = sparse;
+
         public int Count { get; private set; }
 
-        public readonly int this[int i] => dense[i];
+        public readonly int this[int i] => _dense[i];
 
         public bool Add(int pc)
         {
-            var slot = sparse[pc];
-            if ((uint)slot < (uint)Count && dense[slot] == pc)
+            var slot = _sparse[pc];
+            if ((uint)slot < (uint)Count && _dense[slot] == pc)
             {
                 return false;
             }
-            sparse[pc] = Count;
-            dense[Count++] = pc;
+            _sparse[pc] = Count;
+            _dense[Count++] = pc;
             return true;
         }
 
