@@ -31,7 +31,9 @@ public sealed class RegexMatcherDifferentialTests(RegexProbeFixture fixture, ITe
         "[[:space:]]", "[[:punct:]]+",
         // Quoting, anchors, flags, repetitions, alternations.
         "\\Qa.b\\E", "\\Qa*b\\E", "\\Q[x]\\E", "a|b|c", "foo|foo bar", "(foo|bar).*", "^foo$", "(?m)a$\\n^b",
-        "(?U)a+", "\\x41", "a{2,}", "a{2}", "(a|aa)*", "api-.+", ".*foo.*", "foo\\..*", "", "x\\r\\ny|tab\\tx",
+        "(?U)a+", "\\x41", "a{2,}", "a{2}", "(a|aa)*", "", "x\\r\\ny|tab\\tx",
+        // Strings joined by .* and .+ (string searches).
+        "api-.+", ".*foo.*", "foo\\..*", ".*bar", ".*o.*o.*", "f.+r", ".+😀.*", "(?s)a.*b",
         "(?i)x\\R?", // invalid in Go: both must reject it
     ];
 

@@ -14,9 +14,10 @@ namespace OrleansExemplars.Tests.PromQL;
 /// </summary>
 public class Re2MatcherTests(ITestOutputHelper output)
 {
-    private static readonly Re2Engine[] Engines = [Re2Engine.Auto, Re2Engine.LiteralSet, Re2Engine.NonBacktracking, Re2Engine.Nfa];
+    private static readonly Re2Engine[] Engines =
+        [Re2Engine.Auto, Re2Engine.LiteralSet, Re2Engine.Substrings, Re2Engine.NonBacktracking, Re2Engine.Nfa];
 
-    /// <summary>Every engine that can run <paramref name="pattern"/> (LiteralSet only for string alternations).</summary>
+    /// <summary>Every engine that can run <paramref name="pattern"/> (LiteralSet and Substrings only the shapes they take).</summary>
     internal static IEnumerable<(Re2Engine Engine, Re2Matcher Matcher)> AllEngines(string pattern)
     {
         foreach (var engine in Engines)
@@ -26,7 +27,7 @@ public class Re2MatcherTests(ITestOutputHelper output)
             {
                 matcher = Re2Matcher.Create(pattern, engine);
             }
-            catch (NotSupportedException) when (engine is Re2Engine.LiteralSet or Re2Engine.NonBacktracking)
+            catch (NotSupportedException) when (engine is not (Re2Engine.Auto or Re2Engine.Nfa))
             {
                 continue;
             }
@@ -108,6 +109,18 @@ public class Re2MatcherTests(ITestOutputHelper output)
     [InlineData(".*", "a\nb", false)]
     [InlineData("(?s).*", "a\nb", true)]
     [InlineData("[^x]*", "a\nb", true)] // Perl classes take \n
+    [InlineData(".*foo.*", "a\nfoo", false)]
+    [InlineData(".*foo.*", "xfoo\n", false)]
+    [InlineData("(?s).*foo.*", "a\nfoo\n", true)]
+    [InlineData("a.*a", "a", false)]
+    [InlineData("a.*a", "aa", true)]
+    [InlineData("a.+a", "aa", false)]
+    [InlineData("a.+a", "a😀a", true)]
+    [InlineData(".*a.*a.*", "xaxa", true)]
+    [InlineData(".*ab.*ba.*", "aba", false)] // the two strings may not overlap
+    [InlineData("api-.+", "api-", false)]
+    [InlineData("x.*😀.+😀", "x😀😀", false)]
+    [InlineData("x.*😀.+😀", "x😀😀😀", true)]
     [InlineData("", "", true)]
     [InlineData("(?m)a$\n^b", "a\nb", true)]
     [InlineData(@"[^\x00-\x{10FFFF}]", "", false)]
@@ -126,8 +139,10 @@ public class Re2MatcherTests(ITestOutputHelper output)
     [Theory]
     [InlineData("a|b|c", Re2Engine.LiteralSet)]
     [InlineData("api|(web|db)", Re2Engine.LiteralSet)]
-    [InlineData(".*foo.*", Re2Engine.NonBacktracking)]
-    [InlineData("api-.+", Re2Engine.NonBacktracking)]
+    [InlineData(".*foo.*", Re2Engine.Substrings)]
+    [InlineData("api-.+", Re2Engine.Substrings)]
+    [InlineData("(?s).*GET /(.*)/users.+", Re2Engine.Substrings)]
+    [InlineData("api-.{2}", Re2Engine.NonBacktracking)]
     [InlineData(@"(?i)abc|\w+", Re2Engine.NonBacktracking)]
     [InlineData(@"\pL+", Re2Engine.Nfa)] // a large Unicode class: NonBacktracking's constructor is slow
     [InlineData(@"\bfoo", Re2Engine.Nfa)]

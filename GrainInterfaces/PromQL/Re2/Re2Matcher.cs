@@ -10,6 +10,9 @@ public enum Re2Engine
     /// <summary>An alternation of plain strings (<c>a|b|c</c>, <c>api</c>): a set lookup.</summary>
     LiteralSet,
 
+    /// <summary>Strings joined by <c>.*</c>/<c>.+</c> (<c>.*foo.*</c>, <c>api-.+</c>): string searches (<see cref="Re2Substrings"/>).</summary>
+    Substrings,
+
     /// <summary>The pattern translated to .NET (<see cref="Re2Emitter"/>), run with <c>RegexOptions.NonBacktracking</c>.</summary>
     NonBacktracking,
 
@@ -80,6 +83,23 @@ public abstract class Re2Matcher
                 throw new NotSupportedException($"`{pattern}` is not an alternation of strings");
             }
         }
+        if (engine is Re2Engine.Auto or Re2Engine.Substrings)
+        {
+            if (Re2Substrings.TryCreate(Unanchored(anchored)) is { } substrings)
+            {
+                return new SubstringsMatcher(substrings, new Lazy<Re2Matcher>(() => Automaton(anchored, Re2Engine.Auto)));
+            }
+            if (engine == Re2Engine.Substrings)
+            {
+                throw new NotSupportedException($"`{pattern}` is not strings joined by .* or .+");
+            }
+        }
+        return Automaton(anchored, engine);
+    }
+
+    /// <summary>NonBacktracking when it can run the pattern well, else the NFA.</summary>
+    private static Re2Matcher Automaton(Re2Node anchored, Re2Engine engine)
+    {
         if (engine is Re2Engine.Auto or Re2Engine.NonBacktracking)
         {
             try
@@ -161,6 +181,15 @@ public abstract class Re2Matcher
         public override Re2Engine Engine => Re2Engine.LiteralSet;
 
         public override bool IsMatch(string value) => values.Contains(value);
+    }
+
+    private sealed class SubstringsMatcher(Re2Substrings substrings, Lazy<Re2Matcher> forLineBreaks) : Re2Matcher
+    {
+        public override Re2Engine Engine => Re2Engine.Substrings;
+
+        // A '.' gap must not cover a line break; where the value has one, the automaton decides.
+        public override bool IsMatch(string value) =>
+            substrings.NewlineInGaps || !value.Contains('\n') ? substrings.IsMatch(value) : forLineBreaks.Value.IsMatch(value);
     }
 
     private sealed class NonBacktrackingMatcher(Regex regex) : Re2Matcher
