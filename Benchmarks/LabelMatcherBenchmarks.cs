@@ -21,7 +21,8 @@ public class LabelMatcherBenchmarks
 
     private LabelMatcher _matcher = null!;
 
-    [Params(".*foo.*", "a|b|c", "api-.+")]
+    // The three commonest shapes, then one for each automaton: NonBacktracking and the NFA (word boundaries).
+    [Params(".*foo.*", "a|b|c", "api-.+", @"10\.1\.0\.1[0-9]:8080", @".*\bfoo\b.*")]
     public string Pattern { get; set; } = "";
 
     [GlobalSetup]

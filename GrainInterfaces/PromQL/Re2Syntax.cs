@@ -46,8 +46,8 @@ public static class Re2Syntax
 
     /// <summary>
     /// The .NET pattern (for <c>RegexOptions.NonBacktracking</c>) equivalent to the RE2 pattern <c>^(?:pattern)$</c>.
-    /// Throws like <see cref="CompileAnchored"/>, and <see cref="NotSupportedException"/> for word boundaries,
-    /// which only the NFA engine runs.
+    /// Throws <see cref="ArgumentException"/> with Go's message for an invalid pattern, and
+    /// <see cref="NotSupportedException"/> for word boundaries (which only the NFA runs) and script classes.
     /// </summary>
     public static string ToDotNetAnchored(string pattern)
     {

@@ -73,6 +73,35 @@ public sealed class RegexMatcherDifferentialTests(RegexProbeFixture fixture, ITe
         Assert.True(informative >= 40, $"only {informative} patterns told values apart");
     }
 
+    /// <summary>Random patterns (valid and not) over random values: the same status, the same series.</summary>
+    [Fact]
+    public async Task Random_regex_matchers_select_what_Prometheus_selects()
+    {
+        var patterns = new RandomRe2Patterns(new Random(11));
+        var failures = new List<string>();
+        var (valid, informative) = (0, 0);
+        for (var n = 0; n < 300; n++)
+        {
+            var pattern = patterns.Next();
+            var query = $"{RegexProbeFixture.RandomMetric}{{v=~{RegexProbeFixture.PromQLString(pattern)}}}";
+            var theirs = await RegexProbeFixture.QueryAsync(fixture.Prometheus.Http, query);
+            var ours = await RegexProbeFixture.QueryAsync(fixture.Ours.Http, query);
+            if (theirs.Status != ours.Status || !theirs.Series.SetEquals(ours.Series))
+            {
+                failures.Add($"{query}: Prometheus {(int)theirs.Status} {Describe(theirs.Series, RegexProbeFixture.RandomValues)}, " +
+                             $"ours {(int)ours.Status} {Describe(ours.Series, RegexProbeFixture.RandomValues)} {ours.Body[..Math.Min(200, ours.Body.Length)]}");
+            }
+            if (theirs.Status == HttpStatusCode.OK)
+            {
+                valid++;
+                if (theirs.Series.Count > 0 && theirs.Series.Count < RegexProbeFixture.RandomValues.Length) informative++;
+            }
+        }
+        output.WriteLine($"300 random patterns, {valid} valid, {informative} selecting some but not all of {RegexProbeFixture.RandomValues.Length}");
+        Assert.True(failures.Count == 0, $"{failures.Count} differences:\n" + string.Join("\n", failures));
+        Assert.True(informative >= 100, $"only {informative} informative patterns");
+    }
+
     [Theory]
     [InlineData("a|b|c")]
     [InlineData(".*foo.*")]
@@ -147,6 +176,6 @@ public sealed class RegexMatcherDifferentialTests(RegexProbeFixture fixture, ITe
         }
     }
 
-    private static string Describe(IEnumerable<int> series) =>
-        "[" + string.Join(", ", series.Select(k => k < 0 ? "long" : JsonSerializer.Serialize(RegexProbeFixture.Values[k]))) + "]";
+    private static string Describe(IEnumerable<int> series, string[]? values = null) =>
+        "[" + string.Join(", ", series.Select(k => k < 0 ? "long" : JsonSerializer.Serialize((values ?? RegexProbeFixture.Values)[k]))) + "]";
 }

@@ -111,23 +111,37 @@ internal sealed class Re2Emitter
 
     private void WriteRepeat(StringBuilder sb, Re2Repeat r)
     {
+        if (ContainsAssertion(r.Sub))
+        {
+            // NonBacktracking mishandles loops over anchors (`(?s)^*` inside a group failed to match "k" where the
+            // NFA matched, found by Re2MatcherTests' random patterns): those run on the NFA.
+            throw new NotSupportedException("an assertion inside a repetition");
+        }
         if (r is { Max: -1, Min: <= 1, Sub: Re2CharClass { UnsupportedScript: null } cls } &&
             cls.Set.ContainsRange(FirstAstral, CodePointSet.MaxRune))
         {
             // `.*`, `[^a]+`: a run of code points that takes every astral one is the same run of code units with
-            // surrogates allowed (its ends sit between code points, the atoms around it being whole code points),
-            // which .NET matches much faster than an alternation.
+            // surrogates allowed, which .NET matches much faster than an alternation: the run's ends sit between
+            // code points, the atoms around it being whole code points, and where two such runs meet inside a
+            // surrogate pair the pair could as well go to either. Not so for `+`'s one code point at least (two
+            // runs would split one pair between them): `x+` is written `x` then the run, `x*`.
+            if (r.Min == 1)
+            {
+                WriteSet(sb, cls.Set);
+            }
             sb.Append('[');
             AppendBmpRanges(sb, cls.Set);
-            sb.Append(@"\uD800-\uDFFF]");
+            sb.Append(@"\uD800-\uDFFF]*");
             _unitSets.Add(cls.Set.Intersect(Bmp).Union(Surrogates));
+            if (!r.Greedy)
+            {
+                sb.Append('?');
+            }
+            return;
         }
-        else
-        {
-            sb.Append("(?:");
-            Write(sb, r.Sub);
-            sb.Append(')');
-        }
+        sb.Append("(?:");
+        Write(sb, r.Sub);
+        sb.Append(')');
         sb.Append((r.Min, r.Max) switch
         {
             (0, -1) => "*",
@@ -142,6 +156,16 @@ internal sealed class Re2Emitter
             sb.Append('?');
         }
     }
+
+    private static bool ContainsAssertion(Re2Node node) => node switch
+    {
+        Re2Assertion => true,
+        Re2Group g => ContainsAssertion(g.Sub),
+        Re2Repeat r => ContainsAssertion(r.Sub),
+        Re2Concat c => c.Subs.Any(ContainsAssertion),
+        Re2Alternate a => a.Subs.Any(ContainsAssertion),
+        _ => false,
+    };
 
     private void AppendRune(StringBuilder sb, int rune)
     {

@@ -10,13 +10,16 @@ public enum Re2Engine
     /// <summary>An alternation of plain strings (<c>a|b|c</c>, <c>api</c>): a set lookup.</summary>
     LiteralSet,
 
-    /// <summary>Strings joined by <c>.*</c>/<c>.+</c> (<c>.*foo.*</c>, <c>api-.+</c>): string searches (<see cref="Re2Substrings"/>).</summary>
+    /// <summary>Strings joined by <c>.*</c>/<c>.+</c> (<c>.*foo.*</c>, <c>api-.+</c>): string searches
+    /// (<see cref="Re2Substrings"/>).</summary>
     Substrings,
 
-    /// <summary>The pattern translated to .NET (<see cref="Re2Emitter"/>), run with <c>RegexOptions.NonBacktracking</c>.</summary>
+    /// <summary>The pattern translated to .NET (<see cref="Re2Emitter"/>), run with
+    /// <c>RegexOptions.NonBacktracking</c>.</summary>
     NonBacktracking,
 
-    /// <summary><see cref="Re2Nfa"/>: word boundaries, large Unicode classes, and whatever <c>NonBacktracking</c> refuses.</summary>
+    /// <summary><see cref="Re2Nfa"/>: word boundaries, large Unicode classes, and whatever <c>NonBacktracking</c>
+    /// refuses.</summary>
     Nfa,
 }
 
