@@ -100,8 +100,16 @@ public abstract class Re2Matcher
         return Automaton(anchored, engine);
     }
 
-    /// <summary>NonBacktracking when it can run the pattern well, else the NFA.</summary>
+    /// <summary>NonBacktracking when it can run the pattern well, else the NFA; behind a prefix and suffix check
+    /// when every match has one.</summary>
     private static Re2Matcher Automaton(Re2Node anchored, Re2Engine engine)
+    {
+        var automaton = AutomatonOnly(anchored, engine);
+        var (prefix, suffix) = Re2Substrings.RequiredAffixes(Unanchored(anchored));
+        return prefix.Length + suffix.Length > 0 ? new AffixCheckedMatcher(prefix, suffix, automaton) : automaton;
+    }
+
+    private static Re2Matcher AutomatonOnly(Re2Node anchored, Re2Engine engine)
     {
         if (engine is Re2Engine.Auto or Re2Engine.NonBacktracking)
         {
@@ -193,6 +201,16 @@ public abstract class Re2Matcher
         // A '.' gap must not cover a line break; where the value has one, the automaton decides.
         public override bool IsMatch(string value) =>
             substrings.NewlineInGaps || !value.Contains('\n') ? substrings.IsMatch(value) : forLineBreaks.Value.IsMatch(value);
+    }
+
+    private sealed class AffixCheckedMatcher(string prefix, string suffix, Re2Matcher automaton) : Re2Matcher
+    {
+        public override Re2Engine Engine => automaton.Engine;
+
+        public override bool IsMatch(string value) =>
+            value.Length >= prefix.Length + suffix.Length &&
+            value.StartsWith(prefix, StringComparison.Ordinal) && value.EndsWith(suffix, StringComparison.Ordinal) &&
+            automaton.IsMatch(value);
     }
 
     private sealed class NonBacktrackingMatcher(Regex regex) : Re2Matcher

@@ -104,7 +104,31 @@ internal sealed class Re2Substrings
         return end - pos >= _minGaps[^1];
     }
 
-    private static void Flatten(Re2Node node, List<Re2Node> into)
+    /// <summary>
+    /// The strings every match of <paramref name="node"/> starts and ends with (its leading and trailing exact code
+    /// points): a value without them cannot match, which is checked before running an automaton, as Prometheus does.
+    /// </summary>
+    public static (string Prefix, string Suffix) RequiredAffixes(Re2Node node)
+    {
+        var items = new List<Re2Node>();
+        Flatten(node, items);
+        var prefix = new System.Text.StringBuilder();
+        var first = 0;
+        for (; first < items.Count && TryGetRune(items[first]) is { } rune; first++)
+        {
+            prefix.Append(char.ConvertFromUtf32(rune));
+        }
+        var suffix = new List<string>();
+        for (var last = items.Count - 1; last >= first && TryGetRune(items[last]) is { } rune; last--)
+        {
+            suffix.Add(char.ConvertFromUtf32(rune));
+        }
+        suffix.Reverse();
+        return (prefix.ToString(), string.Concat(suffix));
+    }
+
+    /// <summary>The items of a concatenation, groups dissolved (they only group).</summary>
+    internal static void Flatten(Re2Node node, List<Re2Node> into)
     {
         switch (node)
         {
@@ -129,7 +153,7 @@ internal sealed class Re2Substrings
     private static Re2Node Unwrap(Re2Node node) => node is Re2Group g ? Unwrap(g.Sub) : node;
 
     /// <summary>The code point a node matches exactly (a literal, case-insensitive only if it has no other case).</summary>
-    private static int? TryGetRune(Re2Node node) => node switch
+    internal static int? TryGetRune(Re2Node node) => node switch
     {
         Re2Literal lit when !lit.FoldCase || Re2Unicode.Orbit(lit.Rune).Count == 1 => lit.Rune,
         Re2CharClass { UnsupportedScript: null, Set.SingleRune: >= 0 and (< 0xD800 or > 0xDFFF) } cls => cls.Set.SingleRune,
