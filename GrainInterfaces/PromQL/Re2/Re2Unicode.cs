@@ -34,11 +34,13 @@ internal static class Re2Unicode
         var (runes, orbits) = CaseOrbits.Value;
         var builder = new CodePointSet.Builder().Add(set);
         var added = false;
-        foreach (var rune in runes)
+        foreach (var (lo, hi) in set.Ranges)
         {
-            if (set.Contains(rune))
+            // Only the cased code points inside the range (a pattern may hold thousands of small classes).
+            var i = Array.BinarySearch(runes, lo);
+            for (i = i < 0 ? ~i : i; i < runes.Length && runes[i] <= hi; i++)
             {
-                foreach (var other in orbits[rune])
+                foreach (var other in orbits[runes[i]])
                 {
                     builder.Add(other, other);
                 }
