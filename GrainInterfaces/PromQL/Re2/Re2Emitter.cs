@@ -9,8 +9,10 @@ namespace OrleansExemplars.GrainInterfaces.PromQL.Re2;
 /// explicitly, and every class is written from its resolved code points, since .NET matches UTF-16 code units where
 /// RE2 matches code points: a code point above U+FFFF becomes its surrogate pair (<c>.</c> never matches half of
 /// one), case folding is already in the sets (no <c>(?i)</c>, whose table differs from Go's), and no <c>\p{..}</c>
-/// is left for .NET to apply to code units. Word boundaries (<c>\b</c>, <c>\B</c>) have no such form: they throw
-/// <see cref="NotSupportedException"/>, and the caller runs those patterns on <see cref="Re2Nfa"/>.
+/// is left for .NET to apply to code units. Word boundaries (<c>\b</c>, <c>\B</c>) have no such form (NonBacktracking
+/// takes .NET's <c>\b</c>, but its word characters are Unicode ones, <c>é</c> included, where RE2's are ASCII, and
+/// it refuses the lookarounds that would spell RE2's): they throw <see cref="NotSupportedException"/>, and the caller
+/// runs those patterns on <see cref="Re2Nfa"/>, as it does those with an assertion inside a repetition.
 /// Input strings are assumed well-formed UTF-16 (label values decoded from UTF-8 always are).
 /// </summary>
 internal sealed class Re2Emitter
