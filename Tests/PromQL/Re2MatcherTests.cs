@@ -204,7 +204,7 @@ public class Re2MatcherTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void Deserialized_matchers_share_the_compiled_regex()
+    public void The_process_cache_gives_one_compiled_matcher_per_pattern()
     {
         Assert.Same(Re2Syntax.CompileAnchored("shared-.+"), Re2Syntax.CompileAnchored("shared-.+"));
     }
