@@ -1,5 +1,5 @@
-using System.Text.RegularExpressions;
 using OrleansExemplars.GrainInterfaces.PromQL;
+using OrleansExemplars.GrainInterfaces.PromQL.Re2;
 
 namespace OrleansExemplars.GrainInterfaces.Model;
 
@@ -18,7 +18,7 @@ public enum MatchType
 [GenerateSerializer, Immutable]
 public sealed class LabelMatcher
 {
-    [NonSerialized] private Regex? _regex;
+    [NonSerialized] private Re2Matcher? _regex;
 
     public LabelMatcher(MatchType type, string name, string value)
     {
@@ -67,14 +67,16 @@ public sealed class LabelMatcher
     /// <summary>True when this matcher matches the empty string, i.e. also matches series without the label.</summary>
     public bool MatchesEmpty => Matches("");
 
-    private Regex Regex => _regex ??= CompileAnchored(Value);
+    // A deserialized matcher (in a metric grain) has no compiled regex yet: it comes from the process' cache.
+    private Re2Matcher Regex => _regex ??= CompileAnchored(Value);
 
     /// <summary>
     /// Compiles <paramref name="pattern"/> as Prometheus does, <c>^(?:pattern)$</c> with Go's RE2 syntax and semantics
-    /// (ASCII <c>\d \w \s \b</c>, <c>$</c> only at the very end), translated to an equivalent .NET regex.
-    /// Throws <see cref="ArgumentException"/> with Go's message for a pattern RE2 rejects.
+    /// (code points, ASCII <c>\d \w \s \b</c>, <c>$</c> only at the very end), matched in linear time.
+    /// Throws <see cref="ArgumentException"/> with Go's message for a pattern RE2 rejects, and
+    /// <see cref="Re2UnsupportedException"/> for one this server cannot run (<c>\p{Greek}</c>).
     /// </summary>
-    public static Regex CompileAnchored(string pattern) => Re2Syntax.CompileAnchored(pattern, TimeSpan.FromSeconds(1));
+    public static Re2Matcher CompileAnchored(string pattern) => Re2Syntax.CompileAnchored(pattern);
 
     public override string ToString()
     {

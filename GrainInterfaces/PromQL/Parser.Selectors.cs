@@ -1,4 +1,5 @@
 using OrleansExemplars.GrainInterfaces.Model;
+using OrleansExemplars.GrainInterfaces.PromQL.Re2;
 using MatchType = OrleansExemplars.GrainInterfaces.Model.MatchType;
 
 namespace OrleansExemplars.GrainInterfaces.PromQL;
@@ -99,10 +100,10 @@ internal sealed partial class Parser
         {
             return new LabelMatcher(type, label.Val, text);
         }
-        catch (ArgumentException e)
+        catch (Re2UnsupportedException e)
         {
-            // A pattern RE2 accepts but .NET cannot compile.
-            throw Error(new PositionRange(label.Pos, value.EndPos), "error parsing regexp: " + e.Message);
+            // Valid RE2 that this server cannot run (\p{Greek}): a bad request, not a server error.
+            throw Error(new PositionRange(label.Pos, value.EndPos), e.Message);
         }
     }
 

@@ -1,15 +1,19 @@
-using System.Text.RegularExpressions;
 using OrleansExemplars.GrainInterfaces.PromQL.Re2;
 
 namespace OrleansExemplars.GrainInterfaces.PromQL;
 
 /// <summary>
-/// Go RE2 regular expression support for label matchers: validation with Go's error messages and translation to
-/// an equivalent .NET regex, so that <c>=~</c>/<c>!~</c> matchers accept, reject and match exactly like Prometheus
-/// (which compiles <c>^(?:pattern)$</c> with Go's <c>regexp</c>).
+/// Go RE2 regular expression support for label matchers: validation with Go's error messages and linear-time
+/// matching with RE2's semantics, so that <c>=~</c>/<c>!~</c> matchers accept, reject and match exactly like
+/// Prometheus (which compiles <c>^(?:pattern)$</c> with Go's <c>regexp</c>).
 /// </summary>
 public static class Re2Syntax
 {
+    /// <summary>How many compiled patterns a process keeps (see <see cref="Re2MatcherCache"/>).</summary>
+    public const int CacheCapacity = 256;
+
+    private static readonly Re2MatcherCache Cache = new(CacheCapacity);
+
     /// <summary>
     /// Validates <paramref name="pattern"/> as Prometheus' <c>labels.NewFastRegexMatcher</c> does (first the
     /// anchored <c>^(?:pattern)$</c>, then the pattern alone). Returns null when valid, else Go's error text,
@@ -34,9 +38,16 @@ public static class Re2Syntax
     }
 
     /// <summary>
-    /// The .NET pattern equivalent to the RE2 pattern <c>^(?:pattern)$</c>, i.e. a full-string match with Go
-    /// semantics. Throws <see cref="ArgumentException"/> if the pattern is not valid RE2 and
-    /// <see cref="NotSupportedException"/> for Unicode script classes (<c>\p{Greek}</c>), which .NET lacks.
+    /// The fully anchored matcher for <paramref name="pattern"/>, from a process-wide bounded cache. Throws
+    /// <see cref="ArgumentException"/> with Go's message if the pattern is not valid RE2, and
+    /// <see cref="Re2UnsupportedException"/> for Unicode script classes (<c>\p{Greek}</c>), which .NET lacks.
+    /// </summary>
+    public static Re2Matcher CompileAnchored(string pattern) => Cache.GetOrAdd(pattern, p => Re2Matcher.Create(p));
+
+    /// <summary>
+    /// The .NET pattern (for <c>RegexOptions.NonBacktracking</c>) equivalent to the RE2 pattern <c>^(?:pattern)$</c>.
+    /// Throws <see cref="ArgumentException"/> with Go's message for an invalid pattern, and
+    /// <see cref="NotSupportedException"/> for word boundaries (which only the NFA runs) and script classes.
     /// </summary>
     public static string ToDotNetAnchored(string pattern)
     {
@@ -47,9 +58,5 @@ public static class Re2Syntax
         return Re2Emitter.Emit(Re2Parser.Parse(Anchor(pattern)));
     }
 
-    /// <summary>Compiles <paramref name="pattern"/> as a fully anchored matcher with Go RE2 semantics.</summary>
-    public static Regex CompileAnchored(string pattern, TimeSpan matchTimeout) =>
-        new(ToDotNetAnchored(pattern), RegexOptions.CultureInvariant, matchTimeout);
-
-    private static string Anchor(string pattern) => "^(?:" + pattern + ")$";
+    internal static string Anchor(string pattern) => "^(?:" + pattern + ")$";
 }

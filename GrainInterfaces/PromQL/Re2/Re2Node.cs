@@ -7,17 +7,11 @@ internal abstract record Re2Node;
 internal sealed record Re2Literal(int Rune, bool FoldCase) : Re2Node;
 
 /// <summary>
-/// A character class: explicit code point ranges plus Unicode general categories (e.g. <c>\p{Lu}</c>, which
-/// .NET can express directly), optionally negated as a whole.
+/// A character class, <c>.</c> or a Perl/POSIX/Unicode class escape, resolved to the code points it matches (case
+/// folding and negation applied as Go applies them). <see cref="UnsupportedScript"/> names a Unicode script class
+/// (<c>\p{Greek}</c>) in it: Go accepts it, but .NET has no script tables, so such a pattern cannot be run here.
 /// </summary>
-internal sealed record Re2CharClass(
-    IReadOnlyList<(int Lo, int Hi)> Ranges,
-    IReadOnlyList<(string Category, bool Negated)> Categories,
-    bool Negated,
-    bool FoldCase) : Re2Node;
-
-/// <summary><c>.</c>; matches <c>\n</c> only with the <c>s</c> flag.</summary>
-internal sealed record Re2AnyChar(bool MatchNewline) : Re2Node;
+internal sealed record Re2CharClass(CodePointSet Set, string? UnsupportedScript = null) : Re2Node;
 
 internal enum Re2AssertionKind
 {

@@ -43,11 +43,11 @@ internal sealed partial class Re2Parser
             }
         }
 
-        var ranges = new List<(int, int)>();
-        var categories = new List<(string, bool)>();
-        if (TryParseUnicodeClass(categories, ranges) || TryParsePerlClass(ranges))
+        var escape = new CodePointSet.Builder();
+        string? script = null;
+        if (TryParseUnicodeClass(escape, ref script) || TryParsePerlClass(escape))
         {
-            items.Add(new Re2CharClass(ranges, categories, false, (_flags & FoldCase) != 0));
+            items.Add(new Re2CharClass(escape.ToSet(), script));
             return;
         }
         items.Add(Literal(ParseEscape()));
@@ -155,20 +155,20 @@ internal sealed partial class Re2Parser
     };
 
     /// <summary><c>\d \D \s \S \w \W</c>.</summary>
-    private bool TryParsePerlClass(List<(int, int)> ranges)
+    private bool TryParsePerlClass(CodePointSet.Builder into)
     {
         if (_pos + 1 >= _s.Length || _s[_pos] != '\\' ||
             !Re2Tables.Perl.TryGetValue(char.ToLowerInvariant(_s[_pos + 1]), out var table))
         {
             return false;
         }
-        AddTable(ranges, table, negate: char.IsUpper(_s[_pos + 1]));
+        AddGroup(into, table, negate: char.IsUpper(_s[_pos + 1]));
         _pos += 2;
         return true;
     }
 
-    /// <summary><c>\pL</c>, <c>\p{Greek}</c>, <c>\P{Lu}</c>, <c>\p{^Lu}</c>.</summary>
-    private bool TryParseUnicodeClass(List<(string, bool)> categories, List<(int, int)> ranges)
+    /// <summary><c>\pL</c>, <c>\p{Greek}</c>, <c>\P{Lu}</c>, <c>\p{^Lu}</c>; a script's name goes to <paramref name="script"/>.</summary>
+    private bool TryParseUnicodeClass(CodePointSet.Builder into, ref string? script)
     {
         if (_pos + 1 >= _s.Length || _s[_pos] != '\\' || _s[_pos + 1] is not ('p' or 'P'))
         {
@@ -208,38 +208,43 @@ internal sealed partial class Re2Parser
         {
             if (!negated)
             {
-                ranges.Add((0, 0x10FFFF));
+                into.Add(CodePointSet.All);
             }
             return true;
         }
-        if (!Re2Tables.Categories.Contains(name) && !Re2Tables.Scripts.Contains(name))
+        if (Re2Tables.Categories.Contains(name))
         {
-            throw new Re2Exception(Re2ErrorCodes.InvalidCharRange, seq);
+            // Go folds the table (unicode.FoldCategory) before negating it, as for the Perl and POSIX groups.
+            var set = Re2Unicode.Category(name);
+            if ((_flags & FoldCase) != 0)
+            {
+                set = Re2Unicode.Fold(set);
+            }
+            into.Add(negated ? set.Negate() : set);
+            return true;
         }
-        categories.Add((name, negated));
-        return true;
+        if (Re2Tables.Scripts.Contains(name))
+        {
+            script ??= name;
+            return true;
+        }
+        throw new Re2Exception(Re2ErrorCodes.InvalidCharRange, seq);
     }
 
-    private static void AddTable(List<(int, int)> ranges, (int Lo, int Hi)[] table, bool negate)
+    /// <summary>Go's appendGroup: a Perl or POSIX table, case-folded under <c>(?i)</c>, then negated if asked.</summary>
+    private void AddGroup(CodePointSet.Builder into, (int Lo, int Hi)[] table, bool negate)
     {
-        if (!negate)
-        {
-            ranges.AddRange(table.Select(r => (r.Lo, r.Hi)));
-            return;
-        }
-        var next = 0;
+        var builder = new CodePointSet.Builder();
         foreach (var (lo, hi) in table)
         {
-            if (next <= lo - 1)
-            {
-                ranges.Add((next, lo - 1));
-            }
-            next = hi + 1;
+            builder.Add(lo, hi);
         }
-        if (next <= 0x10FFFF)
+        var set = builder.ToSet();
+        if ((_flags & FoldCase) != 0)
         {
-            ranges.Add((next, 0x10FFFF));
+            set = Re2Unicode.Fold(set);
         }
+        into.Add(negate ? set.Negate() : set);
     }
 
     /// <summary>Go's parseClass: <c>[...]</c> / <c>[^...]</c> at '['.</summary>
@@ -253,17 +258,17 @@ internal sealed partial class Re2Parser
             negated = true;
             _pos++;
         }
-        var ranges = new List<(int, int)>();
-        var categories = new List<(string, bool)>();
+        var items = new CodePointSet.Builder();
+        string? script = null;
         var first = true; // ']' is literal as the first character
         while (AtEnd || Cur != ']' || first)
         {
             first = false;
-            if (_pos + 2 < _s.Length && Cur == '[' && _s[_pos + 1] == ':' && TryParseNamedClass(ranges))
+            if (_pos + 2 < _s.Length && Cur == '[' && _s[_pos + 1] == ':' && TryParseNamedClass(items))
             {
                 continue;
             }
-            if (TryParseUnicodeClass(categories, ranges) || TryParsePerlClass(ranges))
+            if (TryParseUnicodeClass(items, ref script) || TryParsePerlClass(items))
             {
                 continue;
             }
@@ -279,10 +284,18 @@ internal sealed partial class Re2Parser
                     throw new Re2Exception(Re2ErrorCodes.InvalidCharRange, _s[rangeStart.._pos]);
                 }
             }
-            ranges.Add((lo, hi));
+            if ((_flags & FoldCase) != 0)
+            {
+                items.Add(Re2Unicode.Fold(new CodePointSet.Builder().Add(lo, hi).ToSet()));
+            }
+            else
+            {
+                items.Add(lo, hi);
+            }
         }
         _pos++; // ']'
-        return new Re2CharClass(ranges, categories, negated, (_flags & FoldCase) != 0);
+        var set = items.ToSet();
+        return new Re2CharClass(negated ? set.Negate() : set, script);
     }
 
     private int ParseClassChar(int classStart)
@@ -295,7 +308,7 @@ internal sealed partial class Re2Parser
     }
 
     /// <summary><c>[:alpha:]</c> / <c>[:^alpha:]</c> inside a class; false when there is no closing <c>:]</c>.</summary>
-    private bool TryParseNamedClass(List<(int, int)> ranges)
+    private bool TryParseNamedClass(CodePointSet.Builder into)
     {
         var close = _s.IndexOf(":]", _pos + 2, StringComparison.Ordinal);
         if (close < 0)
@@ -309,7 +322,7 @@ internal sealed partial class Re2Parser
         {
             throw new Re2Exception(Re2ErrorCodes.InvalidCharRange, full);
         }
-        AddTable(ranges, table, negate);
+        AddGroup(into, table, negate);
         _pos = close + 2;
         return true;
     }

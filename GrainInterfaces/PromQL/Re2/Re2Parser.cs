@@ -16,6 +16,8 @@ internal sealed partial class Re2Parser
     private const int MaxRepeat = 1000;
     private const int MaxCaptureDepth = 1000;
 
+    private static readonly CodePointSet AnyCharNotNewline = new CodePointSet.Builder().Add(0, '\n' - 1).Add('\n' + 1, CodePointSet.MaxRune).ToSet();
+
     private readonly string _s;
     private int _pos;
     private int _flags = OneLine;
@@ -84,7 +86,7 @@ internal sealed partial class Re2Parser
                     break;
                 case '.':
                     _pos++;
-                    items.Add(new Re2AnyChar((_flags & DotNL) != 0));
+                    items.Add(new Re2CharClass((_flags & DotNL) != 0 ? CodePointSet.All : AnyCharNotNewline));
                     break;
                 case '[':
                     items.Add(ParseClass());
