@@ -58,6 +58,7 @@ public sealed class WalDiskFullTests(ITestOutputHelper output)
             output.WriteLine($"disk filled: {disk.FreeBytes} bytes free");
             // Enough records that the writer's buffers would have filled and been cut mid-record more than once.
             await WriteAsync(http, 40, 150);
+            disk.Fill(); // pages the WAL freed by cutting back its failed segments: the disk stays full, as a runaway neighbour keeps it
             var full = await WaitForReadinessAsync(probe, readyz, HttpStatusCode.ServiceUnavailable, TimeSpan.FromSeconds(30));
             Assert.True(full.Status == HttpStatusCode.ServiceUnavailable, full.Body + silo.Output);
             Assert.Equal("Unhealthy", CheckField(full.Body, "wal", "status"));
@@ -71,6 +72,7 @@ public sealed class WalDiskFullTests(ITestOutputHelper output)
 
             await silo.KillAsync();
             siloOutput += silo.Output;
+            foreach (var line in siloOutput.Split('\n').Where(l => l.Contains("Exemplar WAL", StringComparison.Ordinal)).Take(20)) output.WriteLine(line);
             await silo.DisposeAsync();
             silo = null;
 

@@ -11,6 +11,7 @@ namespace OrleansExemplars.Tests.Support;
 public sealed class TmpfsMount : IDisposable
 {
     private const string Filler = "filler.bin";
+    private const string InodeFillers = "inode-fillers";
 
     private TmpfsMount(string path) => Path = path;
 
@@ -18,12 +19,14 @@ public sealed class TmpfsMount : IDisposable
     public string Path { get; }
 
     /// <param name="size">tmpfs <c>size=</c>, e.g. <c>256k</c> or <c>2m</c>.</param>
-    public static TmpfsMount Create(string size)
+    /// <param name="inodes">tmpfs <c>nr_inodes=</c>: how many files and directories it can hold (0: the kernel's default).</param>
+    public static TmpfsMount Create(string size, int inodes = 0)
     {
         var path = Directory.CreateTempSubdirectory("oe-tmpfs-").FullName;
         try
         {
-            Run(RequiredComponent.Binary("mount", "util-linux"), "-t", "tmpfs", "-o", $"size={size},mode=0777", "tmpfs", path);
+            var options = $"size={size},mode=0777" + (inodes > 0 ? $",nr_inodes={inodes}" : "");
+            Run(RequiredComponent.Binary("mount", "util-linux"), "-t", "tmpfs", "-o", options, "tmpfs", path);
         }
         catch
         {
@@ -53,8 +56,26 @@ public sealed class TmpfsMount : IDisposable
         }
     }
 
-    /// <summary>Deletes the filler: the space comes back.</summary>
-    public void Free() => File.Delete(System.IO.Path.Combine(Path, Filler));
+    /// <summary>Creates empty files until the kernel refuses another (ENOSPC for inodes): no new file can be made.</summary>
+    public void ExhaustInodes()
+    {
+        var directory = Directory.CreateDirectory(System.IO.Path.Combine(Path, InodeFillers)).FullName;
+        try
+        {
+            for (var i = 0; i < 1_000_000; i++) File.Create(System.IO.Path.Combine(directory, i.ToString(System.Globalization.CultureInfo.InvariantCulture))).Dispose();
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    /// <summary>Deletes the filler and the inode fillers: the space comes back.</summary>
+    public void Free()
+    {
+        File.Delete(System.IO.Path.Combine(Path, Filler));
+        var inodes = System.IO.Path.Combine(Path, InodeFillers);
+        if (Directory.Exists(inodes)) Directory.Delete(inodes, recursive: true);
+    }
 
     public void RemountReadOnly() => Run(RequiredComponent.Binary("mount", "util-linux"), "-o", "remount,ro", Path);
 
