@@ -77,7 +77,22 @@ public sealed class TmpfsMount : IDisposable
         if (Directory.Exists(inodes)) Directory.Delete(inodes, recursive: true);
     }
 
-    public void RemountReadOnly() => Run(RequiredComponent.Binary("mount", "util-linux"), "-o", "remount,ro", Path);
+    /// <summary>EROFS for every write from now on. Retried a moment while a file is open for writing (EBUSY).</summary>
+    public void RemountReadOnly()
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                Run(RequiredComponent.Binary("mount", "util-linux"), "-o", "remount,ro", Path);
+                return;
+            }
+            catch (InvalidOperationException) when (attempt < 50)
+            {
+                Thread.Sleep(20);
+            }
+        }
+    }
 
     public void RemountWritable() => Run(RequiredComponent.Binary("mount", "util-linux"), "-o", "remount,rw", Path);
 
