@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.IO;
 using System.Net;
 using System.Text.Json;
@@ -11,11 +12,12 @@ using static OrleansExemplars.Tests.Support.WriteRequests;
 namespace OrleansExemplars.Tests.Integration;
 
 /// <summary>
-/// The real Silo and ApiHost processes with the silo's WAL on a real 1 MiB tmpfs that fills up while remote-write
-/// requests keep coming, gets its space back, and then the silo is SIGKILLed: every request that got a 2xx must be
-/// queryable after the restart, and the log left behind must replay without a corrupt segment.
+/// The silo's WAL on disks that fail for real. A 1 MiB tmpfs that fills up while remote-write requests keep coming
+/// to the real Silo and ApiHost processes, gets its space back, and then the silo is SIGKILLed: every request that got
+/// a 2xx must be queryable after the restart, and the log left behind must replay without a corrupt segment. And a
+/// device whose directory fsync fails: the silo must not start on it.
 /// </summary>
-public sealed class WalDiskFullTests(ITestOutputHelper output)
+public sealed class WalDiskFaultTests(ITestOutputHelper output)
 {
     private const int SeriesPerRequest = 20;
 
@@ -107,6 +109,41 @@ public sealed class WalDiskFullTests(ITestOutputHelper output)
             Directory.Delete(storage, recursive: true);
         }
     }
+
+    [Fact]
+    public async Task A_wal_directory_whose_fsync_fails_stops_the_silo_start_naming_the_key_and_is_counted()
+    {
+        using var device = StarvableBlockDevice.Create();
+        device.Starve();
+        long failures = 0;
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == WalMetrics.MeterName && instrument.Name == "oe_wal_directory_sync_failures") l.EnableMeasurementEvents(instrument);
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref failures, value));
+        listener.Start();
+
+        var e = await Assert.ThrowsAnyAsync<Exception>(async () =>
+        {
+            await using var system = await ExemplarSystem.StartAsync(settings: new Dictionary<string, string?>
+            {
+                ["Wal:Directory"] = Path.Combine(device.Path, "wal"),
+            });
+        });
+        var message = Flatten(e);
+        output.WriteLine(message);
+        Assert.Contains("Wal:Directory", message);
+        Assert.Contains("fsync of directory", message);
+        Assert.Contains("Input/output error", message);
+        Assert.True(Interlocked.Read(ref failures) > 0, "the failed directory fsync was not counted in oe_wal_directory_sync_failures");
+    }
+
+    private static string Flatten(Exception e) => e switch
+    {
+        AggregateException a => string.Join(" | ", a.InnerExceptions.Select(Flatten)),
+        _ => e.Message + (e.InnerException is null ? "" : " <- " + Flatten(e.InnerException)),
+    };
 
     private static IEnumerable<string> TraceIds(int first, int count) =>
         Enumerable.Range(first, count).SelectMany(j => Enumerable.Range(0, SeriesPerRequest).Select(s => $"r{j}-s{s}"));
