@@ -61,7 +61,7 @@ public sealed partial class SiloExemplarLog
         {
             var result = await ReplayAsync(wal.Directory, Include, orphaned.Min(o => o.FirstLsn), orphaned.Max(o => o.EndLsn), stats,
                 RehomeAttempts, stopping);
-            foreach (var range in orphaned) _checkpoints.Rehomed(range.Owner);
+            foreach (var range in orphaned) _checkpoints.Rehomed(range);
             _rehomeDelay = TimeSpan.Zero;
             metrics.Rehomed(orphaned.Count);
             LogRehomed(orphaned.Count, stats.Exemplars, result.Added);

@@ -53,7 +53,11 @@ public sealed class WalCheckpoints
 
     public WalOwner Owner(string metric, Guid activation) => new(Interlocked.Increment(ref _lastId), metric, activation);
 
-    public void Logging(WalOwner owner, long nextLsn, DateTime now) => _unpersisted.TryAdd(owner.Id, new Entry(owner, nextLsn, now));
+    public void Logging(WalOwner owner, long nextLsn, DateTime now)
+    {
+        // An owner taken for gone that logs again is alive after all (a duplicate activation): it pins its records again.
+        if (!_unpersisted.TryAdd(owner.Id, new Entry(owner, nextLsn, now)) && _unpersisted.TryGetValue(owner.Id, out var entry)) entry.Revive();
+    }
 
     public void Persisted(WalOwner owner) => _unpersisted.TryRemove(owner.Id, out _);
 
@@ -73,8 +77,17 @@ public sealed class WalCheckpoints
     public IReadOnlyList<WalOrphanedRange> Orphaned() => _unpersisted.Values.Where(e => e.EndLsn >= 0)
         .OrderBy(e => e.FirstLsn).Select(e => new WalOrphanedRange(e.Owner, e.FirstLsn, e.EndLsn)).ToList();
 
-    /// <summary>The owner's records are in the stored state of the grain's live activation now.</summary>
-    public void Rehomed(WalOwner owner) => _unpersisted.TryRemove(owner.Id, out _);
+    /// <summary>
+    /// The range's records are in the stored state of the grain's live activation now; the owner is forgotten unless
+    /// it logged again meanwhile (then it stays, pinning from its first record as before).
+    /// </summary>
+    public void Rehomed(WalOrphanedRange range)
+    {
+        if (_unpersisted.TryGetValue(range.Owner.Id, out var entry) && entry.EndLsn == range.EndLsn)
+        {
+            ((ICollection<KeyValuePair<long, Entry>>)_unpersisted).Remove(new KeyValuePair<long, Entry>(range.Owner.Id, entry));
+        }
+    }
 
     /// <summary>Every record before the returned position is held by its grain's stored state.</summary>
     public long SafeTruncationPoint(Func<long> nextLsn)
@@ -107,5 +120,7 @@ public sealed class WalCheckpoints
         public long EndLsn => Interlocked.Read(ref _endLsn);
 
         public void End(long endLsn) => Interlocked.CompareExchange(ref _endLsn, endLsn, -1);
+
+        public void Revive() => Interlocked.Exchange(ref _endLsn, -1);
     }
 }

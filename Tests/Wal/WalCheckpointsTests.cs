@@ -43,9 +43,23 @@ public sealed class WalCheckpointsTests
         Assert.Equal(new WalOrphanedRange(first, 100, 250), orphaned);
         Assert.Empty(table.OwnersBefore(1000)); // an ended owner is not asked to persist: it is replayed
 
-        table.Rehomed(first);
+        table.Rehomed(orphaned);
         Assert.Equal(500, table.SafeTruncationPoint(() => 500));
         Assert.Empty(table.Orphaned());
+    }
+
+    [Fact]
+    public void An_owner_taken_for_gone_that_logs_again_keeps_pinning_its_records()
+    {
+        var table = new WalCheckpoints();
+        var duplicate = table.Owner("m", Guid.NewGuid());
+        table.Logging(duplicate, 100, T0);
+        table.Ended(duplicate, 200); // its grain answered from another activation
+        var range = Assert.Single(table.Orphaned());
+        table.Logging(duplicate, 300, T0); // ... but it is still there and logging
+        table.Rehomed(range); // the replay of [100, 200) finished meanwhile
+        Assert.Equal(100, table.SafeTruncationPoint(() => 500));
+        Assert.Equal([duplicate], table.OwnersBefore(1000));
     }
 
     [Fact]
