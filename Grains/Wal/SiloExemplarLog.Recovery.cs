@@ -10,6 +10,9 @@ public sealed partial class SiloExemplarLog
     /// <summary>Exemplars per replay call: bounds message size when rings are configured very large.</summary>
     private const int ReplayChunkExemplars = 20_000;
 
+    /// <summary>Replay and persist calls a replay has in flight at once.</summary>
+    private const int ReplayCallsInFlight = 16;
+
     /// <summary>Attempts per grain call when re-homing records of this silo's own log: a failure is retried on a later round.</summary>
     private const int RehomeAttempts = 3;
 
@@ -105,24 +108,54 @@ public sealed partial class SiloExemplarLog
     {
         var activations = new ConcurrentDictionary<string, Guid>(StringComparer.Ordinal);
         var unsettled = new ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
-        var parallel = new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = stopping };
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = ReplayCallsInFlight, CancellationToken = stopping };
+        using var calls = new SemaphoreSlim(ReplayCallsInFlight);
         long added = 0;
-        // One batch in memory at a time, delivered completely before the next is read: each grain gets its own in log order.
+
+        // A grain's sends are chained (each waits for its previous one), so it gets its exemplars in log order; other
+        // grains' go on meanwhile, and the next batch is read while this one is still being delivered. Never more
+        // than two batches are in memory: reading waits for the one before the last to be delivered.
+        var previousSend = new Dictionary<string, Task>(StringComparer.Ordinal);
+        var delivering = new Queue<Task>();
+        async Task SendAsync(string metric, SeriesExemplars[] series, Task? previous)
+        {
+            if (previous is not null) await previous;
+            var grain = grains.GetGrain<IMetricGrain>(metric);
+            foreach (var chunk in Chunk(series))
+            {
+                await calls.WaitAsync(stopping);
+                ReplayReceipt receipt;
+                try
+                {
+                    receipt = await RetryAsync(metric, () => grain.ReplayAsync(chunk), attempts, stopping);
+                }
+                finally
+                {
+                    calls.Release();
+                }
+                Interlocked.Add(ref added, receipt.Added);
+                if (activations.GetOrAdd(metric, receipt.Activation) != receipt.Activation) unsettled[metric] = true;
+            }
+        }
+
         foreach (var batch in WalRecovery.ReadBatches(directory, storageOptions.Value.MaxExemplarsPerMetric, _options.ReplayBatchExemplars,
                      stats, _options.MaxRecordBytes, include, fromLsn, untilLsn))
         {
             metrics.ReplayBatch(batch.Exemplars);
-            await Parallel.ForEachAsync(batch.ByMetric, parallel, async (entry, ct) =>
+            var sends = new List<Task>(batch.ByMetric.Count);
+            foreach (var (metric, series) in batch.ByMetric)
             {
-                var grain = grains.GetGrain<IMetricGrain>(entry.Key);
-                foreach (var chunk in Chunk(entry.Value))
-                {
-                    var receipt = await RetryAsync(entry.Key, () => grain.ReplayAsync(chunk), attempts, ct);
-                    Interlocked.Add(ref added, receipt.Added);
-                    if (activations.GetOrAdd(entry.Key, receipt.Activation) != receipt.Activation) unsettled[entry.Key] = true;
-                }
-            });
+                var send = SendAsync(metric, series, previousSend.GetValueOrDefault(metric));
+                sends.Add(send);
+                // Chained through a continuation: a finished async method's task keeps its arguments (this batch's
+                // exemplars) alive, a finished continuation nothing. A failed send fails its batch, which ends the pass.
+                previousSend[metric] = send.ContinueWith(static _ => { }, CancellationToken.None,
+                    TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            }
+            delivering.Enqueue(Task.WhenAll(sends));
+            if (delivering.Count >= 2) await delivering.Dequeue();
         }
+        while (delivering.Count > 0) await delivering.Dequeue();
         await Parallel.ForEachAsync(activations, parallel, async (entry, ct) =>
         {
             var live = await RetryAsync(entry.Key, () => grains.GetGrain<IMetricGrain>(entry.Key).PersistAsync(), attempts, ct);

@@ -49,7 +49,7 @@ public sealed class WalMetrics
             description: "Grain activations that ended without writing their ring whose records were replayed from this log into the grain's live activation and written.");
         _replaySeconds = meter.CreateHistogram<double>("oe_wal_replay_duration", "s", "Time to replay one orphaned log into the grains.");
         _replayBatch = meter.CreateHistogram<int>("oe_wal_replay_batch_exemplars",
-            description: "Exemplars one replay batch held in memory before sending them to their grains (bounded by Wal:ReplayBatchExemplars).");
+            description: "Exemplars one replay batch held in memory before sending them to their grains (at most Wal:ReplayBatchExemplars; two batches at once at most).");
         meter.CreateObservableGauge("oe_wal_faulted", () => _faulted() ? 1 : 0,
             description: "1 while the WAL cannot write (its last write or probe failed): appends fail and grains write their rings before acknowledging.");
         meter.CreateObservableGauge("oe_wal_size_bytes", () => _size(), "By", "Bytes of this silo's WAL on disk.");

@@ -48,8 +48,8 @@ public sealed class WalOptions
     public TimeSpan CheckpointInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
-    /// Most exemplars a replay holds in memory between reading them from a log and sending them to their grains: a log
-    /// of any size is replayed batch by batch (each grain gets its exemplars in log order).
+    /// Exemplars per replay batch: a log of any size is read and sent to its grains batch by batch (each grain gets
+    /// its exemplars in log order), with at most two batches in memory, one being read while the other is delivered.
     /// </summary>
     [Range(100, 10_000_000, ErrorMessage = "Wal:ReplayBatchExemplars must be between {1} and {2}.")]
     public int ReplayBatchExemplars { get; set; } = 100_000;
