@@ -133,7 +133,7 @@ public sealed class ExemplarWal : IAsyncDisposable
             File.Delete(segments[i].Path);
             deleted++;
         }
-        if (deleted > 0) SyncDirectory("truncate");
+        if (deleted > 0) WalFsync.Directory(_directory);
         return deleted;
     }
 
@@ -340,19 +340,6 @@ public sealed class ExemplarWal : IAsyncDisposable
         {
             try { File.Delete(path); } catch (Exception d) when (d is IOException or UnauthorizedAccessException) { }
             _fault = new WalFault("probe write to", path, e, DateTimeOffset.UtcNow);
-        }
-    }
-
-    private void SyncDirectory(string operation)
-    {
-        try
-        {
-            WalFsync.Directory(_directory);
-        }
-        catch (WalDirectorySyncException e)
-        {
-            _faulted?.Invoke(new WalFault(operation, _directory, e, DateTimeOffset.UtcNow));
-            throw;
         }
     }
 

@@ -246,7 +246,9 @@ public sealed partial class SiloExemplarLog(
         }
         catch (WalDirectorySyncException e)
         {
-            // Counted by the log's fault handler; the segments are gone, a crash may bring them back (replayed again).
+            // The segments are gone; a crash may bring them back, to be replayed once more (harmless). The next
+            // directory fsync (a rotation or truncation) makes their deletion durable.
+            metrics.DirectorySyncFailed();
             LogDirectorySyncFailed(e, "deleting persisted segments");
         }
     }
