@@ -4,6 +4,7 @@
 #   - Azurite 3.37.0 from npm (grain storage tests)
 #   - docker-compose from Debian (the compose file is checked with `docker-compose config`; no Docker engine needed)
 #   - chromium from Debian (headless: renders the Orleans dashboard; screenshots in TestResults/dashboard/)
+#   - e2fsprogs and util-linux from Debian (disk-fault tests mount tmpfs and a loop-device ext4; they need root)
 # Usage: ./test.sh [extra dotnet test arguments, e.g. --filter FullyQualifiedName~Ring]
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -25,7 +26,7 @@ install_debian() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
-install_debian prometheus victoria-metrics docker-compose chromium
+install_debian prometheus victoria-metrics docker-compose chromium e2fsprogs util-linux
 
 # Azurite (the Azure Storage emulator), pinned by Azurite/package-lock.json.
 if [ ! -f Azurite/node_modules/azurite/dist/src/azurite.js ]; then

@@ -66,6 +66,12 @@ public sealed class MetricGrain(
     /// <summary>Set once this grain asked the catalog to shard its metric (the catalog remembers it).</summary>
     private bool _autoShardRequested;
 
+    /// <summary>This activation, as replay and the WAL tell activations of the same grain apart.</summary>
+    private readonly Guid _activation = Guid.NewGuid();
+
+    /// <summary>This activation in the silo's WAL: what pins its records until its ring is written (made on first log).</summary>
+    private WalOwner? _walOwner;
+
     /// <summary>The grain key (<c>name</c> or <c>name#k</c>): what the WAL, storage and replay know this ring by.</summary>
     private string Metric => this.GetPrimaryKeyString();
 
@@ -98,16 +104,21 @@ public sealed class MetricGrain(
         }
         catch (Exception e)
         {
-            // The silo's WAL still holds what this ring logged; it is replayed when this silo next starts.
+            // The silo's WAL still holds what this ring logged: it replays it into the grain's next activation.
             logger.LogError(e, "Metric grain {Metric} could not write its ring on deactivation ({Reason})", Metric, reason);
         }
         finally
         {
+            if (_walOwner is not null) log.Ended(_walOwner);
             ReportRing(leaving: true);
         }
     }
 
-    public Task PersistAsync() => PersistIfDirtyAsync(CancellationToken.None);
+    public async Task<Guid> PersistAsync()
+    {
+        await PersistIfDirtyAsync(CancellationToken.None);
+        return _activation;
+    }
 
     /// <summary>Writes the ring to grain storage if it changed: on a timer, on deactivation and when asked.</summary>
     private async Task PersistIfDirtyAsync(CancellationToken cancellationToken)
@@ -117,7 +128,7 @@ public sealed class MetricGrain(
         await state.WriteStateAsync(cancellationToken);
         _dirty = false;
         _persistBeforeAck = false;
-        log.Persisted(Metric);
+        if (_walOwner is not null) log.Persisted(_walOwner);
     }
 
     public async Task<AppendResult> AppendAsync(SeriesExemplars[] batch)
@@ -164,7 +175,7 @@ public sealed class MetricGrain(
         {
             try
             {
-                await log.AppendAsync(Metric, stored);
+                await log.AppendAsync(_walOwner ??= log.OwnerFor(Metric, _activation), stored);
             }
             catch (Exception e)
             {
@@ -184,14 +195,14 @@ public sealed class MetricGrain(
         return result;
     }
 
-    public async Task<int> ReplayAsync(SeriesExemplars[] batch)
+    public async Task<ReplayReceipt> ReplayAsync(SeriesExemplars[] batch)
     {
         var (ring, added) = ExemplarRingMerge.Merge(_ring, batch);
         _ring = ring;
         ReportRing();
         _dirty |= added > 0;
         if (added > 0) await RegisterAsync();
-        return added;
+        return new ReplayReceipt(added, _activation);
     }
 
     /// <summary>

@@ -71,8 +71,10 @@ public static class RestartLoad
             {
                 TimeSpan? replayed = null;
                 var lastProgress = TimeSpan.Zero;
+                long replayPeakRss = 0;
                 while (replayed is null && clock.Elapsed < TimeSpan.FromMinutes(5) && !process.HasExited)
                 {
+                    replayPeakRss = Math.Max(replayPeakRss, PeakRssBytes(process.Id));
                     if (!Directory.Exists(orphan)) replayed = clock.Elapsed;
                     else await Task.Delay(20);
                     if (clock.Elapsed - lastProgress >= TimeSpan.FromSeconds(1))
@@ -89,10 +91,10 @@ public static class RestartLoad
 
                 var (found, served) = await CountUntilAllServedAsync(gateway, clusterId, metrics, perMetric, clock);
                 Console.WriteLine();
-                Console.WriteLine("| exemplars in the WAL | WAL MB | log replayed, persisted, deleted | all exemplars answered | exemplars found |");
-                Console.WriteLine("|---:|---:|---:|---:|---:|");
+                Console.WriteLine("| exemplars in the WAL | WAL MB | log replayed, persisted, deleted | all exemplars answered | exemplars found | silo peak RSS during replay |");
+                Console.WriteLine("|---:|---:|---:|---:|---:|---:|");
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"| {total:N0} | {bytes / 1e6:N1} | {replayed.Value.TotalSeconds:0.00} s | {served.TotalSeconds:0.00} s | {found:N0} |"));
+                    $"| {total:N0} | {bytes / 1e6:N1} | {replayed.Value.TotalSeconds:0.00} s | {served.TotalSeconds:0.00} s | {found:N0} | {replayPeakRss / 1e6:N0} MB |"));
                 lock (output)
                 {
                     var line = output.ToString().Split('\n').FirstOrDefault(l => l.Contains("Replayed WAL", StringComparison.Ordinal));
@@ -162,6 +164,23 @@ public static class RestartLoad
         var at = clock.Elapsed;
         await client.StopAsync();
         return (found, at);
+    }
+
+    /// <summary>The process's high-water mark of resident memory (Linux <c>VmHWM</c>), 0 where there is no /proc.</summary>
+    private static long PeakRssBytes(int pid)
+    {
+        try
+        {
+            foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+            {
+                if (!line.StartsWith("VmHWM:", StringComparison.Ordinal)) continue;
+                return long.Parse(line["VmHWM:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) * 1024;
+            }
+        }
+        catch (IOException)
+        {
+        }
+        return 0;
     }
 
     private static string RandomTraceId(Random random)

@@ -15,12 +15,15 @@ public interface IMetricGrain : IGrainWithStringKey
 
     /// <summary>
     /// Puts back exemplars replayed from a write-ahead log: those already held are skipped, missing ones are restored
-    /// even when older than their series' newest. Returns how many were missing.
+    /// even when older than their series' newest. Returns how many were missing, and which activation holds them.
     /// </summary>
-    Task<int> ReplayAsync(SeriesExemplars[] batch);
+    Task<ReplayReceipt> ReplayAsync(SeriesExemplars[] batch);
 
-    /// <summary>Writes the ring to grain storage now if it changed since it was last written.</summary>
-    Task PersistAsync();
+    /// <summary>
+    /// Writes the ring to grain storage now if it changed since it was last written; returns the activation whose ring
+    /// that is (see <see cref="ReplayReceipt.Activation"/>).
+    /// </summary>
+    Task<Guid> PersistAsync();
 
     [AlwaysInterleave]
     Task<SeriesExemplars[]> SelectAsync(long startMs, long endMs, LabelMatcher[][] matcherSets);

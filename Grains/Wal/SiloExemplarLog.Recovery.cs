@@ -1,5 +1,5 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
-using Microsoft.Extensions.Logging;
 using OrleansExemplars.GrainInterfaces;
 using OrleansExemplars.GrainInterfaces.Model;
 
@@ -10,7 +10,17 @@ public sealed partial class SiloExemplarLog
     /// <summary>Exemplars per replay call: bounds message size when rings are configured very large.</summary>
     private const int ReplayChunkExemplars = 20_000;
 
+    /// <summary>Replay and persist calls a replay has in flight at once.</summary>
+    private const int ReplayCallsInFlight = 16;
+
+    /// <summary>Attempts per grain call when re-homing records of this silo's own log: a failure is retried on a later round.</summary>
+    private const int RehomeAttempts = 3;
+
     private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan MaxRehomeDelay = TimeSpan.FromSeconds(30);
+
+    private DateTime _rehomeRetryAt = DateTime.MinValue;
+    private TimeSpan _rehomeDelay = TimeSpan.Zero;
 
     /// <summary>
     /// Replays every log under the root that no running silo holds into its grains, has those grains persist, and
@@ -25,34 +35,136 @@ public sealed partial class SiloExemplarLog
             {
                 var started = Stopwatch.StartNew();
                 var stats = new WalReplayStats();
-                var byMetric = WalRecovery.ReadByMetric(orphan.Path, storageOptions.Value.MaxExemplarsPerMetric, stats,
-                    _options.MaxRecordBytes);
-                foreach (var problem in stats.Problems) logger.LogWarning("WAL replay of {Directory}: {Problem}", orphan.Name, problem);
-                long added = 0;
-                await Parallel.ForEachAsync(byMetric, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = stopping },
-                    async (entry, ct) => Interlocked.Add(ref added, await ReplayMetricAsync(entry.Key, entry.Value, ct)));
-                orphan.Delete();
-                metrics.Recovered(stats, added, started.Elapsed);
-                logger.LogInformation(
-                    "Replayed WAL {Directory}: {Records} records, {Exemplars} exemplars for {Metrics} metrics, {Added} not yet in the grains' stored rings, in {Elapsed} ms",
-                    orphan.Name, stats.Records, stats.Exemplars, byMetric.Count, added, started.ElapsedMilliseconds);
+                var result = await ReplayAsync(orphan.Path, include: null, 0, long.MaxValue, stats, int.MaxValue, stopping);
+                foreach (var problem in stats.Problems) LogReplayProblem(orphan.Name, problem);
+                DeleteDirectory(orphan);
+                metrics.Recovered(stats, result.Added, started.Elapsed);
+                LogReplayed(orphan.Name, stats, result, started.ElapsedMilliseconds);
             }
         }
     }
 
-    private async Task<int> ReplayMetricAsync(string metric, SeriesExemplars[] batch, CancellationToken stopping)
+    /// <summary>
+    /// Replays the records of owners that ended without persisting from this silo's own log into their grains' live
+    /// activations (here or on another silo), has those persist, and lets the log drop the records. Retried with
+    /// backoff while a grain cannot be reached or cannot write (storage down); the records stay pinned until then.
+    /// </summary>
+    private async Task RehomeAsync(CancellationToken stopping)
     {
-        var grain = grains.GetGrain<IMetricGrain>(metric);
-        var added = 0;
-        foreach (var chunk in Chunk(batch))
+        var wal = _wal;
+        if (wal is null || DateTime.UtcNow < _rehomeRetryAt) return;
+        var orphaned = _checkpoints.Orphaned();
+        if (orphaned.Count == 0) return;
+        var ranges = orphaned.GroupBy(o => o.Owner.Metric, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Select(o => (o.FirstLsn, o.EndLsn)).ToArray(), StringComparer.Ordinal);
+        bool Include(string metric, long lsn) =>
+            ranges.TryGetValue(metric, out var owned) && owned.Any(r => r.FirstLsn <= lsn && lsn < r.EndLsn);
+        var stats = new WalReplayStats();
+        try
         {
-            added += await RetryAsync(metric, () => grain.ReplayAsync(chunk), stopping);
+            var result = await ReplayAsync(wal.Directory, Include, orphaned.Min(o => o.FirstLsn), orphaned.Max(o => o.EndLsn), stats,
+                RehomeAttempts, stopping);
+            foreach (var range in orphaned) _checkpoints.Rehomed(range);
+            _rehomeDelay = TimeSpan.Zero;
+            metrics.Rehomed(orphaned.Count);
+            LogRehomed(orphaned.Count, stats.Exemplars, result.Added);
         }
-        await RetryAsync(metric, async () => { await grain.PersistAsync(); return 0; }, stopping);
-        return added;
+        catch (Exception e) when (!stopping.IsCancellationRequested)
+        {
+            _rehomeDelay = TimeSpan.FromTicks(Math.Clamp(_rehomeDelay.Ticks * 2, _options.CheckpointInterval.Ticks, MaxRehomeDelay.Ticks));
+            _rehomeRetryAt = DateTime.UtcNow + _rehomeDelay;
+            LogRehomeFailed(e, orphaned.Count, _rehomeDelay);
+        }
     }
 
-    private async Task<T> RetryAsync<T>(string metric, Func<Task<T>> call, CancellationToken stopping)
+    private readonly record struct ReplayResult(long Added, int Grains);
+
+    /// <summary>
+    /// Sends the exemplars of the log (those <paramref name="include"/> picks) to their grains batch by batch, then has
+    /// every grain it reached write its ring. A grain whose activation changed on the way may have lost what the earlier
+    /// one merged (if that one could not write its ring when it went): its exemplars are sent again, read from the log
+    /// again, until one activation took them all and wrote them.
+    /// </summary>
+    private async Task<ReplayResult> ReplayAsync(string directory, Func<string, long, bool>? include, long fromLsn, long untilLsn,
+        WalReplayStats stats, int attempts, CancellationToken stopping)
+    {
+        long added = 0;
+        var grainsReached = -1;
+        while (true)
+        {
+            var (passAdded, reached, unsettled) = await ReplayPassAsync(directory, include, fromLsn, untilLsn, stats, attempts, stopping);
+            added += passAdded;
+            if (grainsReached < 0) grainsReached = reached;
+            if (unsettled.Count == 0) return new ReplayResult(added, grainsReached);
+            LogActivationsChanged(System.IO.Path.GetFileName(directory), unsettled.Count);
+            var previous = include;
+            include = (metric, lsn) => unsettled.Contains(metric) && (previous is null || previous(metric, lsn));
+            stats = new WalReplayStats(); // the first pass counted the log's records and problems
+        }
+    }
+
+    private async Task<(long Added, int Grains, HashSet<string> Unsettled)> ReplayPassAsync(string directory,
+        Func<string, long, bool>? include, long fromLsn, long untilLsn, WalReplayStats stats, int attempts, CancellationToken stopping)
+    {
+        var activations = new ConcurrentDictionary<string, Guid>(StringComparer.Ordinal);
+        var unsettled = new ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = ReplayCallsInFlight, CancellationToken = stopping };
+        using var calls = new SemaphoreSlim(ReplayCallsInFlight);
+        long added = 0;
+
+        // A grain's sends are chained (each waits for its previous one), so it gets its exemplars in log order; other
+        // grains' go on meanwhile, and the next batch is read while this one is still being delivered. Never more
+        // than two batches are in memory: reading waits for the one before the last to be delivered.
+        var previousSend = new Dictionary<string, Task>(StringComparer.Ordinal);
+        var delivering = new Queue<Task>();
+        async Task SendAsync(string metric, SeriesExemplars[] series, Task? previous)
+        {
+            if (previous is not null) await previous;
+            var grain = grains.GetGrain<IMetricGrain>(metric);
+            foreach (var chunk in Chunk(series))
+            {
+                await calls.WaitAsync(stopping);
+                ReplayReceipt receipt;
+                try
+                {
+                    receipt = await RetryAsync(metric, () => grain.ReplayAsync(chunk), attempts, stopping);
+                }
+                finally
+                {
+                    calls.Release();
+                }
+                Interlocked.Add(ref added, receipt.Added);
+                if (activations.GetOrAdd(metric, receipt.Activation) != receipt.Activation) unsettled[metric] = true;
+            }
+        }
+
+        foreach (var batch in WalRecovery.ReadBatches(directory, storageOptions.Value.MaxExemplarsPerMetric, _options.ReplayBatchExemplars,
+                     stats, _options.MaxRecordBytes, include, fromLsn, untilLsn))
+        {
+            metrics.ReplayBatch(batch.Exemplars);
+            var sends = new List<Task>(batch.ByMetric.Count);
+            foreach (var (metric, series) in batch.ByMetric)
+            {
+                var send = SendAsync(metric, series, previousSend.GetValueOrDefault(metric));
+                sends.Add(send);
+                // Chained through a continuation: a finished async method's task keeps its arguments (this batch's
+                // exemplars) alive, a finished continuation nothing. A failed send fails its batch, which ends the pass.
+                previousSend[metric] = send.ContinueWith(static _ => { }, CancellationToken.None,
+                    TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            }
+            delivering.Enqueue(Task.WhenAll(sends));
+            if (delivering.Count >= 2) await delivering.Dequeue();
+        }
+        while (delivering.Count > 0) await delivering.Dequeue();
+        await Parallel.ForEachAsync(activations, parallel, async (entry, ct) =>
+        {
+            var live = await RetryAsync(entry.Key, () => grains.GetGrain<IMetricGrain>(entry.Key).PersistAsync(), attempts, ct);
+            if (live != entry.Value) unsettled[entry.Key] = true;
+        });
+        return (added, activations.Count, unsettled.Keys.ToHashSet(StringComparer.Ordinal));
+    }
+
+    private async Task<T> RetryAsync<T>(string metric, Func<Task<T>> call, int attempts, CancellationToken stopping)
     {
         var delay = TimeSpan.FromMilliseconds(100);
         for (var attempt = 1; ; attempt++)
@@ -61,9 +173,9 @@ public sealed partial class SiloExemplarLog
             {
                 return await call();
             }
-            catch (Exception e) when (!stopping.IsCancellationRequested)
+            catch (Exception e) when (!stopping.IsCancellationRequested && attempt < attempts)
             {
-                if (attempt % 10 == 1) logger.LogWarning(e, "WAL replay to metric grain {Metric} failed (attempt {Attempt}); retrying", metric, attempt);
+                if (attempt % 10 == 1) LogReplayCallFailed(e, metric, attempt);
                 await Task.Delay(delay, stopping);
                 delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxRetryDelay.Ticks));
             }
@@ -87,20 +199,4 @@ public sealed partial class SiloExemplarLog
         }
         if (chunk.Count > 0) yield return chunk.ToArray();
     }
-
-    private void LogDisabled() => logger.LogWarning(
-        "The exemplar WAL is disabled (Wal:Enabled=false): exemplars acknowledged since a ring was last persisted are lost if this silo crashes");
-
-    private void LogOpened(string path) => logger.LogInformation("Exemplar WAL at {Directory}", path);
-
-    private void LogClosedClean(string path) =>
-        logger.LogInformation("Exemplar WAL {Directory} closed and deleted: every grain had persisted its ring", path);
-
-    private void LogClosedDirty(string path, int dirty) => logger.LogWarning(
-        "Exemplar WAL {Directory} closed with {Dirty} grains not persisted; it is replayed at the next start", path, dirty);
-
-    private void LogOverSize(long size, long max, int owners) => logger.LogInformation(
-        "Exemplar WAL at {Size} bytes exceeds Wal:MaxBytes ({Max}); asking {Owners} grains to persist now", size, max, owners);
-
-    private void LogMaintenanceFailed(Exception e) => logger.LogError(e, "Exemplar WAL maintenance failed; retrying");
 }

@@ -30,16 +30,34 @@ public sealed class WalDirectory : IDisposable
 
     public string Name => System.IO.Path.GetFileName(Path);
 
-    /// <summary>Creates and locks a new directory for this silo run.</summary>
+    /// <summary>
+    /// Creates and locks a new directory for this silo run, its name made durable (the root fsync'd) before any record
+    /// goes in: a crash must not lose the directory of a log it acknowledged from. Throws
+    /// <see cref="WalDirectorySyncException"/> when that fsync fails.
+    /// </summary>
     public static WalDirectory Create(string root)
     {
-        Directory.CreateDirectory(root);
+        if (!Directory.Exists(root))
+        {
+            Directory.CreateDirectory(root);
+            var parent = System.IO.Path.GetDirectoryName(System.IO.Path.TrimEndingDirectorySeparator(root));
+            if (!string.IsNullOrEmpty(parent)) WalFsync.Directory(parent);
+        }
         var name = DateTime.UtcNow.ToString("yyyyMMdd'T'HHmmss", CultureInfo.InvariantCulture) + "-" + Guid.NewGuid().ToString("N")[..12];
         var starting = System.IO.Path.Combine(root, StartingPrefix + name);
         Directory.CreateDirectory(starting);
         var lockFile = OpenLock(starting) ?? throw new IOException($"could not lock the new WAL directory {starting}");
         var path = System.IO.Path.Combine(root, name);
-        Directory.Move(starting, path);
+        try
+        {
+            Directory.Move(starting, path);
+            WalFsync.Directory(root);
+        }
+        catch
+        {
+            lockFile.Dispose();
+            throw;
+        }
         return new WalDirectory(path, lockFile);
     }
 
@@ -74,7 +92,11 @@ public sealed class WalDirectory : IDisposable
         }
     }
 
-    /// <summary>Deletes the directory with everything in it, then releases the lock.</summary>
+    /// <summary>
+    /// Deletes the directory with everything in it, releases the lock and fsyncs the root; throws
+    /// <see cref="WalDirectorySyncException"/> when that fails (a crash may then bring the directory back, to be
+    /// replayed once more: replay is idempotent).
+    /// </summary>
     public void Delete()
     {
         foreach (var file in Directory.EnumerateFiles(Path))
@@ -84,6 +106,7 @@ public sealed class WalDirectory : IDisposable
         File.Delete(System.IO.Path.Combine(Path, LockFileName));
         Directory.Delete(Path, recursive: true);
         _lock.Dispose();
+        WalFsync.Directory(System.IO.Path.GetDirectoryName(Path)!);
     }
 
     public void Dispose() => _lock.Dispose();

@@ -17,9 +17,13 @@ public sealed class WalMetrics
     private readonly Counter<long> _corruptSegments;
     private readonly Counter<long> _tornTails;
     private readonly Counter<long> _undecodable;
+    private readonly Counter<long> _directorySyncFailures;
+    private readonly Counter<long> _rehomed;
     private readonly Histogram<double> _replaySeconds;
+    private readonly Histogram<int> _replayBatch;
     private Func<long> _size = () => 0;
     private Func<int> _dirtyGrains = () => 0;
+    private Func<bool> _faulted = () => false;
 
     public WalMetrics(IMeterFactory meterFactory)
     {
@@ -36,10 +40,18 @@ public sealed class WalMetrics
         _replayedExemplars = meter.CreateCounter<long>("oe_wal_replayed_exemplars",
             description: "Replayed exemplars the grains did not hold (not in their persisted ring).");
         _corruptSegments = meter.CreateCounter<long>("oe_wal_corrupt_segments",
-            description: "Segments whose replay stopped at a CRC mismatch.");
+            description: "Segments whose replay stopped at a CRC mismatch or a read error.");
         _tornTails = meter.CreateCounter<long>("oe_wal_torn_tails", description: "Segments ending in a frame cut short by a crash (ignored).");
         _undecodable = meter.CreateCounter<long>("oe_wal_undecodable_records", description: "Intact records whose payload did not decode.");
+        _directorySyncFailures = meter.CreateCounter<long>("oe_wal_directory_sync_failures",
+            description: "Directory fsyncs of the WAL that failed (after creating or deleting a segment or a log directory).");
+        _rehomed = meter.CreateCounter<long>("oe_wal_rehomed_activations",
+            description: "Grain activations that ended without writing their ring whose records were replayed from this log into the grain's live activation and written.");
         _replaySeconds = meter.CreateHistogram<double>("oe_wal_replay_duration", "s", "Time to replay one orphaned log into the grains.");
+        _replayBatch = meter.CreateHistogram<int>("oe_wal_replay_batch_exemplars",
+            description: "Exemplars one replay batch held in memory before sending them to their grains (at most Wal:ReplayBatchExemplars; two batches at once at most).");
+        meter.CreateObservableGauge("oe_wal_faulted", () => _faulted() ? 1 : 0,
+            description: "1 while the WAL cannot write (its last write or probe failed): appends fail and grains write their rings before acknowledging.");
         meter.CreateObservableGauge("oe_wal_size_bytes", () => _size(), "By", "Bytes of this silo's WAL on disk.");
         meter.CreateObservableGauge("oe_wal_dirty_grains", () => _dirtyGrains(),
             description: "Grains with WAL records their persisted state does not hold yet.");
@@ -47,18 +59,28 @@ public sealed class WalMetrics
         foreach (var counter in new[]
                  {
                      _records, _bytes, _appendFailures, _segmentsTruncated, _orphansRecovered, _replayedRecords,
-                     _replayedExemplars, _corruptSegments, _tornTails, _undecodable,
+                     _replayedExemplars, _corruptSegments, _tornTails, _undecodable, _directorySyncFailures, _rehomed,
                  })
         {
             counter.Add(0);
         }
     }
 
-    public void Observe(Func<long> size, Func<int> dirtyGrains)
+    public void Observe(Func<long> size, Func<int> dirtyGrains, Func<bool> faulted)
     {
         _size = size;
         _dirtyGrains = dirtyGrains;
+        _faulted = faulted;
     }
+
+    public void DirectorySyncFailed() => _directorySyncFailures.Add(1);
+
+    public void Rehomed(int activations)
+    {
+        if (activations > 0) _rehomed.Add(activations);
+    }
+
+    public void ReplayBatch(int exemplars) => _replayBatch.Record(exemplars);
 
     public void Appended(int bytes)
     {

@@ -47,6 +47,13 @@ public sealed class WalOptions
     [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00", ErrorMessage = "Wal:CheckpointInterval must be between {1} and {2}.")]
     public TimeSpan CheckpointInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// Exemplars per replay batch: a log of any size is read and sent to its grains batch by batch (each grain gets
+    /// its exemplars in log order), with at most two batches in memory, one being read while the other is delivered.
+    /// </summary>
+    [Range(100, 10_000_000, ErrorMessage = "Wal:ReplayBatchExemplars must be between {1} and {2}.")]
+    public int ReplayBatchExemplars { get; set; } = 100_000;
+
     /// <summary>How often the root is scanned for logs of silos that are gone.</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00", ErrorMessage = "Wal:OrphanScanInterval must be between {1} and {2}.")]
     public TimeSpan OrphanScanInterval { get; set; } = TimeSpan.FromSeconds(2);

@@ -3,22 +3,34 @@ using OrleansExemplars.GrainInterfaces.Model;
 
 namespace OrleansExemplars.Grains.Wal;
 
+/// <summary>Exemplars read back from a log, per metric (grain key), in log order, ready to be sent to their grains.</summary>
+public sealed class WalReplayBatch(Dictionary<string, SeriesExemplars[]> byMetric, int exemplars)
+{
+    public IReadOnlyDictionary<string, SeriesExemplars[]> ByMetric { get; } = byMetric;
+
+    public int Exemplars { get; } = exemplars;
+}
+
 /// <summary>
-/// Reads a log directory left by a silo that is gone and gathers its records per metric, ready to be sent to the
-/// metric grains (wherever they live now).
+/// Reads a log directory (one left by a silo that is gone, or part of this silo's own) and hands its exemplars over in
+/// bounded batches: a log of any size is replayed with at most <c>maxExemplars</c> of them in memory.
 /// </summary>
 public static class WalRecovery
 {
     /// <summary>
-    /// The exemplars of every metric in the log, in log order, keeping only the newest <paramref name="perMetric"/> of
-    /// each: a ring of that capacity would have evicted the others anyway, and this bounds what replay holds and sends.
-    /// Records that do not decode are counted in <paramref name="stats"/> and skipped.
+    /// The exemplars of the log in batches of at most <paramref name="maxExemplars"/>, grouped per metric, in log order
+    /// within each metric and from batch to batch (send one batch's before the next's and each grain sees its own in
+    /// log order). Within a batch only the newest <paramref name="perMetric"/> of a metric are kept: a ring of that
+    /// capacity would evict the others anyway. Records that do not decode are counted in <paramref name="stats"/> and
+    /// skipped; <paramref name="include"/> (metric, LSN) picks records when only some are wanted.
     /// </summary>
-    public static Dictionary<string, SeriesExemplars[]> ReadByMetric(string directory, int perMetric, WalReplayStats stats,
-        int maxRecordBytes = int.MaxValue)
+    public static IEnumerable<WalReplayBatch> ReadBatches(string directory, int perMetric, int maxExemplars, WalReplayStats stats,
+        int maxRecordBytes = int.MaxValue, Func<string, long, bool>? include = null, long fromLsn = 0, long untilLsn = long.MaxValue)
     {
-        var byMetric = new Dictionary<string, Queue<(LabelSet Series, Exemplar Exemplar)>>(StringComparer.Ordinal);
-        foreach (var record in WalReader.Replay(directory, stats, maxRecordBytes))
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxExemplars, 1);
+        var held = new Dictionary<string, Queue<(LabelSet Series, Exemplar Exemplar)>>(StringComparer.Ordinal);
+        var count = 0;
+        foreach (var record in WalReader.Replay(directory, stats, maxRecordBytes, fromLsn, untilLsn))
         {
             string metric;
             SeriesExemplars[] batch;
@@ -32,19 +44,32 @@ public static class WalRecovery
                 stats.Problems.Add($"{Path.GetFileName(directory)}: record at {record.Lsn} does not decode: {e.Message}");
                 continue;
             }
-            if (perMetric == 0) continue;
-            if (!byMetric.TryGetValue(metric, out var queue)) byMetric[metric] = queue = new Queue<(LabelSet, Exemplar)>();
+            if (perMetric == 0 || (include is not null && !include(metric, record.Lsn))) continue;
             foreach (var series in batch)
             {
                 foreach (var exemplar in series.Exemplars)
                 {
-                    if (queue.Count == perMetric) queue.Dequeue();
-                    queue.Enqueue((series.Series, exemplar));
+                    if (!held.TryGetValue(metric, out var queue)) held[metric] = queue = new Queue<(LabelSet, Exemplar)>();
                     stats.Exemplars++;
+                    if (queue.Count == perMetric) queue.Dequeue();
+                    else count++;
+                    queue.Enqueue((series.Series, exemplar));
+                    if (count < maxExemplars) continue;
+                    yield return Flush(held, count, stats);
+                    count = 0;
                 }
             }
         }
-        return byMetric.ToDictionary(e => e.Key, e => Group(e.Value), StringComparer.Ordinal);
+        if (count > 0) yield return Flush(held, count, stats);
+    }
+
+    private static WalReplayBatch Flush(Dictionary<string, Queue<(LabelSet, Exemplar)>> held, int count, WalReplayStats stats)
+    {
+        stats.Batches++;
+        stats.PeakHeldExemplars = Math.Max(stats.PeakHeldExemplars, count);
+        var batch = new WalReplayBatch(held.ToDictionary(e => e.Key, e => Group(e.Value), StringComparer.Ordinal), count);
+        held.Clear();
+        return batch;
     }
 
     /// <summary>Consecutive exemplars of the same series become one entry, keeping the log order.</summary>

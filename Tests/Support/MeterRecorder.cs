@@ -44,6 +44,16 @@ public sealed class MeterRecorder : IDisposable
         }
     }
 
+    /// <summary>The largest measurement of <paramref name="instrument"/> (a histogram's biggest record), or null when there was none.</summary>
+    public double? Max(string instrument)
+    {
+        lock (_measurements)
+        {
+            var values = _measurements.Where(m => m.Instrument == instrument).Select(m => m.Value).ToList();
+            return values.Count == 0 ? null : values.Max();
+        }
+    }
+
     /// <summary>Observes the observable instruments now and returns <paramref name="instrument"/>'s value for <paramref name="tags"/>.</summary>
     public double? Observe(string instrument, params (string Key, string Value)[] tags)
     {

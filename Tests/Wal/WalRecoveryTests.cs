@@ -112,46 +112,74 @@ public sealed class WalRecoveryTests : IDisposable
         Assert.Empty(WalDirectory.ClaimOrphans(_root));
     }
 
-    [Fact]
-    public async Task Reading_by_metric_keeps_log_order_and_only_the_newest_a_ring_would_hold()
+    private async Task<(string Directory, List<long> Lsns)> WriteTwoMetricLogAsync()
     {
-        using var dir = WalDirectory.Create(_root);
+        var dir = WalDirectory.Create(_root);
+        var lsns = new List<long>();
         await using (var wal = ExemplarWal.Open(new WalOptions { Directory = _root, SegmentBytes = 4096 }, dir.Path))
         {
             for (var i = 0; i < 100; i++)
             {
-                await wal.AppendAsync(WalExemplarRecord.Encode("m1", [Series("m1", "a", 2 * i), Series("m1", "b", 2 * i + 1)]));
-                await wal.AppendAsync(WalExemplarRecord.Encode("m2", [Series("m2", "a", i)]));
+                lsns.Add(await wal.AppendAsync(WalExemplarRecord.Encode("m1", [Series("m1", "a", 2 * i), Series("m1", "b", 2 * i + 1)])));
+                lsns.Add(await wal.AppendAsync(WalExemplarRecord.Encode("m2", [Series("m2", "a", i)])));
             }
             await wal.AppendAsync(new byte[] { 42 }); // intact frame, payload from nowhere
         }
+        dir.Dispose();
         Assert.True(WalSegments.List(dir.Path).Count > 2);
+        return (dir.Path, lsns);
+    }
 
+    private static Dictionary<string, List<long>> TimestampsByMetric(IEnumerable<WalReplayBatch> batches) =>
+        batches.SelectMany(b => b.ByMetric).GroupBy(e => e.Key)
+            .ToDictionary(g => g.Key, g => g.SelectMany(e => e.Value).SelectMany(s => s.Exemplars).Select(e => e.TimestampMs).ToList());
+
+    [Fact]
+    public async Task Batches_hold_at_most_the_bound_and_together_give_every_exemplar_in_log_order()
+    {
+        var (dir, _) = await WriteTwoMetricLogAsync();
         var stats = new WalReplayStats();
-        var byMetric = WalRecovery.ReadByMetric(dir.Path, perMetric: 50, stats);
+        var batches = new List<WalReplayBatch>();
+        foreach (var batch in WalRecovery.ReadBatches(dir, perMetric: 10_000, maxExemplars: 7, stats))
+        {
+            Assert.True(batch.Exemplars <= 7, $"a batch held {batch.Exemplars} exemplars");
+            Assert.Equal(batch.Exemplars, batch.ByMetric.Values.Sum(v => v.Sum(s => s.Exemplars.Length)));
+            batches.Add(batch);
+        }
         Assert.Equal(201, stats.Records);
         Assert.Equal(1, stats.UndecodableRecords);
         Assert.Equal(300, stats.Exemplars);
-        Assert.Equal(Enumerable.Range(150, 50).Select(i => (long)i),
-            byMetric["m1"].SelectMany(s => s.Exemplars).Select(e => e.TimestampMs));
-        Assert.Equal(Enumerable.Range(50, 50).Select(i => (long)i),
-            byMetric["m2"].SelectMany(s => s.Exemplars).Select(e => e.TimestampMs));
+        Assert.Equal(batches.Count, stats.Batches);
+        Assert.Equal(7, stats.PeakHeldExemplars);
+        var byMetric = TimestampsByMetric(batches);
+        Assert.Equal(Enumerable.Range(0, 200).Select(i => (long)i), byMetric["m1"]);
+        Assert.Equal(Enumerable.Range(0, 100).Select(i => (long)i), byMetric["m2"]);
     }
 
     [Fact]
-    public void The_checkpoint_table_never_lets_truncation_pass_an_unpersisted_record()
+    public async Task A_batch_keeps_only_the_newest_a_ring_would_hold()
     {
-        var table = new WalCheckpoints();
-        Assert.Equal(500, table.SafeTruncationPoint(() => 500));
-        table.Logging("a", 100);
-        table.Logging("b", 300);
-        table.Logging("a", 400); // a is still dirty from 100
-        Assert.Equal(100, table.SafeTruncationPoint(() => 500));
-        Assert.Equal(["a", "b"], table.OwnersBefore(350));
-        table.Persisted("a");
-        Assert.Equal(300, table.SafeTruncationPoint(() => 500));
-        table.Persisted("b");
-        Assert.Equal(0, table.DirtyOwners);
+        var (dir, _) = await WriteTwoMetricLogAsync();
+        var stats = new WalReplayStats();
+        var batches = WalRecovery.ReadBatches(dir, perMetric: 50, maxExemplars: 100_000, stats).ToList();
+        Assert.Single(batches);
+        Assert.Equal(100, stats.PeakHeldExemplars);
+        var byMetric = TimestampsByMetric(batches);
+        Assert.Equal(Enumerable.Range(150, 50).Select(i => (long)i), byMetric["m1"]);
+        Assert.Equal(Enumerable.Range(50, 50).Select(i => (long)i), byMetric["m2"]);
+    }
+
+    [Fact]
+    public async Task Only_the_records_picked_by_metric_and_position_are_read()
+    {
+        var (dir, lsns) = await WriteTwoMetricLogAsync();
+        // m2's records are the odd ones; take those from the 20th to the 60th record of m2.
+        long from = lsns[2 * 20 + 1], until = lsns[2 * 60 + 1];
+        var batches = WalRecovery.ReadBatches(dir, perMetric: 10_000, maxExemplars: 1000, new WalReplayStats(),
+            include: (metric, lsn) => metric == "m2", fromLsn: from, untilLsn: until).ToList();
+        var byMetric = TimestampsByMetric(batches);
+        Assert.Equal(["m2"], byMetric.Keys);
+        Assert.Equal(Enumerable.Range(20, 40).Select(i => (long)i), byMetric["m2"]);
     }
 
     public void Dispose()
