@@ -27,6 +27,12 @@ public sealed class FileGrainStorage(
     IActivatorProvider activators,
     ILogger<FileGrainStorage> logger) : IGrainStorage, ILifecycleParticipant<ISiloLifecycle>
 {
+    /// <summary>
+    /// Where stored states that do not decode are moved, under the root. Encoded names never start with '.'
+    /// (<see cref="GrainFileNames"/> escapes it), so no grain type's directory can be called that.
+    /// </summary>
+    public const string QuarantineDirectoryName = ".quarantine";
+
     private const string Extension = ".state";
     private const string TempExtension = ".state.tmp";
 

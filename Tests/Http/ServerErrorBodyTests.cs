@@ -1,0 +1,84 @@
+using System.Net;
+using System.Text.Json;
+using OrleansExemplars.GrainInterfaces;
+using OrleansExemplars.Tests.Support;
+using Xunit;
+using Xunit.Abstractions;
+using static OrleansExemplars.Tests.Support.WriteRequests;
+
+namespace OrleansExemplars.Tests.Http;
+
+/// <summary>
+/// When the grains fail a request, the API host answers as Prometheus does: a 5xx with
+/// <c>{"status":"error","errorType":…,"error":…}</c> that says what failed, never a bare 500. The faults are real: the
+/// only silo stopped under a running API host, and the grain storage (a real Azurite) stopped under a running silo.
+/// </summary>
+public sealed class ServerErrorBodyTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task A_write_and_a_query_while_no_silo_answers_get_503_unavailable_with_a_prometheus_body()
+    {
+        await using var system = await ExemplarSystem.StartAsync();
+        using (var response = await system.Http.PostAsync("api/v1/write", SnappyContent(Request(OneExemplar("no_silo_metric", "a")))))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+        }
+
+        await system.StopSiloAsync(0);
+
+        using (var write = await system.Http.PostAsync("api/v1/write", SnappyContent(Request(OneExemplar("no_silo_metric", "b")))))
+        {
+            await AssertErrorAsync(write, HttpStatusCode.ServiceUnavailable, "unavailable");
+            Assert.NotNull(write.Headers.RetryAfter);
+        }
+        using (var query = await system.Http.GetAsync("api/v1/query_exemplars?query=no_silo_metric"))
+        {
+            await AssertErrorAsync(query, HttpStatusCode.ServiceUnavailable, "unavailable");
+        }
+    }
+
+    [Fact]
+    public async Task A_write_whose_metric_grain_cannot_read_its_stored_ring_gets_500_internal_with_a_prometheus_body()
+    {
+        var azurite = await AzuriteServer.StartAsync();
+        await using var system = await ExemplarSystem.StartAsync(settings: new Dictionary<string, string?>
+        {
+            ["Storage:AzureBlob:ConnectionString"] = azurite.ConnectionString,
+            ["Storage:AzureBlob:ContainerName"] = "errors-test",
+        });
+        try
+        {
+            using (var response = await system.Http.PostAsync("api/v1/write", SnappyContent(Request(OneExemplar("no_storage_metric", "a")))))
+            {
+                Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+            }
+            await system.DeactivateAsync(system.Client.GetGrain<IMetricGrain>("no_storage_metric")); // its ring is in the blob now
+        }
+        finally
+        {
+            await azurite.DisposeAsync(); // the outage: the next activation cannot read the ring
+        }
+
+        using var write = await system.Http.PostAsync("api/v1/write", SnappyContent(Request(OneExemplar("no_storage_metric", "b"))));
+        var body = await AssertErrorAsync(write, HttpStatusCode.InternalServerError, "internal");
+        Assert.Contains("no_storage_metric", body);
+    }
+
+    private static GrainInterfaces.RemoteWrite.V1.TimeSeries OneExemplar(string metric, string trace) =>
+        Series(("__name__", metric), ("job", "e")).WithSample(1, 1000).WithExemplar(1, trace == "a" ? 1000 : 2000, ("trace_id", trace));
+
+    /// <summary>Asserts Prometheus' error shape and returns the error message.</summary>
+    private async Task<string> AssertErrorAsync(HttpResponseMessage response, HttpStatusCode status, string errorType)
+    {
+        var body = await response.Content.ReadAsStringAsync();
+        output.WriteLine($"{response.RequestMessage?.Method} {response.RequestMessage?.RequestUri?.PathAndQuery}: {(int)response.StatusCode} {body}");
+        Assert.Equal(status, response.StatusCode);
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        using var json = JsonDocument.Parse(body);
+        Assert.Equal("error", json.RootElement.GetProperty("status").GetString());
+        Assert.Equal(errorType, json.RootElement.GetProperty("errorType").GetString());
+        var error = json.RootElement.GetProperty("error").GetString();
+        Assert.False(string.IsNullOrWhiteSpace(error));
+        return error!;
+    }
+}
