@@ -16,7 +16,8 @@ public static class RemoteWriteEndpoints
     /// <c>proto=io.prometheus.write.v2.Request</c>). 204 once every exemplar is in its grain; 400 names the first
     /// refused series (the valid ones of the request are kept); 413 over <c>Api:MaxRequestBytes</c>. With remote-write
     /// endpoints configured, 2xx waits until they accepted the samples too (503 after <c>Api:ForwardTimeout</c>). 415 for
-    /// any other content type or content encoding.
+    /// any other content type or content encoding. When the grains fail it, 503 (cluster unreachable) or 500 (a grain
+    /// failed), with Prometheus' error body (<see cref="PrometheusErrors.ForException"/>).
     /// </summary>
     public static RouteGroupBuilder MapRemoteWrite(this RouteGroupBuilder group)
     {
@@ -60,7 +61,20 @@ public static class RemoteWriteEndpoints
                 };
             }
 
-            if (!await ingestor.IngestAsync(write, http.RequestAborted))
+            bool accepted;
+            try
+            {
+                accepted = await ingestor.IngestAsync(write, http.RequestAborted);
+            }
+            catch (Exception e) when (!http.RequestAborted.IsCancellationRequested)
+            {
+                // Nothing of the request is acknowledged; the sender retries it (appends are idempotent).
+                var (status, type, message) = PrometheusErrors.ForException(e, "writing the request's exemplars");
+                metrics.RecordRequest(type == PrometheusErrors.Unavailable ? "unavailable" : "error");
+                if (status == StatusCodes.Status503ServiceUnavailable) http.Response.Headers.RetryAfter = "5";
+                return PrometheusErrors.Result(status, type, message);
+            }
+            if (!accepted)
             {
                 metrics.RecordRequest("forward_timeout");
                 http.Response.Headers.RetryAfter = "5";

@@ -48,7 +48,8 @@ public static class SiloHostingExtensions
         OptionsValidation.ThrowIfInvalid(dashboard);
 
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
-            .AddMeter(IngestMetrics.MeterName, OrleansExemplars.Grains.Wal.WalMetrics.MeterName, KafkaReceiverMetrics.MeterName, RemoteWriteMetrics.MeterName, "Microsoft.Orleans",
+            .AddMeter(IngestMetrics.MeterName, OrleansExemplars.Grains.Wal.WalMetrics.MeterName, KafkaReceiverMetrics.MeterName, RemoteWriteMetrics.MeterName,
+                Storage.GrainStorageMetrics.MeterName, "Microsoft.Orleans",
                 "System.Runtime")
             .AddPrometheusExporter());
 

@@ -11,7 +11,9 @@ namespace OrleansExemplars.Tests.Http;
 /// <summary>
 /// When the grains fail a request, the API host answers as Prometheus does: a 5xx with
 /// <c>{"status":"error","errorType":…,"error":…}</c> that says what failed, never a bare 500. The faults are real: the
-/// only silo stopped under a running API host, and the grain storage (a real Azurite) stopped under a running silo.
+/// only silo stopped under a running API host (503), the grain storage (a real Azurite) stopped under a running silo
+/// (500: the grain cannot activate), and a full disk (a tiny tmpfs) under the WAL and the file grain storage (500: the
+/// grain took the write and could not make it durable).
 /// </summary>
 public sealed class ServerErrorBodyTests(ITestOutputHelper output)
 {
@@ -60,8 +62,38 @@ public sealed class ServerErrorBodyTests(ITestOutputHelper output)
         }
 
         using var write = await system.Http.PostAsync("api/v1/write", SnappyContent(Request(OneExemplar("no_storage_metric", "b"))));
-        var body = await AssertErrorAsync(write, HttpStatusCode.InternalServerError, "internal");
-        Assert.Contains("no_storage_metric", body);
+        var error = await AssertErrorAsync(write, HttpStatusCode.InternalServerError, "internal");
+        Assert.Contains("no_storage_metric", error); // Orleans names the grain that failed to activate
+    }
+
+    [Fact]
+    public async Task A_write_that_neither_the_wal_nor_the_grain_storage_can_take_gets_500_internal_with_a_prometheus_body()
+    {
+        using var disk = TinyTmpfs.Mount("1m");
+        var system = await ExemplarSystem.StartAsync(settings: new Dictionary<string, string?>
+        {
+            ["Wal:Directory"] = System.IO.Path.Combine(disk.Path, "wal"),
+            ["Storage:File:Directory"] = System.IO.Path.Combine(disk.Path, "grains"),
+        });
+        try
+        {
+            using (var response = await system.Http.PostAsync("api/v1/write", SnappyContent(Request(OneExemplar("full_disk_metric", "a")))))
+            {
+                Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+            }
+            disk.Fill();
+
+            // The ring takes the exemplars, the WAL cannot log them and the ring cannot be written instead: not acknowledged.
+            var series = Series(("__name__", "full_disk_metric"), ("job", "e")).WithSample(1, 3000);
+            for (var i = 0; i < 200; i++) series.WithExemplar(i, 3000 + i, ("trace_id", $"{i:x32}"));
+            using var write = await system.Http.PostAsync("api/v1/write", SnappyContent(Request(series)));
+            var error = await AssertErrorAsync(write, HttpStatusCode.InternalServerError, "internal");
+            Assert.Contains("space", error, StringComparison.OrdinalIgnoreCase);
+        }
+        finally
+        {
+            await system.DisposeAsync(); // before the unmount: the silo holds the WAL's files open
+        }
     }
 
     private static GrainInterfaces.RemoteWrite.V1.TimeSeries OneExemplar(string metric, string trace) =>

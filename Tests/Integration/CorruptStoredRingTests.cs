@@ -147,7 +147,9 @@ public sealed class CorruptStoredRingTests(ITestOutputHelper output)
                 .WithSample(3, 6000).WithExemplar(3, 6_000, ("trace_id", "after-kafka")))));
             Assert.True(await KafkaTestData.EventuallyAsync(async () => (await QueryAsync(second.Http)).Contains("after-kafka"),
                 TimeSpan.FromSeconds(60)), "the Kafka message for the metric did not arrive");
-            await KafkaTestData.AssertCommittedToEndAsync(kafka, Topic, "corrupt-" + damage);
+            var end = kafka.EndOffsets(Topic)[1];
+            Assert.True(await KafkaTestData.EventuallyAsync(() => Task.FromResult(kafka.CommittedOffsets(Topic, "corrupt-" + damage)[1] == end),
+                TimeSpan.FromSeconds(30)), $"partition 1 was not committed to its end offset {end}");
 
             Assert.Equal(1, counters.Sum(GrainStorageMetrics.QuarantinedInstrument));
             var copies = await quarantined();
