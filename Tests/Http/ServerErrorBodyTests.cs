@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.Extensions.DependencyInjection;
 using System.Text.Json;
 using OrleansExemplars.GrainInterfaces;
 using OrleansExemplars.Tests.Support;
@@ -94,6 +95,41 @@ public sealed class ServerErrorBodyTests(ITestOutputHelper output)
         {
             await system.DisposeAsync(); // before the unmount: the silo holds the WAL's files open
         }
+    }
+
+    /// <summary>The net under every endpoint: what none of them expected still gets Prometheus' body, classified alike.</summary>
+    [Theory]
+    [InlineData("invalid", 500, "internal")]
+    [InlineData("timeout", 503, "unavailable")]
+    [InlineData("silo", 503, "unavailable")]
+    public async Task An_exception_no_endpoint_handled_gets_a_prometheus_body(string kind, int status, string errorType)
+    {
+        Exception error = kind switch
+        {
+            "timeout" => new TimeoutException("the grain call timed out"),
+            "silo" => new SiloUnavailableException("the silo is gone"),
+            _ => new InvalidOperationException("something nobody expected"),
+        };
+        await using var services = new ServiceCollection().AddLogging().BuildServiceProvider();
+        var http = new Microsoft.AspNetCore.Http.DefaultHttpContext { RequestServices = services };
+        http.Request.Method = "GET";
+        http.Request.Path = "/api/v1/query_exemplars";
+        http.Response.Body = new System.IO.MemoryStream();
+        http.Features.Set<Microsoft.AspNetCore.Diagnostics.IExceptionHandlerFeature>(new Microsoft.AspNetCore.Diagnostics.ExceptionHandlerFeature
+        {
+            Error = error,
+            Path = "/api/v1/query_exemplars",
+        });
+
+        await ApiHost.Http.PrometheusErrors.HandleUnhandledAsync(http);
+
+        Assert.Equal(status, http.Response.StatusCode);
+        Assert.Equal(status == 503, http.Response.Headers.RetryAfter.Count > 0);
+        http.Response.Body.Position = 0;
+        using var json = await JsonDocument.ParseAsync(http.Response.Body);
+        Assert.Equal("error", json.RootElement.GetProperty("status").GetString());
+        Assert.Equal(errorType, json.RootElement.GetProperty("errorType").GetString());
+        Assert.Contains(error.Message, json.RootElement.GetProperty("error").GetString());
     }
 
     private static GrainInterfaces.RemoteWrite.V1.TimeSeries OneExemplar(string metric, string trace) =>
