@@ -16,8 +16,6 @@ internal ref struct BinaryFormatReader(ReadOnlySpan<byte> data, Func<string, Exc
     private readonly ReadOnlySpan<byte> _data = data;
     private int _position;
 
-    public readonly int Position => _position;
-
     public readonly int Remaining => _data.Length - _position;
 
     public readonly ReadOnlySpan<byte> Rest => _data[_position..];
