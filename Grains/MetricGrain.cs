@@ -77,10 +77,8 @@ public sealed class MetricGrain(
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        var capacity = options.Value.MaxExemplarsPerMetric;
-        _ring = state.State.Snapshot is { Length: > 0 } snapshot
-            ? ExemplarRingSnapshot.Read(snapshot, capacity)
-            : new ExemplarRing(capacity);
+        // A stored ring that did not decode never gets here: storage quarantined it and handed over an empty state.
+        _ring = state.State.TakeRing(options.Value.MaxExemplarsPerMetric);
         var interval = options.Value.PersistInterval;
         this.RegisterGrainTimer(ct => PersistIfDirtyAsync(ct), interval, interval);
         ReportRing();
@@ -253,11 +251,4 @@ public sealed class MetricGrain(
     public Task OnCompletedAsync() => Task.CompletedTask;
 
     public Task OnErrorAsync(Exception ex) => Task.CompletedTask;
-}
-
-/// <summary>A metric grain's stored state: its ring as an <see cref="ExemplarRingSnapshot"/>.</summary>
-[GenerateSerializer]
-public sealed class MetricRingState
-{
-    [Id(0)] public byte[]? Snapshot { get; set; }
 }

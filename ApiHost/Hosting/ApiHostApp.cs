@@ -69,6 +69,8 @@ public static class ApiHostApp
     public static WebApplication Build(WebApplicationBuilder builder)
     {
         var app = builder.Build();
+        // First, so nothing below answers a bare 500: an unhandled exception gets Prometheus' error body.
+        app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = PrometheusErrors.HandleUnhandledAsync });
         app.UseExemplarSecurity();
         var api = app.MapGroup("/api/v1");
         // Write and read sides: each its own credentials, rate limit and body limit (ApiHost/Security).

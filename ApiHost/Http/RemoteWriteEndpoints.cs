@@ -17,7 +17,8 @@ public static class RemoteWriteEndpoints
     /// refused series (the valid ones of the request are kept); 413 over <c>Api:MaxRequestBytes</c>. With remote-write
     /// endpoints configured, 2xx waits until they accepted the samples too (503 after <c>Api:ForwardTimeout</c>, or at once
     /// when a silo's forward queue is full), and native histograms, which are not forwarded, make it a 400 partial write.
-    /// 415 for any other content type or content encoding.
+    /// 415 for any other content type or content encoding. When the grains fail it, 503 (cluster unreachable) or 500 (a
+    /// grain failed), with Prometheus' error body (<see cref="PrometheusErrors.ForException"/>).
     /// </summary>
     public static RouteGroupBuilder MapRemoteWrite(this RouteGroupBuilder group)
     {
@@ -64,7 +65,20 @@ public static class RemoteWriteEndpoints
             var requestId = ingestor.Forwarding
                 ? RequestFingerprint.Of(buffer.AsSpan(0, length), http.Request.ContentType, http.Request.Headers.ContentEncoding)
                 : "";
-            switch (await ingestor.IngestAsync(write, requestId, http.RequestAborted))
+            IngestOutcome outcome;
+            try
+            {
+                outcome = await ingestor.IngestAsync(write, requestId, http.RequestAborted);
+            }
+            catch (Exception e) when (!http.RequestAborted.IsCancellationRequested)
+            {
+                // Nothing of the request is acknowledged; the sender retries it (appends are idempotent).
+                var (status, type, message) = PrometheusErrors.ForException(e, "writing the request's exemplars");
+                metrics.RecordRequest(type == PrometheusErrors.Unavailable ? "unavailable" : "error");
+                if (status == StatusCodes.Status503ServiceUnavailable) http.Response.Headers.RetryAfter = RetryAfterSeconds;
+                return PrometheusErrors.Result(status, type, message);
+            }
+            switch (outcome)
             {
                 case IngestOutcome.ForwardTimeout:
                     metrics.RecordRequest("forward_timeout");

@@ -166,6 +166,8 @@ public static class RemoteWriteDecoder
         {
             throw BadSnappy(e);
         }
+        // A length of 2^31 or more comes back negative: corrupt, not empty.
+        if (length < 0) throw BadSnappy($"the block announces {(uint)length} bytes");
         // The block header announces the decompressed size, so an oversized body is refused before it is inflated.
         if (length > maxDecompressedBytes) throw TooLarge(what, length, maxDecompressedBytes);
 
@@ -181,6 +183,8 @@ public static class RemoteWriteDecoder
             {
                 throw BadSnappy(e);
             }
+            // Fewer bytes than announced: the block was cut or damaged, and what came out is not the message.
+            if (written != length) throw BadSnappy($"the block announces {length} bytes and holds {written}");
             return parser(buffer.AsSpan(0, written));
         }
         finally
@@ -209,6 +213,9 @@ public static class RemoteWriteDecoder
 
     private static RemoteWriteFormatException BadSnappy(Exception e) =>
         new(RemoteWriteFormatError.BadSnappy, "snappy: corrupt input", e);
+
+    private static RemoteWriteFormatException BadSnappy(string reason) =>
+        new(RemoteWriteFormatError.BadSnappy, $"snappy: corrupt input: {reason}");
 
     private static RemoteWriteFormatException TooLarge(string what, long length, int max) =>
         new(RemoteWriteFormatError.TooLarge,

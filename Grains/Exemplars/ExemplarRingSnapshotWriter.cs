@@ -6,11 +6,12 @@ using OrleansExemplars.GrainInterfaces.Model;
 namespace OrleansExemplars.Grains.Exemplars;
 
 /// <summary>
-/// Writes <see cref="ExemplarRingSnapshot"/>'s version 1 format straight from the ring's entries into one byte array:
+/// Writes <see cref="ExemplarRingSnapshot"/>'s version 2 format straight from the ring's entries into one byte array:
 /// series by slot index instead of hashed label sets, compact entries without a rebuilt <see cref="LabelSet"/>, UTF-8
 /// encoded in place, into a pooled buffer, so the only allocation is the result (large-object-heap allocations are what
-/// make a silo with gigabytes of rings run full collections). The bytes are those a <c>BinaryWriter</c> over <see cref="ExemplarRing.EntriesOldestFirst"/>
-/// writes (7-bit encoded lengths and indexes, length-prefixed UTF-8 strings, little-endian doubles).
+/// make a silo with gigabytes of rings run full collections). After the header, the bytes are those a <c>BinaryWriter</c> over <see cref="ExemplarRing.EntriesOldestFirst"/>
+/// writes (7-bit encoded lengths and indexes, length-prefixed UTF-8 strings, little-endian doubles), as in version 1;
+/// the header's checksum is filled in last.
 /// </summary>
 internal sealed class ExemplarRingSnapshotWriter
 {
@@ -19,7 +20,7 @@ internal sealed class ExemplarRingSnapshotWriter
 
     private ExemplarRingSnapshotWriter(int sizeHint) => _buffer = ArrayPool<byte>.Shared.Rent(Math.Max(256, sizeHint));
 
-    public static byte[] Write(ExemplarRing ring, uint magic, byte version)
+    public static byte[] Write(ExemplarRing ring)
     {
         // Pass 1: series and label names numbered in order of first appearance, oldest entry first.
         var index = new IndexVisitor(ring);
@@ -28,8 +29,9 @@ internal sealed class ExemplarRingSnapshotWriter
         var writer = new ExemplarRingSnapshotWriter(256 + ring.Count * 64);
         try
         {
-            writer.WriteUInt32(magic);
-            writer.WriteByte(version);
+            writer.WriteUInt32(ExemplarRingSnapshot.Magic);
+            writer.WriteByte(ExemplarRingSnapshot.Version2);
+            writer.WriteUInt32(0); // the checksum, once the body is written
             writer.Write7BitInt(ring.Capacity);
             writer.Write7BitInt(index.Names.Count);
             foreach (var name in index.Names.Keys) writer.WriteString(name);
@@ -40,7 +42,10 @@ internal sealed class ExemplarRingSnapshotWriter
             // Pass 2: the entries.
             var entries = new EntryVisitor(writer, index);
             ring.VisitOldestFirst(ref entries);
-            return writer._buffer.AsSpan(0, writer._position).ToArray();
+            var snapshot = writer._buffer.AsSpan(0, writer._position);
+            const int body = ExemplarRingSnapshot.Version2BodyOffset;
+            BinaryPrimitives.WriteUInt32LittleEndian(snapshot[(body - 4)..], Wal.WalFrame.Crc32C(snapshot[body..]));
+            return snapshot.ToArray();
         }
         finally
         {

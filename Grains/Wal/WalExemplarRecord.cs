@@ -3,6 +3,7 @@ using System.Buffers.Binary;
 using System.IO;
 using System.Text;
 using OrleansExemplars.GrainInterfaces.Model;
+using OrleansExemplars.Grains.Exemplars;
 
 namespace OrleansExemplars.Grains.Wal;
 
@@ -70,42 +71,40 @@ public static class WalExemplarRecord
         }
     }
 
-    /// <exception cref="InvalidDataException">Not a record this version wrote (the frame's CRC matched, so a bug or a
+    /// <exception cref="WalRecordFormatException">Not a record this version wrote (the frame's CRC matched, so a bug or a
     /// newer version, not a torn write).</exception>
-    public static (string Metric, SeriesExemplars[] Batch) Decode(byte[] payload)
+    public static (string Metric, SeriesExemplars[] Batch) Decode(byte[] payload) => Decode(payload.AsSpan());
+
+    /// <inheritdoc cref="Decode(byte[])"/>
+    public static (string Metric, SeriesExemplars[] Batch) Decode(ReadOnlySpan<byte> payload)
     {
-        using var reader = new BinaryReader(new MemoryStream(payload, writable: false), Encoding.UTF8);
-        try
+        var reader = new BinaryFormatReader(payload, static message => new WalRecordFormatException("WAL record " + message));
+        var version = reader.Byte();
+        if (version is not (Version1 or Version2)) throw reader.Error($"has unknown version {version}");
+        var metric = reader.String();
+        string[]? names = null;
+        if (version == Version2)
         {
-            var version = reader.ReadByte();
-            if (version is not (Version1 or Version2)) throw new InvalidDataException($"unknown WAL record version {version}");
-            var metric = reader.ReadString();
-            string[]? names = null;
-            if (version == Version2)
-            {
-                names = new string[reader.Read7BitEncodedInt()];
-                for (var i = 0; i < names.Length; i++) names[i] = string.Intern(reader.ReadString());
-            }
-            var batch = new SeriesExemplars[reader.Read7BitEncodedInt()];
-            for (var i = 0; i < batch.Length; i++)
-            {
-                var series = ReadLabels(reader, names);
-                var exemplars = new Exemplar[reader.Read7BitEncodedInt()];
-                for (var j = 0; j < exemplars.Length; j++)
-                {
-                    var value = reader.ReadDouble();
-                    var hasTimestamp = reader.ReadByte() == 1;
-                    var timestamp = reader.Read7BitEncodedInt64();
-                    exemplars[j] = new Exemplar(ReadLabels(reader, names), value, timestamp, hasTimestamp);
-                }
-                batch[i] = new SeriesExemplars(series, exemplars);
-            }
-            return (metric, batch);
+            names = new string[reader.Count(1, "label names")];
+            for (var i = 0; i < names.Length; i++) names[i] = string.Intern(reader.String());
         }
-        catch (Exception e) when (e is EndOfStreamException or IndexOutOfRangeException or FormatException)
+        // A series is at least its label count and its exemplar count; an exemplar its value, flag, timestamp, label count.
+        var batch = new SeriesExemplars[reader.Count(2, "series")];
+        for (var i = 0; i < batch.Length; i++)
         {
-            throw new InvalidDataException("WAL record ends early or refers to a label name it does not have", e);
+            var series = ReadLabels(ref reader, names);
+            var exemplars = new Exemplar[reader.Count(8 + 1 + 1 + 1, "exemplars")];
+            for (var j = 0; j < exemplars.Length; j++)
+            {
+                var value = reader.Double();
+                var hasTimestamp = reader.Byte() == 1;
+                var timestamp = reader.Long();
+                exemplars[j] = new Exemplar(ReadLabels(ref reader, names), value, timestamp, hasTimestamp);
+            }
+            batch[i] = new SeriesExemplars(series, exemplars);
         }
+        reader.ExpectEnd();
+        return (metric, batch);
     }
 
     private static void WriteLabels(ArrayBufferWriter<byte> buffer, LabelSet labels, Dictionary<string, int> names)
@@ -118,13 +117,14 @@ public static class WalExemplarRecord
         }
     }
 
-    private static LabelSet ReadLabels(BinaryReader reader, string[]? names)
+    private static LabelSet ReadLabels(ref BinaryFormatReader reader, string[]? names)
     {
-        var labels = new Label[reader.Read7BitEncodedInt()];
+        // A label is a name (inline, or an index) and a length-prefixed value: two bytes at least.
+        var labels = new Label[reader.Count(2, "labels")];
         for (var i = 0; i < labels.Length; i++)
         {
-            var name = names is null ? reader.ReadString() : names[reader.Read7BitEncodedInt()];
-            labels[i] = new Label(name, reader.ReadString());
+            var name = names is null ? reader.String() : names[reader.Index(names.Length, "label name")];
+            labels[i] = new Label(name, reader.String());
         }
         return LabelSet.FromOwnedArray(labels);
     }

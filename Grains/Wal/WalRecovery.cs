@@ -38,7 +38,7 @@ public static class WalRecovery
             {
                 (metric, batch) = WalExemplarRecord.Decode(record.Payload);
             }
-            catch (InvalidDataException e)
+            catch (WalRecordFormatException e)
             {
                 stats.UndecodableRecords++;
                 stats.Problems.Add($"{Path.GetFileName(directory)}: record at {record.Lsn} does not decode: {e.Message}");

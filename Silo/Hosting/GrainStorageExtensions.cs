@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.Runtime.Hosting;
@@ -27,6 +28,7 @@ public static class GrainStorageExtensions
 
         silo.Services.AddKeyedSingleton<IGrainStorageSerializer>(StorageNames.Exemplars,
             (services, _) => new OrleansGrainStorageSerializer(services.GetRequiredService<Serializer>()));
+        silo.Services.TryAddSingleton<GrainStorageMetrics>();
 
         switch (settings.EffectiveProvider)
         {
@@ -48,10 +50,12 @@ public static class GrainStorageExtensions
                         o.ContainerName = settings.AzureBlob.ContainerName;
                         // Blobs written before the switch to binary are JSON (Orleans' default): still readable, and
                         // rewritten as binary on the next write.
-                        o.GrainStorageSerializer = new GrainStorageSerializer(
+                        o.GrainStorageSerializer = new DecodingGrainStorageSerializer(new GrainStorageSerializer(
                             services.GetRequiredKeyedService<IGrainStorageSerializer>(StorageNames.Exemplars),
-                            services.GetRequiredService<IGrainStorageSerializer>());
+                            services.GetRequiredService<IGrainStorageSerializer>()));
                     }));
+                silo.Services.AddQuarantine(StorageNames.Exemplars, (services, _) => new BlobGrainStateQuarantine(
+                    services.GetRequiredService<IOptionsMonitor<AzureBlobStorageOptions>>(), StorageNames.Exemplars));
                 break;
             case GrainStorageProvider.Memory:
                 // Nothing survives a restart; for benchmarks and throw-away runs that should not touch the disk.
@@ -63,9 +67,30 @@ public static class GrainStorageExtensions
                     .ValidateDataAnnotations()
                     .ValidateOnStart();
                 silo.Services.AddGrainStorage(StorageNames.Exemplars, CreateFileGrainStorage);
+                silo.Services.AddQuarantine(StorageNames.Exemplars, (_, storage) => (FileGrainStorage)storage);
                 break;
         }
         return silo;
+    }
+
+    /// <summary>
+    /// Wraps the grain storage <paramref name="name"/> registered before in a <see cref="QuarantiningGrainStorage"/>, so
+    /// a stored state that does not decode is set aside rather than failing its grain's every activation. The wrapper
+    /// takes the registration's place (and its silo lifecycle participation, which it hands on).
+    /// </summary>
+    private static void AddQuarantine(this IServiceCollection services, string name,
+        Func<IServiceProvider, IGrainStorage, IGrainStateQuarantine> quarantine)
+    {
+        var registered = services.Last(d => d.IsKeyedService && Equals(d.ServiceKey, name) && d.ServiceType == typeof(IGrainStorage));
+        var create = registered.KeyedImplementationFactory
+                     ?? throw new InvalidOperationException($"grain storage '{name}' is not registered by a factory");
+        services.Remove(registered);
+        services.AddKeyedSingleton<IGrainStorage>(name, (sp, key) =>
+        {
+            var inner = (IGrainStorage)create(sp, key);
+            return new QuarantiningGrainStorage(name, inner, quarantine(sp, inner), sp.GetRequiredService<IActivatorProvider>(),
+                sp.GetRequiredService<GrainStorageMetrics>(), sp.GetRequiredService<ILogger<QuarantiningGrainStorage>>());
+        });
     }
 
     private static FileGrainStorage CreateFileGrainStorage(IServiceProvider services, string name)
@@ -76,7 +101,7 @@ public static class GrainStorageExtensions
         return new FileGrainStorage(
             name,
             System.IO.Path.GetFullPath(options.Directory, contentRoot),
-            services.GetRequiredKeyedService<IGrainStorageSerializer>(name),
+            new DecodingGrainStorageSerializer(services.GetRequiredKeyedService<IGrainStorageSerializer>(name)),
             services.GetRequiredService<IActivatorProvider>(),
             services.GetRequiredService<ILogger<FileGrainStorage>>());
     }

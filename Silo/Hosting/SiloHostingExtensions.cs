@@ -53,7 +53,8 @@ public static class SiloHostingExtensions
         builder.Services.AddSideAuthentication(builder.Configuration); // Auth:*, the API host's code and keys
 
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
-            .AddMeter(IngestMetrics.MeterName, OrleansExemplars.Grains.Wal.WalMetrics.MeterName, KafkaReceiverMetrics.MeterName, RemoteWriteMetrics.MeterName, AuthMetrics.MeterName, "Microsoft.Orleans",
+            .AddMeter(IngestMetrics.MeterName, OrleansExemplars.Grains.Wal.WalMetrics.MeterName, KafkaReceiverMetrics.MeterName, RemoteWriteMetrics.MeterName,
+                AuthMetrics.MeterName, Storage.GrainStorageMetrics.MeterName, "Microsoft.Orleans",
                 "System.Runtime")
             .AddPrometheusExporter());
 

@@ -12,7 +12,9 @@ namespace OrleansExemplars.Silo.Storage;
 /// <see cref="GrainFileNames"/>. A write goes to a temporary file that is fsync'd and renamed over the old one (then the
 /// directory is fsync'd), so after a crash a state is either the old or the new one, never torn. ETags work as in
 /// Orleans' own providers: a write or clear whose ETag is not the stored one throws
-/// <see cref="InconsistentStateException"/>.
+/// <see cref="InconsistentStateException"/>. A file that does not read back (<see cref="GrainStateFile"/>'s checksums,
+/// or its payload does not deserialize) throws <see cref="CorruptGrainStateException"/>, and
+/// <see cref="QuarantineAsync"/> moves it under <see cref="QuarantineDirectoryName"/>.
 /// </summary>
 /// <remarks>
 /// Orleans 10.4.2 ships a file provider too (<c>Orleans.Persistence.FileStorage</c>), which names files by a hash of
@@ -25,15 +27,16 @@ public sealed class FileGrainStorage(
     string rootDirectory,
     IGrainStorageSerializer serializer,
     IActivatorProvider activators,
-    ILogger<FileGrainStorage> logger) : IGrainStorage, ILifecycleParticipant<ISiloLifecycle>
+    ILogger<FileGrainStorage> logger) : IGrainStorage, IGrainStateQuarantine, ILifecycleParticipant<ISiloLifecycle>
 {
+    /// <summary>
+    /// Where stored states that do not decode are moved, under the root. Encoded names never start with '.'
+    /// (<see cref="GrainFileNames"/> escapes it), so no grain type's directory can be called that.
+    /// </summary>
+    public const string QuarantineDirectoryName = ".quarantine";
+
     private const string Extension = ".state";
     private const string TempExtension = ".state.tmp";
-
-    /// <summary>"OEGS" + format version 1.</summary>
-    private static readonly byte[] Magic = "OEGS\u0001"u8.ToArray();
-
-    private const int EtagLength = 16;
 
     /// <summary>Shared by every silo in the process: two test-cluster silos on one directory must not interleave a check and a rename.</summary>
     private static readonly SemaphoreSlim[] Locks = Enumerable.Range(0, 64).Select(_ => new SemaphoreSlim(1, 1)).ToArray();
@@ -77,7 +80,15 @@ public sealed class FileGrainStorage(
             Reset(grainState);
             return;
         }
-        grainState.State = serializer.Deserialize<T>(new BinaryData(record.Payload));
+        try
+        {
+            grainState.State = serializer.Deserialize<T>(new BinaryData(record.Payload));
+        }
+        catch (CorruptGrainStateException e)
+        {
+            // The serializer saw the payload only; the quarantine keeps (and the log names) the whole file.
+            throw new CorruptGrainStateException($"{path}: {e.Message}", record.File, e.InnerException);
+        }
         grainState.ETag = record.ETag;
         grainState.RecordExists = true;
     }
@@ -101,7 +112,8 @@ public sealed class FileGrainStorage(
             // FileMode.Create: a temp file a crash left behind is simply overwritten (the lock makes us its only writer).
             await using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 4096, FileOptions.Asynchronous))
             {
-                await file.WriteAsync(Header(etag, stateName, grainId, payload.Length), cancellationToken);
+                await file.WriteAsync(GrainStateFile.Header(etag, System.Text.Encoding.UTF8.GetBytes(stateName), grainId.Type.AsSpan(),
+                    grainId.Key.AsSpan(), payload.Span), cancellationToken);
                 await file.WriteAsync(payload, cancellationToken);
                 file.Flush(flushToDisk: true);
             }
@@ -151,70 +163,56 @@ public sealed class FileGrainStorage(
             stored, current);
     }
 
-    // File layout: magic (5) | etag (16) | state name, grain type, grain key (each u16 length + bytes) | payload length (i32) | payload.
-    // The identity makes a file self-describing: hashed (shortened) names stay reversible, and a misplaced file is caught.
-    private static byte[] Header(Guid etag, string stateName, GrainId grainId, int payloadLength)
-    {
-        var state = System.Text.Encoding.UTF8.GetBytes(stateName);
-        var type = grainId.Type.AsSpan();
-        var key = grainId.Key.AsSpan();
-        var header = new byte[Magic.Length + EtagLength + 6 + state.Length + type.Length + key.Length + 4];
-        var span = header.AsSpan();
-        Magic.CopyTo(span);
-        var at = Magic.Length;
-        etag.TryWriteBytes(span.Slice(at, EtagLength));
-        at += EtagLength;
-        foreach (var part in new[] { state, type.ToArray(), key.ToArray() })
-        {
-            BinaryPrimitives.WriteUInt16LittleEndian(span[at..], checked((ushort)part.Length));
-            part.CopyTo(span[(at + 2)..]);
-            at += 2 + part.Length;
-        }
-        BinaryPrimitives.WriteInt32LittleEndian(span[at..], payloadLength);
-        return header;
-    }
+    /// <param name="File">The whole file (empty when only the header was read).</param>
+    private sealed record Record(string ETag, byte[] File, ReadOnlyMemory<byte> Payload);
 
-    private sealed record Record(string ETag, ReadOnlyMemory<byte> Payload);
-
+    /// <exception cref="CorruptGrainStateException">The file is not a state file of this grain that reads back.</exception>
     private static async Task<Record?> ReadAsync(string path, string stateName, GrainId grainId, bool headerOnly, CancellationToken cancellationToken)
     {
         byte[] bytes;
         try
         {
             // A header is small, but keys can be long: read whole files unless only the ETag is wanted.
-            bytes = headerOnly ? await ReadPrefixAsync(path, Magic.Length + EtagLength, cancellationToken) : await File.ReadAllBytesAsync(path, cancellationToken);
+            bytes = headerOnly ? await ReadPrefixAsync(path, GrainStateFile.PrefixBytes, cancellationToken) : await File.ReadAllBytesAsync(path, cancellationToken);
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
             return null;
         }
-        if (bytes.Length < Magic.Length + EtagLength || !bytes.AsSpan(0, Magic.Length).SequenceEqual(Magic))
+        try
         {
-            throw new InvalidDataException($"{path} is not a grain state file of this version");
+            if (headerOnly) return new Record(GrainStateFile.ReadETag(bytes).ToString("N"), [], ReadOnlyMemory<byte>.Empty);
+            var (etag, payloadOffset) = GrainStateFile.Read(bytes, System.Text.Encoding.UTF8.GetBytes(stateName),
+                grainId.Type.AsSpan(), grainId.Key.AsSpan());
+            return new Record(etag.ToString("N"), bytes, bytes.AsMemory(payloadOffset));
         }
-        var etag = new Guid(bytes.AsSpan(Magic.Length, EtagLength)).ToString("N");
-        if (headerOnly) return new Record(etag, ReadOnlyMemory<byte>.Empty);
+        catch (GrainStateFileFormatException e)
+        {
+            throw new CorruptGrainStateException($"{path}: {e.Message}", bytes, e);
+        }
+    }
 
-        var at = Magic.Length + EtagLength;
-        var expected = new[] { System.Text.Encoding.UTF8.GetBytes(stateName), grainId.Type.AsSpan().ToArray(), grainId.Key.AsSpan().ToArray() };
-        foreach (var part in expected)
+    /// <summary>
+    /// Moves the state's file to <c>&lt;root&gt;/.quarantine/&lt;grain type&gt;/&lt;state&gt;/&lt;key&gt;.&lt;UTC time&gt;.state</c>:
+    /// a rename within the root's file system, so the bytes are kept exactly and the grain's next write starts a new file.
+    /// </summary>
+    public async Task<string> QuarantineAsync(string stateName, GrainId grainId, CorruptGrainStateException corruption,
+        CancellationToken cancellationToken)
+    {
+        var path = PathOf(stateName, grainId);
+        var relative = Path.GetRelativePath(RootDirectory, path);
+        var target = Path.Combine(RootDirectory, QuarantineDirectoryName,
+            $"{relative[..^Extension.Length]}.{DateTime.UtcNow:yyyyMMdd'T'HHmmssfff'Z'}{Extension}");
+        using (await LockAsync(path, cancellationToken))
         {
-            if (bytes.Length < at + 2) throw new InvalidDataException($"{path} is truncated");
-            var length = BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(at));
-            if (bytes.Length < at + 2 + length + 4) throw new InvalidDataException($"{path} is truncated");
-            if (!bytes.AsSpan(at + 2, length).SequenceEqual(part))
-            {
-                throw new InvalidDataException($"{path} holds the state of another grain than '{stateName}' of {grainId}");
-            }
-            at += 2 + length;
+            var directory = Path.GetDirectoryName(target)!;
+            Directory.CreateDirectory(directory);
+            File.Move(path, target);
+            SyncDirectory(directory);
+            SyncAncestors(directory);
+            SyncDirectory(Path.GetDirectoryName(path)!);
         }
-        var payloadLength = BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(at));
-        at += 4;
-        if (bytes.Length - at != payloadLength)
-        {
-            throw new InvalidDataException($"{path} is truncated: {bytes.Length - at} of {payloadLength} payload bytes");
-        }
-        return new Record(etag, bytes.AsMemory(at));
+        return target;
     }
 
     private static async Task<byte[]> ReadPrefixAsync(string path, int length, CancellationToken cancellationToken)

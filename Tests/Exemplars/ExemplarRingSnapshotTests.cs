@@ -1,6 +1,7 @@
 using System.IO;
 using OrleansExemplars.GrainInterfaces.Model;
 using OrleansExemplars.Grains.Exemplars;
+using OrleansExemplars.Grains.Wal;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -55,7 +56,7 @@ public sealed class ExemplarRingSnapshotTests(ITestOutputHelper output)
     public void An_empty_ring_and_garbage_are_handled()
     {
         Assert.Equal(0, ExemplarRingSnapshot.Read(ExemplarRingSnapshot.Write(new ExemplarRing(10)), 10).Count);
-        Assert.Throws<InvalidDataException>(() => ExemplarRingSnapshot.Read([1, 2, 3, 4, 5], 10));
+        Assert.Throws<RingSnapshotFormatException>(() => ExemplarRingSnapshot.Read([1, 2, 3, 4, 5], 10));
     }
 
     [Fact]
@@ -105,8 +106,9 @@ public sealed class ExemplarRingSnapshotTests(ITestOutputHelper output)
         var restored = ExemplarRingSnapshot.Read(blob, 12);
 
         Assert.Equal(SnapshotBeforePackingEntries, Describe(restored));
-        // Packing is internal to the ring: the format is unchanged, so the same ring writes the same bytes.
-        Assert.Equal(blob, ExemplarRingSnapshot.Write(restored));
+        // Packing is internal to the ring: the body is unchanged, so the same ring writes the same bytes, now as version 2
+        // (the checksum between the version and the body).
+        Assert.Equal(blob, AsVersion1(ExemplarRingSnapshot.Write(restored)));
         // Duplicates of the newest entries are still recognised after the restore.
         var resent = new Exemplar(LabelSet.From(("trace_id", "4bf92f3577b34da6a3ce929d0e0e4736")), -0.0, 110, true);
         Assert.Equal(AppendOutcome.Duplicate, restored.Append(LabelSet.From(("__name__", "m"), ("job", "a")), resent));
@@ -179,8 +181,41 @@ public sealed class ExemplarRingSnapshotTests(ITestOutputHelper output)
         }
     }
 
-    /// <summary>Version 1 as it was first written: a BinaryWriter over <see cref="ExemplarRing.EntriesOldestFirst"/>.</summary>
+    [Fact]
+    public void Version_2_is_version_1_with_a_checksum_of_the_body_and_any_damage_to_it_is_caught()
+    {
+        var ring = Filled(200, 300);
+        var v2 = ExemplarRingSnapshot.Write(ring);
+        Assert.Equal(2, v2[4]);
+        Assert.Equal(WalFrame.Crc32C(v2.AsSpan(9)), BitConverter.ToUInt32(v2, 5));
+        // A version 1 snapshot of the same ring (no checksum) reads back to the same ring.
+        Assert.Equal(Describe(ring), Describe(ExemplarRingSnapshot.Read(AsVersion1(v2), 200)));
+
+        var random = new Random(7);
+        for (var i = 0; i < 200; i++)
+        {
+            var damaged = v2.ToArray();
+            damaged[random.Next(damaged.Length)] ^= (byte)(1 << random.Next(8));
+            Assert.Throws<RingSnapshotFormatException>(() => ExemplarRingSnapshot.Read(damaged, 200));
+        }
+    }
+
+    /// <summary>A version 2 snapshot without its checksum: the version 1 snapshot of the same ring.</summary>
+    private static byte[] AsVersion1(byte[] version2)
+    {
+        Assert.Equal(2, version2[4]);
+        return [.. version2[..4], 1, .. version2[9..]];
+    }
+
+    /// <summary>Version 2: version 1 as it was first written, a BinaryWriter over <see cref="ExemplarRing.EntriesOldestFirst"/>, with a checksum.</summary>
     private static byte[] ReferenceSnapshot(ExemplarRing ring)
+    {
+        var v1 = ReferenceSnapshotVersion1(ring);
+        var body = v1[5..];
+        return [.. v1[..4], 2, .. BitConverter.GetBytes(WalFrame.Crc32C(body)), .. body];
+    }
+
+    private static byte[] ReferenceSnapshotVersion1(ExemplarRing ring)
     {
         using var stream = new MemoryStream();
         using (var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true))

@@ -31,8 +31,8 @@ public sealed class WalRecoveryTests : IDisposable
             Assert.Equal(batch[i].Series, decoded[i].Series);
             Assert.Equal(batch[i].Exemplars, decoded[i].Exemplars);
         }
-        Assert.Throws<InvalidDataException>(() => WalExemplarRecord.Decode(WalExemplarRecord.Encode("m", batch)[..10]));
-        Assert.Throws<InvalidDataException>(() => WalExemplarRecord.Decode([99]));
+        Assert.Throws<WalRecordFormatException>(() => WalExemplarRecord.Decode(WalExemplarRecord.Encode("m", batch)[..10]));
+        Assert.Throws<WalRecordFormatException>(() => WalExemplarRecord.Decode([99]));
     }
 
     /// <summary>Version 1 as the first release wrote it (label names inline): logs from before an upgrade replay after it.</summary>
