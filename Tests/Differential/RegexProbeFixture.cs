@@ -41,7 +41,12 @@ public sealed class RegexProbeFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var ours = ExemplarSystem.StartAsync();
+        // The long probe value is over the default Ingest:MaxLabelValueLength (16 384, VictoriaMetrics' own): raised here,
+        // as a user who stores such values would, so that the regex engines are what is compared.
+        var ours = ExemplarSystem.StartAsync(settings: new Dictionary<string, string?>
+        {
+            ["Ingest:MaxLabelValueLength"] = "65536",
+        });
         var prometheus = PrometheusServer.StartAsync();
         Ours = await ours;
         Prometheus = await prometheus;
