@@ -12,7 +12,7 @@ namespace OrleansExemplars.Tests.Sharding;
 
 /// <summary>
 /// A fan-out that cannot reach every grain answers with an error, never with what the other grains returned. The
-/// failures are real: a shard grain's stored ring is damaged on disk (its activation fails reading it), or replaced
+/// failures are real: a shard grain's stored ring cannot be read (its activation fails reading it), or replaced
 /// by a FIFO nobody writes (its activation hangs in the storage read, as on a stalled disk or network share).
 /// </summary>
 public sealed class QueryFanOutFailureTests
@@ -27,7 +27,11 @@ public sealed class QueryFanOutFailureTests
         {
             await using var system = await StartAsync(storage, queryTimeout: "00:00:30");
             var stateFile = await StoreAndDeactivateShardAsync(system, storage, shard: 2);
-            await File.WriteAllBytesAsync(stateFile, "not a grain state file"u8.ToArray());
+            // A damaged file would be quarantined and the grain start empty (CorruptStoredRingTests); a state that cannot
+            // be read at all (here a directory where the file should be: EISDIR, as an unreadable disk or share) fails
+            // the activation.
+            File.Delete(stateFile);
+            Directory.CreateDirectory(stateFile);
 
             using var response = await system.Http.GetAsync("api/v1/query_exemplars?query=" + Metric);
             await AssertErrorAsync(response, "unavailable", $"{Metric}#2");
