@@ -1,8 +1,8 @@
 using System.Buffers.Binary;
 using System.IO;
-using System.Runtime.InteropServices;
 using Orleans.Serialization.Serializers;
 using Orleans.Storage;
+using OrleansExemplars.Grains.Wal;
 
 namespace OrleansExemplars.Silo.Storage;
 
@@ -115,14 +115,17 @@ public sealed class FileGrainStorage(
                 await file.WriteAsync(GrainStateFile.Header(etag, System.Text.Encoding.UTF8.GetBytes(stateName), grainId.Type.AsSpan(),
                     grainId.Key.AsSpan(), payload.Span), cancellationToken);
                 await file.WriteAsync(payload, cancellationToken);
-                file.Flush(flushToDisk: true);
+                await file.FlushAsync(cancellationToken);
+                WalFsync.File(file.SafeFileHandle, temp); // Flush(true) returns normally when fsync fails
             }
             File.Move(temp, path, overwrite: true);
+            // The file holds this ETag now: if the directory's fsync fails below, the write still fails (a crash may
+            // bring the old file back), but the grain's retry must not be refused as a stale write.
+            grainState.ETag = etag.ToString("N");
+            grainState.RecordExists = true;
             SyncDirectory(directory);
             if (created) SyncAncestors(directory);
         }
-        grainState.ETag = etag.ToString("N");
-        grainState.RecordExists = true;
     }
 
     public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
@@ -245,36 +248,8 @@ public sealed class FileGrainStorage(
     }
 
     /// <summary>
-    /// fsync of a directory makes a rename or delete in it durable. .NET cannot open a directory as a stream, hence
-    /// libc; Windows has no such call (NTFS journals the rename), and a platform without it only loses this extra step.
+    /// fsync of a directory makes a rename or delete in it durable; a failure throws
+    /// <see cref="WalDirectorySyncException"/>, so the write fails instead of claiming a state a crash may lose.
     /// </summary>
-    private static void SyncDirectory(string directory)
-    {
-        if (OperatingSystem.IsWindows() || !s_directorySync) return;
-        try
-        {
-            var fd = Native.Open(directory, 0 /* O_RDONLY */);
-            if (fd < 0) return;
-            try { Native.Fsync(fd); }
-            finally { Native.Close(fd); }
-        }
-        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
-        {
-            s_directorySync = false;
-        }
-    }
-
-    private static volatile bool s_directorySync = true;
-
-    private static class Native
-    {
-        [DllImport("libc", EntryPoint = "open", SetLastError = true)]
-        public static extern int Open([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags);
-
-        [DllImport("libc", EntryPoint = "fsync", SetLastError = true)]
-        public static extern int Fsync(int fd);
-
-        [DllImport("libc", EntryPoint = "close")]
-        public static extern int Close(int fd);
-    }
+    private static void SyncDirectory(string directory) => WalFsync.Directory(directory);
 }
