@@ -21,7 +21,7 @@ public static class ExemplarQueryEndpoints
             var form = http.Request.HasFormContentType ? await http.Request.ReadFormAsync(http.RequestAborted) : null;
             string? Param(string name) =>
                 form is not null && form.TryGetValue(name, out var v) && v.Count > 0 ? v[0] : http.Request.Query[name].FirstOrDefault();
-            return await AnswerAsync(http, service, Param("query"), Param("start"), Param("end"));
+            return await AnswerAsync(http, service, Param("query"), Param("start"), Param("end"), Param("limit"));
         });
         return group;
     }
@@ -43,7 +43,7 @@ public static class ExemplarQueryEndpoints
             {
                 return PrometheusErrors.BadRequest("the body must be a JSON object {\"start\":…,\"end\":…,\"query\":…}");
             }
-            return await AnswerAsync(http, service, Field(body, "query"), Field(body, "start"), Field(body, "end"));
+            return await AnswerAsync(http, service, Field(body, "query"), Field(body, "start"), Field(body, "end"), Field(body, "limit"));
         });
         return app;
     }
@@ -60,13 +60,13 @@ public static class ExemplarQueryEndpoints
 
     /// <summary>Answers the query and records its duration and outcome (<c>oe_query_exemplars_duration_seconds</c>).</summary>
     private static async Task<IResult> AnswerAsync(HttpContext http, ExemplarQueryService service,
-        string? query, string? start, string? end)
+        string? query, string? start, string? end, string? limit)
     {
         var started = Stopwatch.GetTimestamp();
         var outcome = "error";
         try
         {
-            (var result, outcome) = await AnswerCoreAsync(http, service, query, start, end);
+            (var result, outcome) = await AnswerCoreAsync(http, service, query, start, end, limit);
             return result;
         }
         finally
@@ -77,7 +77,7 @@ public static class ExemplarQueryEndpoints
     }
 
     private static async Task<(IResult Result, string Outcome)> AnswerCoreAsync(HttpContext http, ExemplarQueryService service,
-        string? query, string? start, string? end)
+        string? query, string? start, string? end, string? limitParam)
     {
         if (!PrometheusTime.TryParseParam(start, "start", PrometheusTime.MinTimeMs, out var startMs, out var error) ||
             !PrometheusTime.TryParseParam(end, "end", PrometheusTime.MaxTimeMs, out var endMs, out error))
@@ -85,6 +85,7 @@ public static class ExemplarQueryEndpoints
             return (PrometheusErrors.BadRequest(error), "bad_data");
         }
         if (endMs < startMs) return (PrometheusErrors.BadRequest("end timestamp must not be before start timestamp"), "bad_data");
+        if (!ExemplarLimit.TryParse(limitParam, out var limit, out error)) return (PrometheusErrors.BadRequest(error), "bad_data");
 
         IReadOnlyList<IReadOnlyList<GrainInterfaces.Model.LabelMatcher>> selectors;
         try
@@ -101,7 +102,7 @@ public static class ExemplarQueryEndpoints
         GrainInterfaces.Query.SeriesJsonBatch[] results;
         try
         {
-            results = await service.SelectAsync(startMs, endMs, selectors, http.RequestAborted);
+            results = await service.SelectAsync(startMs, endMs, selectors, http.RequestAborted, exemplarIndex: limit > 0);
         }
         catch (ExemplarQueryException e)
         {
@@ -115,7 +116,7 @@ public static class ExemplarQueryEndpoints
             return (PrometheusErrors.Result(StatusCodes.Status503ServiceUnavailable, PrometheusErrors.Unavailable,
                 $"exemplar storage unavailable: {e.Message}"), PrometheusErrors.Unavailable);
         }
-        await ExemplarJsonResponse.WriteAsync(http.Response, results, http.RequestAborted);
+        await ExemplarJsonResponse.WriteAsync(http.Response, results, limit, http.RequestAborted);
         return (Results.Empty, "success");
     }
 }

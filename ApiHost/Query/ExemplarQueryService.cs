@@ -23,8 +23,9 @@ namespace OrleansExemplars.ApiHost.Query;
 public sealed class ExemplarQueryService(IGrainFactory grains, IOptions<ApiHostOptions> options)
 {
     /// <returns>One answer per grain asked, in a fixed grain order.</returns>
+    /// <param name="exemplarIndex">Ask every grain for its exemplar index (a <c>limit</c> needs the timestamps).</param>
     public async Task<SeriesJsonBatch[]> SelectAsync(long startMs, long endMs,
-        IReadOnlyList<IReadOnlyList<LabelMatcher>> matcherSets, CancellationToken cancellationToken)
+        IReadOnlyList<IReadOnlyList<LabelMatcher>> matcherSets, CancellationToken cancellationToken, bool exemplarIndex = false)
     {
         using var timeout = new CancellationTokenSource(options.Value.QueryTimeout);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
@@ -50,7 +51,7 @@ public sealed class ExemplarQueryService(IGrainFactory grains, IOptions<ApiHostO
                     // Keys to merge several answers; the exemplar index to combine a series held by two grains,
                     // which only grains of one metric can (see SeriesJsonOptions).
                     var parts = (plan.Count > 1 ? SeriesJsonOptions.Keys : SeriesJsonOptions.JsonOnly) |
-                                (grainsPerMetric[metric] > 1 ? SeriesJsonOptions.ExemplarIndex : SeriesJsonOptions.JsonOnly);
+                                (grainsPerMetric[metric] > 1 || exemplarIndex ? SeriesJsonOptions.ExemplarIndex : SeriesJsonOptions.JsonOnly);
                     try
                     {
                         // WaitAsync: a grain stuck in activation must not hold the query past its deadline.

@@ -68,8 +68,26 @@ public static class SeriesJsonMerger
         return end;
     }
 
+    /// <summary>
+    /// Like <see cref="WriteSeries(IReadOnlyList{SeriesJsonBatch}, List{SeriesRef}, int, IBufferWriter{byte})"/>, with only
+    /// the exemplars <paramref name="keep"/> accepts (batch, exemplar entry); a series left with none is not written.
+    /// Needs every batch's exemplar index (<see cref="SeriesJsonOptions.ExemplarIndex"/>).
+    /// </summary>
+    /// <param name="written">Whether the series was written (a separator is then due before the next one).</param>
+    public static int WriteSeries(IReadOnlyList<SeriesJsonBatch> batches, List<SeriesRef> order, int start, IBufferWriter<byte> output,
+        Func<int, int, bool> keep, bool separator, out bool written)
+    {
+        var end = start + 1;
+        while (end < order.Count && order[end].JoinsPrevious) end++;
+        written = WriteCombined(batches, order, start, end, output, keep, separator);
+        return end;
+    }
+
     private static void WriteCombined(IReadOnlyList<SeriesJsonBatch> batches, List<SeriesRef> order, int start, int end,
-        IBufferWriter<byte> output)
+        IBufferWriter<byte> output) => WriteCombined(batches, order, start, end, output, keep: null, separator: false);
+
+    private static bool WriteCombined(IReadOnlyList<SeriesJsonBatch> batches, List<SeriesRef> order, int start, int end,
+        IBufferWriter<byte> output, Func<int, int, bool>? keep, bool separator)
     {
         for (var k = start; k < end; k++)
         {
@@ -88,7 +106,7 @@ public static class SeriesJsonMerger
             var (first, last) = batch.ExemplarRange(s);
             for (var e = first; e < last; e++)
             {
-                entries.Add((b, e, offset));
+                if (keep is null || keep(b, e)) entries.Add((b, e, offset));
                 offset += batch.ExemplarFragmentLength(e) + 1;
             }
         }
@@ -107,6 +125,8 @@ public static class SeriesJsonMerger
             if (!twin) kept.Add(e);
         }
 
+        if (kept.Count == 0 && keep is not null) return false;
+        if (separator) output.Write(","u8);
         var head = order[start];
         var headBatch = batches[head.Batch];
         output.Write(headBatch.SeriesJson(head.Series)[..headBatch.HeadLength(head.Series)]);
@@ -116,6 +136,7 @@ public static class SeriesJsonMerger
             output.Write(Fragment(batches, kept[i]));
         }
         output.Write("]}"u8);
+        return true;
     }
 
     /// <summary>
