@@ -76,7 +76,7 @@ public sealed class ComposeFileTests
         Assert.Equal("service_completed_successfully", Condition("demo-producer", "kafka-init"));
         Assert.Equal("LoadTool/Dockerfile", ((YamlScalarNode)Map(services["demo-producer"], "build")["dockerfile"]).Value);
 
-        // Published on loopback only, at the ports the README names.
+        // Published on loopback only, at the ports README.md and docs/deployment.md name.
         var published = services.Children.Where(s => ((YamlMappingNode)s.Value).Children.ContainsKey("ports"))
             .SelectMany(s => (YamlSequenceNode)s.Value["ports"]).Select(p => ((YamlScalarNode)p).Value!).ToList();
         Assert.All(published, p => Assert.StartsWith("127.0.0.1:", p));

@@ -9,7 +9,7 @@ using Xunit;
 namespace OrleansExemplars.Tests.Operations;
 
 /// <summary>
-/// The README's configuration reference (<c>## Configuration</c>) against the options classes the hosts bind: every
+/// The configuration reference (<c>docs/configuration.md</c>, <c>## Reference</c>) against the options classes the hosts bind: every
 /// bindable key is documented, nothing else is, and documented defaults equal the property initializers. The options
 /// classes are found by reflection (every class with a <c>public const string SectionName</c> in the four product
 /// assemblies), so a class added by anyone is checked without touching this test.
@@ -27,12 +27,15 @@ namespace OrleansExemplars.Tests.Operations;
 /// value followed by the explanation (<c>`0` (= PermitsPerSecond)</c>).</item>
 /// <item>The "Used by" cell names Silo, ApiHost or both. Not checked against the code: which host reads a key is
 /// finer-grained than which host binds the class (both hosts bind <c>Sharding</c>, only silos act on
-/// <c>Sharding:AutoShards</c>), so it stays the README's claim, reviewed by people.</item>
+/// <c>Sharding:AutoShards</c>), so it stays the reference's claim, reviewed by people.</item>
 /// </list>
 /// </remarks>
 public sealed class ConfigurationReferenceTests
 {
     private static readonly string Root = RepositoryRoot();
+
+    /// <summary>The configuration reference, relative to the repository root.</summary>
+    public const string ReferencePath = "docs/configuration.md";
 
     /// <summary>Assemblies whose options classes the hosts bind (LoadTool and Benchmarks are not hosts).</summary>
     private static readonly Assembly[] ProductAssemblies =
@@ -63,7 +66,7 @@ public sealed class ConfigurationReferenceTests
     public void The_options_classes_are_found()
     {
         var names = OptionsTypes().Select(t => t.Name).ToList();
-        // A sample the reflection must see; a failure here means the discovery broke, not the README.
+        // A sample the reflection must see; a failure here means the discovery broke, not the reference.
         foreach (var expected in new[] { "ClusterSettings", "AzureTableClusteringSettings", "AzureCredentialSettings", "WalOptions",
                      "KafkaStreamOptions", "RemoteWriteOptions", "GrainStorageSettings", "FileGrainStorageOptions", "AuthOptions",
                      "ApiHostOptions", "QueryProxyOptions", "ShardingOptions" })
@@ -74,7 +77,7 @@ public sealed class ConfigurationReferenceTests
     }
 
     [Fact]
-    public void The_README_table_lists_every_bindable_key_and_nothing_else()
+    public void The_reference_table_lists_every_bindable_key_and_nothing_else()
     {
         var code = CodeKeys().Select(k => k.Key).Concat(HostKeys.Keys).ToHashSet(StringComparer.Ordinal);
         var documented = ReadmeRows().SelectMany(r => r.Keys).ToList();
@@ -83,7 +86,7 @@ public sealed class ConfigurationReferenceTests
         var extra = documented.Except(code).Order(StringComparer.Ordinal).ToList();
         var twice = documented.GroupBy(k => k).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
         Assert.True(missing.Count == 0 && extra.Count == 0 && twice.Count == 0,
-            "README.md ## Configuration drifted from the options classes.\n" +
+            $"{ReferencePath} drifted from the options classes.\n" +
             (missing.Count > 0 ? $"Bindable but not documented ({missing.Count}):\n  {string.Join("\n  ", missing)}\n" : "") +
             (extra.Count > 0 ? $"Documented but bound by no options class ({extra.Count}):\n  {string.Join("\n  ", extra)}\n" : "") +
             (twice.Count > 0 ? $"Documented more than once:\n  {string.Join("\n  ", twice)}\n" : "") +
@@ -101,10 +104,10 @@ public sealed class ConfigurationReferenceTests
             {
                 if (!code.TryGetValue(key, out var bound)) continue; // host keys, or extras reported by the other test
                 var problem = CheckDefault(bound, row.Default);
-                if (problem is not null) problems.Add($"{key}: {problem} (README says: {row.Default})");
+                if (problem is not null) problems.Add($"{key}: {problem} (the reference says: {row.Default})");
             }
         }
-        Assert.True(problems.Count == 0, "README.md ## Configuration defaults drifted:\n  " + string.Join("\n  ", problems));
+        Assert.True(problems.Count == 0, $"{ReferencePath} defaults drifted:\n  " + string.Join("\n  ", problems));
     }
 
     [Fact]
@@ -139,7 +142,7 @@ public sealed class ConfigurationReferenceTests
             }
         }
         Assert.True(undocumented.Count == 0,
-            "Configuration read by a literal name that README.md ## Configuration does not list:\n  " + string.Join("\n  ", undocumented));
+            $"Configuration read by a literal name that {ReferencePath} does not list:\n  " + string.Join("\n  ", undocumented));
     }
 
     // ---- the keys the code binds ----
@@ -212,27 +215,27 @@ public sealed class ConfigurationReferenceTests
                 .FirstOrDefault(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IEnumerable<>))?.GetGenericArguments()[0]
             : null;
 
-    // ---- the README table ----
+    // ---- the reference table (docs/configuration.md) ----
 
     public sealed record Row(IReadOnlyList<string> Keys, string Default, string UsedBy, string Line);
 
     public static IReadOnlyList<Row> ReadmeRows()
     {
-        var lines = File.ReadAllLines(Path.Combine(Root, "README.md"));
-        var start = Array.FindIndex(lines, l => l.TrimEnd() == "## Configuration");
-        Assert.True(start >= 0, "README.md has no '## Configuration' section");
+        var lines = File.ReadAllLines(Path.Combine(Root, ReferencePath));
+        var start = Array.FindIndex(lines, l => l.TrimEnd() == "## Reference");
+        Assert.True(start >= 0, $"{ReferencePath} has no '## Reference' section");
         var tableStart = Array.FindIndex(lines, start, l => l.StartsWith("| Key", StringComparison.Ordinal));
-        Assert.True(tableStart > start, "README.md ## Configuration has no table whose first column is 'Key'");
+        Assert.True(tableStart > start, $"{ReferencePath} ## Reference has no table whose first column is 'Key'");
         var next = Array.FindIndex(lines, start + 1, l => l.StartsWith("## ", StringComparison.Ordinal));
-        Assert.True(next < 0 || tableStart < next, "the Key table must be inside ## Configuration");
+        Assert.True(next < 0 || tableStart < next, "the Key table must be inside ## Reference");
 
         var rows = new List<Row>();
         for (var i = tableStart + 2; i < lines.Length && lines[i].StartsWith('|'); i++)
         {
             var cells = Regex.Split(lines[i].Trim().Trim('|'), @"(?<!\\)\|").Select(c => c.Trim()).ToArray();
-            Assert.True(cells.Length >= 4, $"README.md line {i + 1}: expected | Key | Default | Used by | Meaning |");
+            Assert.True(cells.Length >= 4, $"{ReferencePath} line {i + 1}: expected | Key | Default | Used by | Meaning |");
             var keys = Regex.Matches(cells[0], "`([^`]+)`").Select(m => Normalize(m.Groups[1].Value)).ToList();
-            Assert.True(keys.Count > 0, $"README.md line {i + 1}: no `key` in the first cell");
+            Assert.True(keys.Count > 0, $"{ReferencePath} line {i + 1}: no `key` in the first cell");
             rows.Add(new Row(keys, cells[1], cells[2], lines[i]));
         }
         return rows;

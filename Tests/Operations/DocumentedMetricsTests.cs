@@ -7,15 +7,18 @@ using static OrleansExemplars.Tests.Support.WriteRequests;
 namespace OrleansExemplars.Tests.Operations;
 
 /// <summary>
-/// The README's Metrics table and the real processes' <c>/metrics</c> agree: after HTTP and Kafka traffic (with a
+/// The Metrics table of <c>docs/operations.md</c> and the real processes' <c>/metrics</c> agree: after HTTP and Kafka traffic (with a
 /// forwarding endpoint that retries and drops, bad input, a proxied query and a WAL replay after a crash), every
 /// metric the table lists is exposed by the host its row names, every <c>oe_*</c> metric exposed is in the table,
 /// and the silo carries Orleans' own meters.
 /// </summary>
 public sealed partial class DocumentedMetricsTests
 {
+    /// <summary>Where the Metrics table lives, relative to the repository root.</summary>
+    public const string DocumentPath = "docs/operations.md";
+
     [Fact]
-    public void The_readme_metrics_table_parses()
+    public void The_documented_metrics_table_parses()
     {
         var documented = DocumentedMetrics();
         Assert.Contains(documented, m => m is { Name: "oe_remote_write_requests_total", Host: "API host" });
@@ -121,11 +124,11 @@ public sealed partial class DocumentedMetricsTests
             var documented = DocumentedMetrics();
             var missing = documented.Where(m => !exposed[m.Host].Contains(m.Name)).Select(m => $"{m.Name} ({m.Host})").ToList();
             Assert.True(missing.Count == 0,
-                $"documented in README.md but not on /metrics: {string.Join(", ", missing)}\n--- silo ---\n{siloMetrics}\n--- api ---\n{apiMetrics}");
+                $"documented in {DocumentPath} but not on /metrics: {string.Join(", ", missing)}\n--- silo ---\n{siloMetrics}\n--- api ---\n{apiMetrics}");
             var undocumented = exposed.SelectMany(h => h.Value.Where(f => f.StartsWith("oe_", StringComparison.Ordinal))
                     .Where(f => !documented.Any(d => d.Name == f && d.Host == h.Key)).Select(f => $"{f} ({h.Key})"))
                 .ToList();
-            Assert.True(undocumented.Count == 0, $"on /metrics but not in README.md's Metrics table: {string.Join(", ", undocumented)}");
+            Assert.True(undocumented.Count == 0, $"on /metrics but not in {DocumentPath}'s Metrics table: {string.Join(", ", undocumented)}");
             Assert.Contains(exposed["silo"], f => f.StartsWith("orleans_", StringComparison.Ordinal)); // the Microsoft.Orleans meter
         }
         finally
@@ -183,20 +186,20 @@ public sealed partial class DocumentedMetricsTests
     public sealed record DocumentedMetric(string Name, string Host);
 
     /// <summary>
-    /// Each metric name in the first column of README.md's Metrics table, with the host of its row. Brace groups
+    /// Each metric name in the first column of docs/operations.md's Metrics table, with the host of its row. Brace groups
     /// inside a name are alternatives (<c>oe_x_{a,b}_total</c>); one at the end is its labels (<c>{endpoint}</c>).
     /// </summary>
     public static List<DocumentedMetric> DocumentedMetrics()
     {
-        var readme = File.ReadAllText(Path.Combine(RepositoryRoot(), "README.md"));
-        var section = Regex.Match(readme, @"(?ms)^## Metrics\s*$(.*?)^## ").Groups[1].Value;
-        Assert.False(string.IsNullOrEmpty(section), "README.md has no '## Metrics' section");
+        var document = File.ReadAllText(Path.Combine(RepositoryRoot(), DocumentPath));
+        var section = Regex.Match(document, @"(?ms)^## Metrics\s*$(.*?)^## ").Groups[1].Value;
+        Assert.False(string.IsNullOrEmpty(section), $"{DocumentPath} has no '## Metrics' section followed by another ## section");
         var result = new List<DocumentedMetric>();
         foreach (var line in section.Split('\n').Where(l => l.StartsWith("| `", StringComparison.Ordinal)))
         {
             var cells = line.Split('|');
             var host = cells[2].Trim();
-            Assert.True(host is "silo" or "API host", $"README Metrics row with host '{host}' (silo or API host expected): {line}");
+            Assert.True(host is "silo" or "API host", $"{DocumentPath} Metrics row with host '{host}' (silo or API host expected): {line}");
             foreach (Match code in Regex.Matches(cells[1], "`([^`]+)`"))
             {
                 result.AddRange(Expand(code.Groups[1].Value).Select(name => new DocumentedMetric(name, host)));
