@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using OrleansExemplars.LoadTool;
 
-// Deterministic remote-write load and the compose demo producer: see LoadSettings.Usage and the README.
+// Deterministic remote-write load and the compose demo producer: see LoadSettings.Usage and docs/load-tool.md.
 // Ctrl-C or SIGTERM (docker stop) ends the run gracefully: what is in flight completes and the summary is printed.
 using var stop = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>

@@ -6,7 +6,7 @@ namespace OrleansExemplars.GrainInterfaces.Query;
 /// A metric grain's answer to a query, already in the form the HTTP answer needs: each series as the UTF-8 JSON object
 /// <c>{"seriesLabels":{…},"exemplars":[…]}</c> Prometheus writes, series sorted by labels. The API host copies these
 /// bytes into the response, so neither side builds or serialises label-set objects per exemplar (profiled: that object
-/// graph was most of the cost of a large query, see BENCHMARKS.md).
+/// graph was most of the cost of a large query, see docs/benchmarks/history.md).
 /// </summary>
 /// <remarks>
 /// Besides the JSON, the batch carries what merging needs when one series comes from two grains (a shard count that

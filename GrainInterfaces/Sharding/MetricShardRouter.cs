@@ -81,7 +81,7 @@ public sealed class MetricShardRouter
 
     /// <summary>
     /// Splits a grain key into metric name and shard number (-1 for the plain grain). Prometheus metric names cannot
-    /// contain '#'; a name that does and ends in <c>#digits</c> would be read as a shard key (see README).
+    /// contain '#'; a name that does and ends in <c>#digits</c> would be read as a shard key (see docs/architecture.md).
     /// </summary>
     public static (string Metric, int Shard) ParseKey(string key)
     {
