@@ -13,6 +13,14 @@ public sealed class ExemplarStorageOptions
     [Range(0, MaxCapacity, ErrorMessage = "Exemplars:MaxExemplarsPerMetric must be between {1} and {2}; shard a metric that needs more (Sharding:Metrics).")]
     public int MaxExemplarsPerMetric { get; set; } = 10_000;
 
+    /// <summary>
+    /// The silo's exemplar budget: once the rings of its active metric grains hold more, the rings holding the oldest
+    /// exemplars give them back until 90 % of it is used (one ring across metrics, as Prometheus has one ring per
+    /// server; Mimir's per-tenant limit is the cluster-wide analogue: budget × silos). 0: no budget.
+    /// </summary>
+    [Range(0L, long.MaxValue, ErrorMessage = "Exemplars:MaxExemplarsPerSilo must be 0 (no budget) or more.")]
+    public long MaxExemplarsPerSilo { get; set; } = 10_000_000;
+
     /// <summary>Upper bound of <see cref="MaxExemplarsPerMetric"/>.</summary>
     public const int MaxCapacity = 500_000;
 

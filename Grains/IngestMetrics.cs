@@ -13,6 +13,7 @@ public sealed class IngestMetrics
     private readonly Counter<long> _duplicates;
     private readonly Counter<long> _tooLong;
     private readonly Counter<long> _streamBatches;
+    private readonly Counter<long> _shed;
     private readonly UpDownCounter<long> _ringExemplars;
     private readonly UpDownCounter<long> _ringSeries;
 
@@ -28,6 +29,8 @@ public sealed class IngestMetrics
             description: "Exemplars rejected because their labels exceed 128 runes.");
         _streamBatches = meter.CreateCounter<long>("oe_metric_grain_stream_batches",
             description: "Stream batches (one per metric per Kafka poll) metric grains received.");
+        _shed = meter.CreateCounter<long>("oe_exemplars_shed",
+            description: "Exemplars the silo's budget (Exemplars:MaxExemplarsPerSilo) took back from the rings holding the oldest.");
         _ringExemplars = meter.CreateUpDownCounter<long>("oe_ring_exemplars",
             description: "Exemplars held by the rings of this silo's active metric grains (prometheus_tsdb_exemplar_exemplars_in_storage).");
         _ringSeries = meter.CreateUpDownCounter<long>("oe_ring_series",
@@ -36,10 +39,15 @@ public sealed class IngestMetrics
         _ringSeries.Add(0);
         // Exported at 0 from the start, as Prometheus advises: a series that appears only with its first event makes
         // rate() and alerts on it blind until then.
-        foreach (var counter in new[] { _appended, _outOfOrder, _duplicates, _tooLong, _streamBatches }) counter.Add(0);
+        foreach (var counter in new[] { _appended, _outOfOrder, _duplicates, _tooLong, _streamBatches, _shed }) counter.Add(0);
     }
 
     public void RecordStreamBatch() => _streamBatches.Add(1);
+
+    public void RecordShed(long exemplars)
+    {
+        if (exemplars > 0) _shed.Add(exemplars);
+    }
 
     /// <summary>A grain's ring grew or shrank (activation, appends, replay, deactivation).</summary>
     public void RecordRingChange(long exemplars, long series)

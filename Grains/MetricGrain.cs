@@ -7,6 +7,7 @@ using OrleansExemplars.GrainInterfaces;
 using OrleansExemplars.GrainInterfaces.Model;
 using OrleansExemplars.GrainInterfaces.Query;
 using OrleansExemplars.GrainInterfaces.Sharding;
+using OrleansExemplars.Grains.Budget;
 using OrleansExemplars.Grains.Exemplars;
 using OrleansExemplars.Grains.Wal;
 
@@ -35,6 +36,7 @@ public sealed class MetricGrain(
     IOptions<ShardingOptions> sharding,
     MetricShardDirectory shards,
     IngestMetrics metrics,
+    ExemplarBudget budget,
     SiloExemplarLog log,
     ILogger<MetricGrain> logger,
     [PersistentState("ring", StorageNames.Exemplars)] IPersistentState<MetricRingState> state)
@@ -92,6 +94,10 @@ public sealed class MetricGrain(
         metrics.RecordRingChange(exemplars - _reportedExemplars, series - _reportedSeries);
         _reportedExemplars = exemplars;
         _reportedSeries = series;
+        // Also when the count stays: a full ring overwrites its oldest, and the budget plans by where the oldest are.
+        if (budget.Limit == 0) return;
+        if (leaving) budget.Leave(Metric);
+        else budget.Report(Metric, _ring.Count, _ring.AppendOrderTimestamps());
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
@@ -231,6 +237,18 @@ public sealed class MetricGrain(
         _autoShardRequested = true;
         logger.LogInformation("Metric {Metric} holds {Series} series (threshold {Threshold}): spread over {Shards} grains",
             name, _ring.SeriesCount, settings.AutoSeriesThreshold, granted);
+    }
+
+    public Task<int> ShedOldestAsync(long beforeMs, int max)
+    {
+        var dropped = _ring.DropOldest(beforeMs, max);
+        if (dropped > 0)
+        {
+            // Written behind like any change; the WAL's records of what was dropped go with the next checkpoint.
+            _dirty = true;
+            ReportRing();
+        }
+        return Task.FromResult(dropped);
     }
 
     public Task<SeriesExemplars[]> SelectAsync(long startMs, long endMs, LabelMatcher[][] matcherSets) =>

@@ -35,6 +35,9 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<MetricShardDirectory>();
         services.AddMetrics();
         services.AddSingleton<IngestMetrics>();
+        services.AddSingleton<Budget.ExemplarBudget>();
+        services.AddSingleton<Budget.ExemplarBudgetEnforcer>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<Budget.ExemplarBudgetEnforcer>());
         services.AddSingleton<WalMetrics>();
         services.AddSingleton<SiloExemplarLog>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<SiloExemplarLog>());

@@ -25,6 +25,12 @@ public interface IMetricGrain : IGrainWithStringKey
     /// </summary>
     Task<Guid> PersistAsync();
 
+    /// <summary>
+    /// The silo's exemplar budget takes exemplars back: drops up to <paramref name="max"/> of the ring's oldest (in the
+    /// order it overwrites them) while their timestamp is before <paramref name="beforeMs"/>. Returns how many.
+    /// </summary>
+    Task<int> ShedOldestAsync(long beforeMs, int max);
+
     [AlwaysInterleave]
     Task<SeriesExemplars[]> SelectAsync(long startMs, long endMs, LabelMatcher[][] matcherSets);
 

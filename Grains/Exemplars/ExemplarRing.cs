@@ -181,12 +181,16 @@ public sealed partial class ExemplarRing
     {
         CheckCapacity(capacity);
         if (capacity == _capacity) return 0;
+        return Rebuild(capacity, Math.Min(_count, capacity));
+    }
 
+    /// <summary>A new buffer of <paramref name="capacity"/> with the newest <paramref name="keep"/> entries, oldest first.</summary>
+    private int Rebuild(int capacity, int keep)
+    {
         var oldBuffer = _buffer;
         var oldSeries = _series;
         var oldCapacity = _capacity;
         var oldStart = OldestSlot;
-        var keep = Math.Min(_count, capacity);
         var skip = _count - keep;
 
         _capacity = capacity;
