@@ -1,5 +1,5 @@
 using System.Text;
-using OrleansExemplars.GrainInterfaces.Model;
+using OrleansExemplars.Prometheus.Model;
 
 namespace OrleansExemplars.GrainInterfaces;
 

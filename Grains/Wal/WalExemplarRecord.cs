@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.IO;
 using System.Text;
-using OrleansExemplars.GrainInterfaces.Model;
+using OrleansExemplars.Prometheus.Model;
 using OrleansExemplars.Grains.Exemplars;
 
 namespace OrleansExemplars.Grains.Wal;
