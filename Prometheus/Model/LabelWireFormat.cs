@@ -1,4 +1,6 @@
 using System.Text;
+using OrleansExemplars.Prometheus.Wire;
+using static OrleansExemplars.Prometheus.Wire.RemoteWriteV1Tags;
 
 namespace OrleansExemplars.Prometheus.Model;
 
@@ -27,22 +29,22 @@ public static class LabelWireFormat
     /// <summary>The bytes of one label in the wire form.</summary>
     public static int LabelSize(int nameBytes, int valueBytes)
     {
-        var inner = 1 + VarintSize((uint)nameBytes) + nameBytes + 1 + VarintSize((uint)valueBytes) + valueBytes;
-        return 1 + VarintSize((uint)inner) + inner;
+        var inner = 1 + Varint.Size((uint)nameBytes) + nameBytes + 1 + Varint.Size((uint)valueBytes) + valueBytes;
+        return 1 + Varint.Size((uint)inner) + inner;
     }
 
     /// <summary>Writes one label at <paramref name="pos"/>, which moves past it.</summary>
     public static void WriteLabel(Span<byte> output, ref int pos, ReadOnlySpan<byte> name, ReadOnlySpan<byte> value)
     {
-        var inner = 1 + VarintSize((uint)name.Length) + name.Length + 1 + VarintSize((uint)value.Length) + value.Length;
-        output[pos++] = 0x0A;
-        WriteVarint(output, ref pos, (uint)inner);
-        output[pos++] = 0x0A;
-        WriteVarint(output, ref pos, (uint)name.Length);
+        var inner = 1 + Varint.Size((uint)name.Length) + name.Length + 1 + Varint.Size((uint)value.Length) + value.Length;
+        output[pos++] = LabelsTag;
+        Varint.Write(output, ref pos, (uint)inner);
+        output[pos++] = NameTag;
+        Varint.Write(output, ref pos, (uint)name.Length);
         name.CopyTo(output[pos..]);
         pos += name.Length;
-        output[pos++] = 0x12;
-        WriteVarint(output, ref pos, (uint)value.Length);
+        output[pos++] = ValueTag;
+        Varint.Write(output, ref pos, (uint)value.Length);
         value.CopyTo(output[pos..]);
         pos += value.Length;
     }
@@ -50,27 +52,15 @@ public static class LabelWireFormat
     /// <summary>Writes one label from its strings (UTF-8 encoded in place, byte counts given) at <paramref name="pos"/>.</summary>
     public static void WriteLabel(Span<byte> output, ref int pos, string name, int nameBytes, string value, int valueBytes)
     {
-        var inner = 1 + VarintSize((uint)nameBytes) + nameBytes + 1 + VarintSize((uint)valueBytes) + valueBytes;
-        output[pos++] = 0x0A;
-        WriteVarint(output, ref pos, (uint)inner);
-        output[pos++] = 0x0A;
-        WriteVarint(output, ref pos, (uint)nameBytes);
+        var inner = 1 + Varint.Size((uint)nameBytes) + nameBytes + 1 + Varint.Size((uint)valueBytes) + valueBytes;
+        output[pos++] = LabelsTag;
+        Varint.Write(output, ref pos, (uint)inner);
+        output[pos++] = NameTag;
+        Varint.Write(output, ref pos, (uint)nameBytes);
         pos += Encoding.UTF8.GetBytes(name, output[pos..]);
-        output[pos++] = 0x12;
-        WriteVarint(output, ref pos, (uint)valueBytes);
+        output[pos++] = ValueTag;
+        Varint.Write(output, ref pos, (uint)valueBytes);
         pos += Encoding.UTF8.GetBytes(value, output[pos..]);
-    }
-
-    public static int VarintSize(uint value) => value < 1 << 7 ? 1 : value < 1 << 14 ? 2 : value < 1 << 21 ? 3 : value < 1 << 28 ? 4 : 5;
-
-    private static void WriteVarint(Span<byte> output, ref int pos, uint value)
-    {
-        while (value >= 0x80)
-        {
-            output[pos++] = (byte)(value | 0x80);
-            value >>= 7;
-        }
-        output[pos++] = (byte)value;
     }
 
     /// <summary>Walks the labels of a well-formed wire form.</summary>
@@ -87,27 +77,16 @@ public static class LabelWireFormat
                 return false;
             }
             _pos++;                   // 0x0A: TimeSeries.labels
-            ReadVarint();             // the Label's length
+            Varint.ReadTrusted(_wire, ref _pos); // the Label's length
             _pos++;                   // 0x0A: Label.name
-            var n = ReadVarint();
+            var n = Varint.ReadTrusted(_wire, ref _pos);
             name = _wire.Slice(_pos, n);
             _pos += n;
             _pos++;                   // 0x12: Label.value
-            var v = ReadVarint();
+            var v = Varint.ReadTrusted(_wire, ref _pos);
             value = _wire.Slice(_pos, v);
             _pos += v;
             return true;
-        }
-
-        private int ReadVarint()
-        {
-            var result = 0;
-            for (var shift = 0; ; shift += 7)
-            {
-                var b = _wire[_pos++];
-                result |= (b & 0x7F) << shift;
-                if (b < 0x80) return result;
-            }
         }
     }
 }

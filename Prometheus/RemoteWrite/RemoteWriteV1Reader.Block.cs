@@ -1,3 +1,6 @@
+using OrleansExemplars.Prometheus.Wire;
+using static OrleansExemplars.Prometheus.Wire.RemoteWriteV1Tags;
+
 namespace OrleansExemplars.Prometheus.RemoteWrite;
 
 public static partial class RemoteWriteV1Reader
@@ -48,7 +51,7 @@ public static partial class RemoteWriteV1Reader
                 continue;
             }
             output[o++] = (byte)TimeSeriesTag;
-            o += WriteVarint(output.AsSpan(o), (uint)kept);
+            Varint.Write(output, ref o, (uint)kept);
             for (var p = 0; p < series.Length;)
             {
                 var fieldStart = p;
@@ -76,17 +79,5 @@ public static partial class RemoteWriteV1Reader
             else kept += p - fieldStart;
         }
         return kept;
-    }
-
-    private static int WriteVarint(Span<byte> output, uint value)
-    {
-        var n = 0;
-        while (value >= 0x80)
-        {
-            output[n++] = (byte)(value | 0x80);
-            value >>= 7;
-        }
-        output[n++] = (byte)value;
-        return n;
     }
 }

@@ -4,6 +4,9 @@ using System.Text;
 using System.Text.Unicode;
 using OrleansExemplars.Prometheus.Model;
 
+using OrleansExemplars.Prometheus.Wire;
+using static OrleansExemplars.Prometheus.Wire.RemoteWriteV1Tags;
+
 namespace OrleansExemplars.Prometheus.RemoteWrite;
 
 /// <summary>The wire-format primitives: fields, lengths, varints, and skipping what is only checked.</summary>

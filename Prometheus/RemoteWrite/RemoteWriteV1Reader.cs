@@ -4,6 +4,9 @@ using System.Text;
 using System.Text.Unicode;
 using OrleansExemplars.Prometheus.Model;
 
+using OrleansExemplars.Prometheus.Wire;
+using static OrleansExemplars.Prometheus.Wire.RemoteWriteV1Tags;
+
 namespace OrleansExemplars.Prometheus.RemoteWrite;
 
 /// <summary>
@@ -26,23 +29,6 @@ public static partial class RemoteWriteV1Reader
 {
     private const string What = "remote write request";
     private const int RecursionLimit = 100; // Google.Protobuf's CodedInputStream.DefaultRecursionLimit
-
-    // Tags (field number << 3 | wire type) of the fields read here.
-    private const uint TimeSeriesTag = 1 << 3 | 2;  // WriteRequest.timeseries
-    private const uint MetadataTag = 3 << 3 | 2;    // WriteRequest.metadata
-    private const uint LabelsTag = 1 << 3 | 2;      // TimeSeries.labels, Exemplar.labels
-    private const uint SamplesTag = 2 << 3 | 2;     // TimeSeries.samples
-    private const uint ExemplarsTag = 3 << 3 | 2;   // TimeSeries.exemplars
-    private const uint HistogramsTag = 4 << 3 | 2;  // TimeSeries.histograms
-    private const uint NameTag = 1 << 3 | 2;        // Label.name
-    private const uint ValueTag = 2 << 3 | 2;       // Label.value
-    private const uint SampleValueTag = 1 << 3 | 1; // Sample.value (double)
-    private const uint SampleTsTag = 2 << 3 | 0;    // Sample.timestamp (int64)
-    private const uint ExemplarValueTag = 2 << 3 | 1;
-    private const uint ExemplarTsTag = 3 << 3 | 0;
-
-    private const int WireVarint = 0, WireFixed64 = 1, WireLengthDelimited = 2, WireStartGroup = 3,
-        WireEndGroup = 4, WireFixed32 = 5;
 
     /// <summary>Reads and validates one serialized (uncompressed) <c>WriteRequest</c>.</summary>
     /// <exception cref="RemoteWriteFormatException">The bytes are not a valid protobuf <c>WriteRequest</c>.</exception>

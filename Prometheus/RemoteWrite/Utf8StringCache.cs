@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Unicode;
 using OrleansExemplars.Prometheus.Model;
+using OrleansExemplars.Prometheus.Wire;
 
 namespace OrleansExemplars.Prometheus.RemoteWrite;
 
@@ -79,8 +80,6 @@ internal sealed class Utf8StringCache
     private static int Hash(ReadOnlySpan<byte> utf8)
     {
         // FNV-1a: names are short; this is cheaper than a general-purpose hash on them.
-        var hash = 2166136261u;
-        foreach (var b in utf8) hash = (hash ^ b) * 16777619u;
-        return (int)(hash & 0x7FFFFFFF);
+        return (int)(Fnv1a.Hash(utf8) & 0x7FFFFFFF);
     }
 }

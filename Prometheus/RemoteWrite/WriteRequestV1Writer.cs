@@ -2,6 +2,9 @@ using System.Buffers.Binary;
 using System.Text;
 using OrleansExemplars.Prometheus.Model;
 
+using OrleansExemplars.Prometheus.Wire;
+using static OrleansExemplars.Prometheus.Wire.RemoteWriteV1Tags;
+
 namespace OrleansExemplars.Prometheus.RemoteWrite;
 
 /// <summary>
@@ -14,17 +17,6 @@ namespace OrleansExemplars.Prometheus.RemoteWrite;
 /// </summary>
 public static class WriteRequestV1Writer
 {
-    // Tags (field number << 3 | wire type); every field number here is below 16, so every tag is one byte.
-    private const byte TimeSeriesTag = 1 << 3 | 2;     // WriteRequest.timeseries
-    private const byte LabelsTag = 1 << 3 | 2;         // TimeSeries.labels, Exemplar.labels
-    private const byte SamplesTag = 2 << 3 | 2;        // TimeSeries.samples
-    private const byte ExemplarsTag = 3 << 3 | 2;      // TimeSeries.exemplars
-    private const byte NameTag = 1 << 3 | 2;           // Label.name
-    private const byte ValueTag = 2 << 3 | 2;          // Label.value
-    private const byte DoubleTag = 1 << 3 | 1;         // Sample.value
-    private const byte TimestampTag = 2 << 3 | 0;      // Sample.timestamp
-    private const byte ExemplarValueTag = 2 << 3 | 1;  // Exemplar.value
-    private const byte ExemplarTsTag = 3 << 3 | 0;     // Exemplar.timestamp
     private const int Tag = 1;
 
     /// <summary>The serialized request (not compressed) for the series that have samples or, when sent, exemplars.</summary>
@@ -44,7 +36,7 @@ public static class WriteRequestV1Writer
                 continue;
             }
             sizes[i] = SeriesSize(batch[i], sendExemplars);
-            total += Tag + VarintSize((uint)sizes[i]) + sizes[i];
+            total += Tag + Varint.Size((uint)sizes[i]) + sizes[i];
         }
         var buffer = new byte[total];
         var output = buffer.AsSpan();
@@ -59,7 +51,7 @@ public static class WriteRequestV1Writer
                 continue;
             }
             output[pos++] = TimeSeriesTag;
-            WriteVarint(output, ref pos, (uint)sizes[i]);
+            Varint.Write(output, ref pos, (uint)sizes[i]);
             WriteSeries(output, ref pos, batch[i], sendExemplars);
         }
         if (pos != total) throw new InvalidOperationException($"wrote {pos} bytes of a request of {total}");
@@ -76,14 +68,14 @@ public static class WriteRequestV1Writer
         foreach (var s in series.Samples)
         {
             var sample = SampleSize(s.TimestampMs);
-            size += Tag + VarintSize((uint)sample) + sample;
+            size += Tag + Varint.Size((uint)sample) + sample;
         }
         if (sendExemplars)
         {
             foreach (var e in series.Exemplars)
             {
                 var exemplar = ExemplarSize(e);
-                size += Tag + VarintSize((uint)exemplar) + exemplar;
+                size += Tag + Varint.Size((uint)exemplar) + exemplar;
             }
         }
         return size;
@@ -95,7 +87,7 @@ public static class WriteRequestV1Writer
         foreach (ref readonly var label in labels.AsSpan())
         {
             var l = LabelSize(label);
-            size += Tag + VarintSize((uint)l) + l;
+            size += Tag + Varint.Size((uint)l) + l;
         }
         return size;
     }
@@ -105,13 +97,13 @@ public static class WriteRequestV1Writer
     private static int StringFieldSize(string value)
     {
         var bytes = Encoding.UTF8.GetByteCount(value);
-        return Tag + VarintSize((uint)bytes) + bytes;
+        return Tag + Varint.Size((uint)bytes) + bytes;
     }
 
-    private static int SampleSize(long timestampMs) => Tag + 8 + Tag + VarintSize((ulong)timestampMs);
+    private static int SampleSize(long timestampMs) => Tag + 8 + Tag + Varint.Size((ulong)timestampMs);
 
     private static int ExemplarSize(in Exemplar e) =>
-        LabelsSize(e.Labels) + Tag + 8 + Tag + VarintSize((ulong)(e.HasTimestamp ? e.TimestampMs : 0));
+        LabelsSize(e.Labels) + Tag + 8 + Tag + Varint.Size((ulong)(e.HasTimestamp ? e.TimestampMs : 0));
 
     private static void WriteSeries(Span<byte> output, ref int pos, ForwardSeries series, bool sendExemplars)
     {
@@ -127,24 +119,24 @@ public static class WriteRequestV1Writer
         foreach (var s in series.Samples)
         {
             output[pos++] = SamplesTag;
-            WriteVarint(output, ref pos, (uint)SampleSize(s.TimestampMs));
-            output[pos++] = DoubleTag;
+            Varint.Write(output, ref pos, (uint)SampleSize(s.TimestampMs));
+            output[pos++] = SampleValueTag;
             BinaryPrimitives.WriteDoubleLittleEndian(output[pos..], s.Value);
             pos += 8;
-            output[pos++] = TimestampTag;
-            WriteVarint(output, ref pos, (ulong)s.TimestampMs);
+            output[pos++] = SampleTsTag;
+            Varint.Write(output, ref pos, (ulong)s.TimestampMs);
         }
         if (!sendExemplars) return;
         foreach (var e in series.Exemplars)
         {
             output[pos++] = ExemplarsTag;
-            WriteVarint(output, ref pos, (uint)ExemplarSize(e));
+            Varint.Write(output, ref pos, (uint)ExemplarSize(e));
             WriteLabels(output, ref pos, e.Labels);
             output[pos++] = ExemplarValueTag;
             BinaryPrimitives.WriteDoubleLittleEndian(output[pos..], e.Value);
             pos += 8;
             output[pos++] = ExemplarTsTag;
-            WriteVarint(output, ref pos, (ulong)(e.HasTimestamp ? e.TimestampMs : 0));
+            Varint.Write(output, ref pos, (ulong)(e.HasTimestamp ? e.TimestampMs : 0));
         }
     }
 
@@ -153,7 +145,7 @@ public static class WriteRequestV1Writer
         foreach (ref readonly var label in labels.AsSpan())
         {
             output[pos++] = LabelsTag;
-            WriteVarint(output, ref pos, (uint)LabelSize(label));
+            Varint.Write(output, ref pos, (uint)LabelSize(label));
             WriteString(output, ref pos, NameTag, label.Name);
             WriteString(output, ref pos, ValueTag, label.Value);
         }
@@ -162,28 +154,7 @@ public static class WriteRequestV1Writer
     private static void WriteString(Span<byte> output, ref int pos, byte tag, string value)
     {
         output[pos++] = tag;
-        WriteVarint(output, ref pos, (uint)Encoding.UTF8.GetByteCount(value));
+        Varint.Write(output, ref pos, (uint)Encoding.UTF8.GetByteCount(value));
         pos += Encoding.UTF8.GetBytes(value, output[pos..]);
-    }
-
-    private static int VarintSize(ulong value)
-    {
-        var size = 1;
-        while (value >= 0x80)
-        {
-            value >>= 7;
-            size++;
-        }
-        return size;
-    }
-
-    private static void WriteVarint(Span<byte> output, ref int pos, ulong value)
-    {
-        while (value >= 0x80)
-        {
-            output[pos++] = (byte)(value | 0x80);
-            value >>= 7;
-        }
-        output[pos++] = (byte)value;
     }
 }
