@@ -1,5 +1,5 @@
 using BenchmarkDotNet.Attributes;
-using OrleansExemplars.GrainInterfaces.Model;
+using OrleansExemplars.Prometheus.Model;
 using OrleansExemplars.Grains.Exemplars;
 
 namespace OrleansExemplars.Benchmarks;

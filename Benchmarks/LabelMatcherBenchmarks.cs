@@ -1,6 +1,6 @@
 using BenchmarkDotNet.Attributes;
-using OrleansExemplars.GrainInterfaces.Model;
-using OrleansExemplars.GrainInterfaces.PromQL.Re2;
+using OrleansExemplars.Prometheus.Model;
+using OrleansExemplars.Prometheus.Re2;
 
 namespace OrleansExemplars.Benchmarks;
 

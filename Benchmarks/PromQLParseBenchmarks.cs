@@ -1,5 +1,5 @@
 using BenchmarkDotNet.Attributes;
-using OrleansExemplars.GrainInterfaces.PromQL;
+using OrleansExemplars.Prometheus.PromQL;
 
 namespace OrleansExemplars.Benchmarks;
 

@@ -1,7 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using OrleansExemplars.LoadTool;
-using OrleansExemplars.GrainInterfaces.Model;
-using OrleansExemplars.GrainInterfaces.RemoteWrite;
+using OrleansExemplars.Prometheus.Model;
+using OrleansExemplars.Prometheus.RemoteWrite;
 
 namespace OrleansExemplars.Benchmarks;
 

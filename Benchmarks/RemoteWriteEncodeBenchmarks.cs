@@ -1,8 +1,8 @@
 using BenchmarkDotNet.Attributes;
 using Google.Protobuf;
-using Model = OrleansExemplars.GrainInterfaces.Model;
-using OrleansExemplars.GrainInterfaces.RemoteWrite;
-using OrleansExemplars.GrainInterfaces.RemoteWrite.V1;
+using Model = OrleansExemplars.Prometheus.Model;
+using OrleansExemplars.Prometheus.RemoteWrite;
+using OrleansExemplars.Prometheus.RemoteWrite.V1;
 using OrleansExemplars.LoadTool;
 
 namespace OrleansExemplars.Benchmarks;

@@ -1,6 +1,6 @@
 using System.IO;
 using BenchmarkDotNet.Attributes;
-using OrleansExemplars.GrainInterfaces.Model;
+using OrleansExemplars.Prometheus.Model;
 using OrleansExemplars.Grains.Wal;
 
 namespace OrleansExemplars.Benchmarks;

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Google.Protobuf;
-using OrleansExemplars.GrainInterfaces.RemoteWrite;
-using OrleansExemplars.GrainInterfaces.RemoteWrite.V1;
+using OrleansExemplars.Prometheus.RemoteWrite;
+using OrleansExemplars.Prometheus.RemoteWrite.V1;
 
 namespace OrleansExemplars.LoadTool;
 

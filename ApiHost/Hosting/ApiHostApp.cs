@@ -1,6 +1,6 @@
 using OpenTelemetry.Metrics;
 using OrleansExemplars.GrainInterfaces.Configuration;
-using OrleansExemplars.GrainInterfaces.RemoteWrite;
+using OrleansExemplars.Prometheus.RemoteWrite;
 using OrleansExemplars.GrainInterfaces.Sharding;
 using OrleansExemplars.ApiHost.Health;
 using OrleansExemplars.ApiHost.Http;

@@ -1,5 +1,5 @@
 using System.Buffers;
-using OrleansExemplars.GrainInterfaces.Query;
+using OrleansExemplars.Prometheus.Json;
 
 namespace OrleansExemplars.ApiHost.Http;
 

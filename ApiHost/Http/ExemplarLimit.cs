@@ -1,4 +1,4 @@
-using OrleansExemplars.GrainInterfaces.Query;
+using OrleansExemplars.Prometheus.Json;
 
 namespace OrleansExemplars.ApiHost.Http;
 

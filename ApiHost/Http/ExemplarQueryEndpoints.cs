@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using OrleansExemplars.ApiHost.Ingest;
 using OrleansExemplars.ApiHost.Query;
-using OrleansExemplars.GrainInterfaces.PromQL;
+using OrleansExemplars.Prometheus.PromQL;
 
 namespace OrleansExemplars.ApiHost.Http;
 
@@ -87,7 +87,7 @@ public static class ExemplarQueryEndpoints
         if (endMs < startMs) return (PrometheusErrors.BadRequest("end timestamp must not be before start timestamp"), "bad_data");
         if (!ExemplarLimit.TryParse(limitParam, out var limit, out error)) return (PrometheusErrors.BadRequest(error), "bad_data");
 
-        IReadOnlyList<IReadOnlyList<GrainInterfaces.Model.LabelMatcher>> selectors;
+        IReadOnlyList<IReadOnlyList<Prometheus.Model.LabelMatcher>> selectors;
         try
         {
             selectors = PromQLParser.ExtractSelectors(query ?? "");
@@ -99,7 +99,7 @@ public static class ExemplarQueryEndpoints
         // Prometheus answers an expression without any selector (e.g. "1+1") with 204 and no body.
         if (selectors.Count == 0) return (Results.NoContent(), "no_content");
 
-        GrainInterfaces.Query.SeriesJsonBatch[] results;
+        Prometheus.Json.SeriesJsonBatch[] results;
         try
         {
             results = await service.SelectAsync(startMs, endMs, selectors, http.RequestAborted, exemplarIndex: limit > 0);

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 using Snappier;
 using OrleansExemplars.ApiHost.Hosting;
 using OrleansExemplars.ApiHost.Ingest;
-using OrleansExemplars.GrainInterfaces.RemoteWrite;
+using OrleansExemplars.Prometheus.RemoteWrite;
 
 namespace OrleansExemplars.ApiHost.Http;
 

@@ -1,6 +1,6 @@
 using System.Diagnostics.Metrics;
 using OrleansExemplars.GrainInterfaces;
-using OrleansExemplars.GrainInterfaces.RemoteWrite;
+using OrleansExemplars.Prometheus.RemoteWrite;
 
 namespace OrleansExemplars.ApiHost.Ingest;
 

@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Options;
 using OrleansExemplars.ApiHost.Hosting;
 using OrleansExemplars.GrainInterfaces;
-using OrleansExemplars.GrainInterfaces.Model;
-using OrleansExemplars.GrainInterfaces.Query;
+using OrleansExemplars.Prometheus.Model;
+using OrleansExemplars.Prometheus.Json;
 using OrleansExemplars.GrainInterfaces.Sharding;
 
 namespace OrleansExemplars.ApiHost.Query;

@@ -1,5 +1,5 @@
 using Orleans.Concurrency;
-using OrleansExemplars.GrainInterfaces.Model;
+using OrleansExemplars.Prometheus.Model;
 
 namespace OrleansExemplars.GrainInterfaces;
 

@@ -1,6 +1,7 @@
 using Orleans.Concurrency;
 using System.Text;
 using OrleansExemplars.GrainInterfaces.Sharding;
+using OrleansExemplars.Prometheus.Wire;
 
 namespace OrleansExemplars.GrainInterfaces;
 
@@ -42,12 +43,7 @@ public static class MetricCatalog
     /// <summary>FNV-1a over UTF-8: stable across processes, unlike <see cref="string.GetHashCode()"/>.</summary>
     public static int ShardOf(string metricName)
     {
-        var hash = 2166136261u;
-        foreach (var b in Encoding.UTF8.GetBytes(metricName))
-        {
-            hash = (hash ^ b) * 16777619u;
-        }
-        return (int)(hash % ShardCount);
+        return (int)(Fnv1a.Hash(Encoding.UTF8.GetBytes(metricName)) % ShardCount);
     }
 
     public static IMetricCatalogGrain Shard(this IGrainFactory grains, string metricName) =>

@@ -1,6 +1,6 @@
 using Orleans.Concurrency;
-using OrleansExemplars.GrainInterfaces.Model;
-using OrleansExemplars.GrainInterfaces.Query;
+using OrleansExemplars.Prometheus.Model;
+using OrleansExemplars.Prometheus.Json;
 
 namespace OrleansExemplars.GrainInterfaces;
 

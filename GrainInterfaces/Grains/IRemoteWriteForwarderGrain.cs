@@ -1,5 +1,6 @@
 using System.Text;
-using OrleansExemplars.GrainInterfaces.Model;
+using OrleansExemplars.Prometheus.Model;
+using OrleansExemplars.Prometheus.Wire;
 
 namespace OrleansExemplars.GrainInterfaces;
 
@@ -46,13 +47,13 @@ public static class ForwardSharding
     /// <summary>Stable across processes (FNV-1a over the labels), so every silo sends a series from the same shard.</summary>
     public static int ShardOf(LabelSet labels, int shards)
     {
-        var hash = 2166136261u;
+        var hash = Fnv1a.OffsetBasis;
         foreach (var label in labels.AsSpan())
         {
             hash = Mix(hash, label.Name);
-            hash = (hash ^ 0xff) * 16777619u;
+            hash = Fnv1a.Append(hash, 0xff);
             hash = Mix(hash, label.Value);
-            hash = (hash ^ 0xfe) * 16777619u;
+            hash = Fnv1a.Append(hash, 0xfe);
         }
         return (int)(hash % (uint)shards);
     }
@@ -64,13 +65,13 @@ public static class ForwardSharding
     public static int ShardOf(ForwardSeries series, int shards)
     {
         if (series.WireLabels is not { } wire) return ShardOf(series.Labels, shards);
-        var hash = 2166136261u;
+        var hash = Fnv1a.OffsetBasis;
         for (var reader = new LabelWireFormat.Reader(wire); reader.Next(out var name, out var value);)
         {
-            hash = Mix(hash, name);
-            hash = (hash ^ 0xff) * 16777619u;
-            hash = Mix(hash, value);
-            hash = (hash ^ 0xfe) * 16777619u;
+            hash = Fnv1a.Append(hash, name);
+            hash = Fnv1a.Append(hash, 0xff);
+            hash = Fnv1a.Append(hash, value);
+            hash = Fnv1a.Append(hash, 0xfe);
         }
         return (int)(hash % (uint)shards);
     }
@@ -95,12 +96,6 @@ public static class ForwardSharding
     {
         Span<byte> buffer = stackalloc byte[256];
         var bytes = text.Length * 3 <= buffer.Length ? buffer[..Encoding.UTF8.GetBytes(text, buffer)] : Encoding.UTF8.GetBytes(text);
-        return Mix(hash, bytes);
-    }
-
-    private static uint Mix(uint hash, ReadOnlySpan<byte> utf8)
-    {
-        foreach (var b in utf8) hash = (hash ^ b) * 16777619u;
-        return hash;
+        return Fnv1a.Append(hash, bytes);
     }
 }

@@ -1,4 +1,4 @@
-using OrleansExemplars.GrainInterfaces.Model;
+using OrleansExemplars.Prometheus.Model;
 
 namespace OrleansExemplars.Grains.Exemplars;
 

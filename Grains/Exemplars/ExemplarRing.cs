@@ -1,5 +1,5 @@
 using System.Runtime.InteropServices;
-using OrleansExemplars.GrainInterfaces.Model;
+using OrleansExemplars.Prometheus.Model;
 
 namespace OrleansExemplars.Grains.Exemplars;
 

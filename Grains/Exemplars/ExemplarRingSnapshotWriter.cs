@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
-using OrleansExemplars.GrainInterfaces.Model;
+using OrleansExemplars.Prometheus.Model;
 
 namespace OrleansExemplars.Grains.Exemplars;
 

@@ -3,7 +3,7 @@ using System.Net.Http.Headers;
 using System.Reflection;
 using System.Text;
 using Microsoft.Extensions.Logging;
-using OrleansExemplars.GrainInterfaces.Model;
+using OrleansExemplars.Prometheus.Model;
 using Polly.Timeout;
 
 namespace OrleansExemplars.Grains.Forwarding;

@@ -2,7 +2,8 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.IO;
 using System.Text;
-using OrleansExemplars.GrainInterfaces.Model;
+using OrleansExemplars.Prometheus.Model;
+using OrleansExemplars.Prometheus.Wire;
 using OrleansExemplars.Grains.Exemplars;
 
 namespace OrleansExemplars.Grains.Wal;
@@ -136,18 +137,8 @@ public static class WalExemplarRecord
     }
 
     /// <summary>The 7-bit varint <see cref="BinaryReader.Read7BitEncodedInt64"/> reads.</summary>
-    private static void WriteVarint(ArrayBufferWriter<byte> buffer, ulong value)
-    {
-        var span = buffer.GetSpan(10);
-        var n = 0;
-        while (value >= 0x80)
-        {
-            span[n++] = (byte)(value | 0x80);
-            value >>= 7;
-        }
-        span[n++] = (byte)value;
-        buffer.Advance(n);
-    }
+    private static void WriteVarint(ArrayBufferWriter<byte> buffer, ulong value) =>
+        buffer.Advance(Varint.Write(buffer.GetSpan(Varint.MaxLength), value));
 
     /// <summary>Length-prefixed UTF-8, as <see cref="BinaryWriter.Write(string)"/> writes it.</summary>
     private static void WriteString(ArrayBufferWriter<byte> buffer, string value)

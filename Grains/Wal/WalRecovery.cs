@@ -1,5 +1,5 @@
 using System.IO;
-using OrleansExemplars.GrainInterfaces.Model;
+using OrleansExemplars.Prometheus.Model;
 
 namespace OrleansExemplars.Grains.Wal;
 

@@ -6,7 +6,7 @@ using Orleans.Serialization;
 using Orleans.Serialization.Serializers;
 using Orleans.Storage;
 using OrleansExemplars.GrainInterfaces.Configuration;
-using OrleansExemplars.GrainInterfaces.RemoteWrite;
+using OrleansExemplars.Prometheus.RemoteWrite;
 using OrleansExemplars.Grains;
 using OrleansExemplars.Silo.Storage;
 

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
-using OrleansExemplars.GrainInterfaces.RemoteWrite.V1;
+using OrleansExemplars.Prometheus.RemoteWrite.V1;
 using OrleansExemplars.Tests.PromQL;
 using OrleansExemplars.Tests.Support;
 using Xunit;

@@ -1,6 +1,6 @@
 using System.Reflection;
 using System.Runtime.CompilerServices;
-using OrleansExemplars.GrainInterfaces.Model;
+using OrleansExemplars.Prometheus.Model;
 using OrleansExemplars.Grains.Exemplars;
 using Xunit;
 using static OrleansExemplars.Tests.Exemplars.RingTestHelpers;

@@ -1,5 +1,5 @@
 using CsCheck;
-using OrleansExemplars.GrainInterfaces.Model;
+using OrleansExemplars.Prometheus.Model;
 using OrleansExemplars.Grains.Exemplars;
 using Xunit;
 using static OrleansExemplars.Tests.Exemplars.RingTestHelpers;

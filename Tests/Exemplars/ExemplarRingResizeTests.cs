@@ -1,4 +1,4 @@
-using OrleansExemplars.GrainInterfaces.Model;
+using OrleansExemplars.Prometheus.Model;
 using OrleansExemplars.Grains.Exemplars;
 using Xunit;
 using static OrleansExemplars.Tests.Exemplars.RingTestHelpers;

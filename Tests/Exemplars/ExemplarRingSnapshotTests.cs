@@ -1,5 +1,5 @@
 using System.IO;
-using OrleansExemplars.GrainInterfaces.Model;
+using OrleansExemplars.Prometheus.Model;
 using OrleansExemplars.Grains.Exemplars;
 using OrleansExemplars.Grains.Wal;
 using Xunit;

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using OrleansExemplars.GrainInterfaces.Model;
+using OrleansExemplars.Prometheus.Model;
 using OrleansExemplars.Grains.Exemplars;
 
 namespace OrleansExemplars.Tests.Exemplars;

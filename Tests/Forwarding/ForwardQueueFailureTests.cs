@@ -1,4 +1,4 @@
-using OrleansExemplars.GrainInterfaces.Model;
+using OrleansExemplars.Prometheus.Model;
 using OrleansExemplars.Grains.Forwarding;
 using OrleansExemplars.Tests.Support;
 using Xunit;

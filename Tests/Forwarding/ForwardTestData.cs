@@ -1,4 +1,4 @@
-using OrleansExemplars.GrainInterfaces.RemoteWrite.V1;
+using OrleansExemplars.Prometheus.RemoteWrite.V1;
 using OrleansExemplars.Tests.Support;
 using static OrleansExemplars.Tests.Support.WriteRequests;
 

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Logging;
-using OrleansExemplars.GrainInterfaces.RemoteWrite;
+using OrleansExemplars.Prometheus.RemoteWrite;
 using OrleansExemplars.Grains.Forwarding;
 using OrleansExemplars.Tests.Support;
 using Xunit;

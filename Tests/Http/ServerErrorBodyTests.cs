@@ -132,7 +132,7 @@ public sealed class ServerErrorBodyTests(ITestOutputHelper output)
         Assert.Contains(error.Message, json.RootElement.GetProperty("error").GetString());
     }
 
-    private static GrainInterfaces.RemoteWrite.V1.TimeSeries OneExemplar(string metric, string trace) =>
+    private static Prometheus.RemoteWrite.V1.TimeSeries OneExemplar(string metric, string trace) =>
         Series(("__name__", metric), ("job", "e")).WithSample(1, 1000).WithExemplar(1, trace == "a" ? 1000 : 2000, ("trace_id", trace));
 
     /// <summary>Asserts Prometheus' error shape and returns the error message.</summary>

@@ -188,7 +188,7 @@ public sealed class CorruptStoredRingTests(ITestOutputHelper output)
         }
     }
 
-    private static async Task WriteAsync(HttpClient http, GrainInterfaces.RemoteWrite.V1.WriteRequest request)
+    private static async Task WriteAsync(HttpClient http, Prometheus.RemoteWrite.V1.WriteRequest request)
     {
         using var response = await http.PostAsync("api/v1/write", SnappyContent(request));
         Assert.True(response.StatusCode == HttpStatusCode.NoContent,

@@ -1,8 +1,8 @@
 using System.Net;
 using System.Text.Json;
 using Google.Protobuf;
-using OrleansExemplars.GrainInterfaces.RemoteWrite;
-using OrleansExemplars.GrainInterfaces.RemoteWrite.V1;
+using OrleansExemplars.Prometheus.RemoteWrite;
+using OrleansExemplars.Prometheus.RemoteWrite.V1;
 using OrleansExemplars.Tests.Support;
 using Xunit;
 using static OrleansExemplars.Tests.Support.WriteRequests;

@@ -207,7 +207,7 @@ internal static class PersistenceData
 {
     public static string TraceId(int i) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(BitConverter.GetBytes(i)))[..32];
 
-    public static OrleansExemplars.GrainInterfaces.RemoteWrite.V1.WriteRequest Request(string job, int exemplars)
+    public static OrleansExemplars.Prometheus.RemoteWrite.V1.WriteRequest Request(string job, int exemplars)
     {
         var a = Series(("__name__", $"{job}/metric:a"), ("job", job)).WithSample(1, 1000);
         for (var i = 0; i < exemplars; i++) a.WithExemplar(i * 0.001, 1_700_000_000_000 + i * 15, ("trace_id", TraceId(i)));

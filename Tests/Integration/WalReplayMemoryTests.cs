@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.IO;
 using Microsoft.Extensions.DependencyInjection;
-using OrleansExemplars.GrainInterfaces.Model;
+using OrleansExemplars.Prometheus.Model;
 using OrleansExemplars.Grains.Wal;
 using OrleansExemplars.Tests.Kafka;
 using OrleansExemplars.Tests.Support;

@@ -1,6 +1,6 @@
 using System.Text;
 using Google.Protobuf;
-using OrleansExemplars.GrainInterfaces.RemoteWrite;
+using OrleansExemplars.Prometheus.RemoteWrite;
 using OrleansExemplars.Silo.Kafka;
 using OrleansExemplars.Tests.Support;
 using Xunit;

@@ -1,6 +1,6 @@
 using Orleans.Providers.Streams.Common;
 using OrleansExemplars.GrainInterfaces;
-using OrleansExemplars.GrainInterfaces.RemoteWrite;
+using OrleansExemplars.Prometheus.RemoteWrite;
 using OrleansExemplars.Silo.Kafka;
 using Xunit;
 using static OrleansExemplars.Tests.Support.WriteRequests;
@@ -21,7 +21,7 @@ public sealed class PollBatchBuilderTests
         Assert.All(containers, c =>
         {
             Assert.Equal(StreamNamespaces.MetricExemplars, c.StreamId.GetNamespace());
-            var series = Assert.IsType<GrainInterfaces.Model.SeriesExemplars[]>(c.Payload);
+            var series = Assert.IsType<Prometheus.Model.SeriesExemplars[]>(c.Payload);
             Assert.Equal(10 * KafkaTestData.SeriesPerMetric, series.Length);
             Assert.Equal(c.StreamId.GetKeyAsString(), series[0].Series.MetricNameOrEmpty);
         });

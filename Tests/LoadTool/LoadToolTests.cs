@@ -2,7 +2,7 @@ using System.Globalization;
 using System.IO;
 using System.Text;
 using System.Text.Json;
-using OrleansExemplars.GrainInterfaces.RemoteWrite;
+using OrleansExemplars.Prometheus.RemoteWrite;
 using OrleansExemplars.LoadTool;
 using OrleansExemplars.Tests.Kafka;
 using OrleansExemplars.Tests.Support;
@@ -35,7 +35,7 @@ public sealed class LoadToolTests
     private static string SeriesKey(IEnumerable<KeyValuePair<string, string>> labels) =>
         string.Join(",", labels.OrderBy(l => l.Key, StringComparer.Ordinal).Select(l => $"{l.Key}={l.Value}"));
 
-    private static string SeriesKey(GrainInterfaces.RemoteWrite.V1.TimeSeries series) =>
+    private static string SeriesKey(Prometheus.RemoteWrite.V1.TimeSeries series) =>
         SeriesKey(series.Labels.Select(l => KeyValuePair.Create(l.Name.ToStringUtf8(), l.Value.ToStringUtf8())));
 
     /// <summary>(series, trace id, value, timestamp ms) of every exemplar of requests 0 … count − 1.</summary>

@@ -41,6 +41,7 @@ public sealed class ConfigurationReferenceTests
     private static readonly Assembly[] ProductAssemblies =
     [
         typeof(GrainInterfaces.Configuration.ClusterSettings).Assembly,
+        typeof(Prometheus.RemoteWrite.IngestLimitsOptions).Assembly,
         typeof(Grains.ExemplarStorageOptions).Assembly,
         typeof(Silo.Storage.GrainStorageSettings).Assembly,
         typeof(ApiHost.Hosting.ApiHostOptions).Assembly,

@@ -165,7 +165,7 @@ public sealed partial class DocumentedMetricsTests
         (await http.GetAsync("api/v1/query?query=up")).Dispose(); // proxied to VictoriaMetrics
     }
 
-    private static async Task WriteAsync(HttpClient http, OrleansExemplars.GrainInterfaces.RemoteWrite.V1.WriteRequest request)
+    private static async Task WriteAsync(HttpClient http, OrleansExemplars.Prometheus.RemoteWrite.V1.WriteRequest request)
     {
         using var response = await http.PostAsync("api/v1/write", SnappyContent(request));
     }

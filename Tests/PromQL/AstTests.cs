@@ -1,4 +1,4 @@
-using OrleansExemplars.GrainInterfaces.PromQL;
+using OrleansExemplars.Prometheus.PromQL;
 using Xunit;
 
 namespace OrleansExemplars.Tests.PromQL;

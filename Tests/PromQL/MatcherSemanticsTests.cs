@@ -1,4 +1,4 @@
-using OrleansExemplars.GrainInterfaces.PromQL;
+using OrleansExemplars.Prometheus.PromQL;
 using Xunit;
 
 namespace OrleansExemplars.Tests.PromQL;
@@ -7,7 +7,7 @@ namespace OrleansExemplars.Tests.PromQL;
 public class MatcherSemanticsTests
 {
     // The first matcher of the only selector (a metric name is added so that negative matchers are allowed).
-    private static GrainInterfaces.Model.LabelMatcher Matcher(string selector) =>
+    private static Prometheus.Model.LabelMatcher Matcher(string selector) =>
         Assert.Single(PromQLParser.ExtractSelectors("metric" + selector))[0];
 
     [Theory]

@@ -1,6 +1,6 @@
-using OrleansExemplars.GrainInterfaces.Model;
-using OrleansExemplars.GrainInterfaces.PromQL;
-using MatchType = OrleansExemplars.GrainInterfaces.Model.MatchType;
+using OrleansExemplars.Prometheus.Model;
+using OrleansExemplars.Prometheus.PromQL;
+using MatchType = OrleansExemplars.Prometheus.Model.MatchType;
 
 namespace OrleansExemplars.Tests.PromQL;
 

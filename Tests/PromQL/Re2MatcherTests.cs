@@ -1,6 +1,6 @@
-using OrleansExemplars.GrainInterfaces.Model;
-using OrleansExemplars.GrainInterfaces.PromQL;
-using OrleansExemplars.GrainInterfaces.PromQL.Re2;
+using OrleansExemplars.Prometheus.Model;
+using OrleansExemplars.Prometheus.PromQL;
+using OrleansExemplars.Prometheus.Re2;
 using Xunit;
 using Xunit.Abstractions;
 

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
-using OrleansExemplars.GrainInterfaces.PromQL;
-using OrleansExemplars.GrainInterfaces.PromQL.Re2;
+using OrleansExemplars.Prometheus.PromQL;
+using OrleansExemplars.Prometheus.Re2;
 using Xunit;
 
 namespace OrleansExemplars.Tests.PromQL;

@@ -1,4 +1,4 @@
-using OrleansExemplars.GrainInterfaces.PromQL;
+using OrleansExemplars.Prometheus.PromQL;
 using Xunit;
 using static OrleansExemplars.Tests.PromQL.PromQLTestHelpers;
 
@@ -94,8 +94,8 @@ public class SelectorExtractionTests
         var selector = Assert.Single(PromQLParser.ExtractSelectors("{a=\"1\", b!=\"2\", c=~\"3\", d!~\"4\"}"));
         Assert.Equal(
             [
-                GrainInterfaces.Model.MatchType.Equal, GrainInterfaces.Model.MatchType.NotEqual,
-                GrainInterfaces.Model.MatchType.RegexMatch, GrainInterfaces.Model.MatchType.RegexNoMatch,
+                Prometheus.Model.MatchType.Equal, Prometheus.Model.MatchType.NotEqual,
+                Prometheus.Model.MatchType.RegexMatch, Prometheus.Model.MatchType.RegexNoMatch,
             ],
             selector.Select(m => m.Type));
     }

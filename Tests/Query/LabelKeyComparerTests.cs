@@ -1,5 +1,5 @@
-using OrleansExemplars.GrainInterfaces.Model;
-using OrleansExemplars.GrainInterfaces.Query;
+using OrleansExemplars.Prometheus.Model;
+using OrleansExemplars.Prometheus.Json;
 using Xunit;
 
 namespace OrleansExemplars.Tests.Query;

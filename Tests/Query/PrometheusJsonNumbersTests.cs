@@ -1,5 +1,5 @@
 using System.Text;
-using OrleansExemplars.GrainInterfaces.Query;
+using OrleansExemplars.Prometheus.Json;
 using Xunit;
 
 namespace OrleansExemplars.Tests.Query;

@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Text.Json;
-using OrleansExemplars.GrainInterfaces.Model;
-using OrleansExemplars.GrainInterfaces.Query;
+using OrleansExemplars.Prometheus.Model;
+using OrleansExemplars.Prometheus.Json;
 
 namespace OrleansExemplars.Tests.Query;
 

@@ -1,10 +1,10 @@
 using CsCheck;
 using Google.Protobuf;
-using OrleansExemplars.GrainInterfaces.RemoteWrite;
+using OrleansExemplars.Prometheus.RemoteWrite;
 using OrleansExemplars.Tests.Support;
 using Xunit;
 using static OrleansExemplars.Tests.Support.WriteRequests;
-using V1 = OrleansExemplars.GrainInterfaces.RemoteWrite.V1;
+using V1 = OrleansExemplars.Prometheus.RemoteWrite.V1;
 
 namespace OrleansExemplars.Tests.RemoteWrite;
 

@@ -1,5 +1,5 @@
 using Google.Protobuf;
-using OrleansExemplars.GrainInterfaces.RemoteWrite;
+using OrleansExemplars.Prometheus.RemoteWrite;
 using Xunit;
 using static OrleansExemplars.Tests.Support.WriteRequests;
 
@@ -7,7 +7,7 @@ namespace OrleansExemplars.Tests.RemoteWrite;
 
 public sealed class RemoteWriteDecoderTests
 {
-    private static readonly GrainInterfaces.RemoteWrite.V1.WriteRequest Sample = Request(
+    private static readonly Prometheus.RemoteWrite.V1.WriteRequest Sample = Request(
         Series(("__name__", "m"), ("job", "j")).WithSample(1.5, 1000).WithExemplar(2, 1001, ("trace_id", "abc")));
 
     [Fact]
@@ -55,7 +55,7 @@ public sealed class RemoteWriteDecoderTests
 
 public sealed class RemoteWriteDecoderV2Tests
 {
-    private static readonly GrainInterfaces.RemoteWrite.V2.Request Sample =
+    private static readonly Prometheus.RemoteWrite.V2.Request Sample =
         Support.WriteRequestsV2.ToV2(Request(Series(("__name__", "m"), ("job", "j")).WithSample(1.5, 1000)
             .WithExemplar(2, 1001, ("trace_id", "abc"))));
 

@@ -4,11 +4,11 @@ using Google.Protobuf;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Serialization;
 using OrleansExemplars.GrainInterfaces;
-using OrleansExemplars.GrainInterfaces.Model;
-using OrleansExemplars.GrainInterfaces.RemoteWrite;
+using OrleansExemplars.Prometheus.Model;
+using OrleansExemplars.Prometheus.RemoteWrite;
 using OrleansExemplars.Tests.Support;
 using Xunit;
-using V1 = OrleansExemplars.GrainInterfaces.RemoteWrite.V1;
+using V1 = OrleansExemplars.Prometheus.RemoteWrite.V1;
 
 namespace OrleansExemplars.Tests.RemoteWrite;
 

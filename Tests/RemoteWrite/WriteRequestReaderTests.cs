@@ -1,6 +1,6 @@
 using Google.Protobuf;
-using OrleansExemplars.GrainInterfaces.RemoteWrite;
-using OrleansExemplars.GrainInterfaces.RemoteWrite.V1;
+using OrleansExemplars.Prometheus.RemoteWrite;
+using OrleansExemplars.Prometheus.RemoteWrite.V1;
 using Xunit;
 using static OrleansExemplars.Tests.Support.WriteRequests;
 

@@ -1,9 +1,9 @@
 using CsCheck;
 using Google.Protobuf;
-using OrleansExemplars.GrainInterfaces.Model;
-using OrleansExemplars.GrainInterfaces.RemoteWrite;
+using OrleansExemplars.Prometheus.Model;
+using OrleansExemplars.Prometheus.RemoteWrite;
 using Xunit;
-using V1 = OrleansExemplars.GrainInterfaces.RemoteWrite.V1;
+using V1 = OrleansExemplars.Prometheus.RemoteWrite.V1;
 
 namespace OrleansExemplars.Tests.RemoteWrite;
 

@@ -1,12 +1,12 @@
 using CsCheck;
 using Google.Protobuf;
-using OrleansExemplars.GrainInterfaces.Model;
-using OrleansExemplars.GrainInterfaces.RemoteWrite;
+using OrleansExemplars.Prometheus.Model;
+using OrleansExemplars.Prometheus.RemoteWrite;
 using Xunit;
 using static OrleansExemplars.Tests.Support.WriteRequests;
 using static OrleansExemplars.Tests.Support.WriteRequestsV2;
-using V1 = OrleansExemplars.GrainInterfaces.RemoteWrite.V1;
-using V2 = OrleansExemplars.GrainInterfaces.RemoteWrite.V2;
+using V1 = OrleansExemplars.Prometheus.RemoteWrite.V1;
+using V2 = OrleansExemplars.Prometheus.RemoteWrite.V2;
 
 namespace OrleansExemplars.Tests.RemoteWrite;
 

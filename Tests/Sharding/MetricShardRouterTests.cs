@@ -1,5 +1,5 @@
 using System.ComponentModel.DataAnnotations;
-using OrleansExemplars.GrainInterfaces.Model;
+using OrleansExemplars.Prometheus.Model;
 using OrleansExemplars.GrainInterfaces.Sharding;
 using Xunit;
 

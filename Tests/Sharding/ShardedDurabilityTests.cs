@@ -2,7 +2,7 @@ using System.IO;
 using System.Net;
 using System.Text.Json;
 using OrleansExemplars.GrainInterfaces;
-using OrleansExemplars.GrainInterfaces.Model;
+using OrleansExemplars.Prometheus.Model;
 using OrleansExemplars.GrainInterfaces.Sharding;
 using OrleansExemplars.Grains.Wal;
 using OrleansExemplars.Tests.Support;

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using OrleansExemplars.GrainInterfaces;
-using OrleansExemplars.GrainInterfaces.RemoteWrite.V1;
+using OrleansExemplars.Prometheus.RemoteWrite.V1;
 using OrleansExemplars.GrainInterfaces.Sharding;
 using OrleansExemplars.Tests.Support;
 using Xunit;

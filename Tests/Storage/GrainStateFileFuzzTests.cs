@@ -6,7 +6,7 @@ using Orleans.Serialization;
 using Orleans.Storage;
 using OrleansExemplars.Grains;
 using OrleansExemplars.Grains.Exemplars;
-using OrleansExemplars.GrainInterfaces.Model;
+using OrleansExemplars.Prometheus.Model;
 using OrleansExemplars.Silo.Storage;
 using OrleansExemplars.Tests.Support;
 using Xunit;

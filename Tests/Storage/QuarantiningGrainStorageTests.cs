@@ -7,7 +7,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Orleans.Serialization;
 using Orleans.Serialization.Serializers;
 using Orleans.Storage;
-using OrleansExemplars.GrainInterfaces.Model;
+using OrleansExemplars.Prometheus.Model;
 using OrleansExemplars.Grains;
 using OrleansExemplars.Grains.Exemplars;
 using OrleansExemplars.Silo.Storage;

@@ -9,10 +9,10 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using OrleansExemplars.GrainInterfaces.Model;
-using OrleansExemplars.GrainInterfaces.RemoteWrite;
-using V1 = OrleansExemplars.GrainInterfaces.RemoteWrite.V1;
-using V2 = OrleansExemplars.GrainInterfaces.RemoteWrite.V2;
+using OrleansExemplars.Prometheus.Model;
+using OrleansExemplars.Prometheus.RemoteWrite;
+using V1 = OrleansExemplars.Prometheus.RemoteWrite.V1;
+using V2 = OrleansExemplars.Prometheus.RemoteWrite.V2;
 
 namespace OrleansExemplars.Tests.Support;
 

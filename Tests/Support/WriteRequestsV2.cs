@@ -1,9 +1,9 @@
 using System.Text;
 using Google.Protobuf;
 using Google.Protobuf.Collections;
-using OrleansExemplars.GrainInterfaces.RemoteWrite;
-using V1 = OrleansExemplars.GrainInterfaces.RemoteWrite.V1;
-using V2 = OrleansExemplars.GrainInterfaces.RemoteWrite.V2;
+using OrleansExemplars.Prometheus.RemoteWrite;
+using V1 = OrleansExemplars.Prometheus.RemoteWrite.V1;
+using V2 = OrleansExemplars.Prometheus.RemoteWrite.V2;
 
 namespace OrleansExemplars.Tests.Support;
 

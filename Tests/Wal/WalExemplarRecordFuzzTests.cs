@@ -1,5 +1,5 @@
 using CsCheck;
-using OrleansExemplars.GrainInterfaces.Model;
+using OrleansExemplars.Prometheus.Model;
 using OrleansExemplars.Grains.Wal;
 using OrleansExemplars.Tests.Support;
 using Xunit;

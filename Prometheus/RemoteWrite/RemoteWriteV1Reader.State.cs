@@ -1,0 +1,353 @@
+using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Unicode;
+using OrleansExemplars.Prometheus.Model;
+
+using OrleansExemplars.Prometheus.Wire;
+using static OrleansExemplars.Prometheus.Wire.RemoteWriteV1Tags;
+
+namespace OrleansExemplars.Prometheus.RemoteWrite;
+
+public static partial class RemoteWriteV1Reader
+{
+    /// <summary>One request's reading state: the current series' parts as offsets into the request's bytes.</summary>
+    private sealed class State(Utf8StringCache strings, SeriesLimits limits)
+    {
+        private LabelRef[] _labels = new LabelRef[16];
+        private int _labelCount;
+        private LabelRef[] _exemplarLabels = new LabelRef[16];
+        private int _exemplarLabelCount;
+        private ExemplarRef[] _exemplars = new ExemplarRef[4];
+        private int _exemplarCount;
+        private Sample[] _samples = new Sample[4];
+        private int _sampleCount;
+        private int _histogramCount;
+
+        // Validation scratch: label names as strings and the sorted order of labels.
+        private string[] _names = new string[16];
+        private int[] _order = new int[16];
+        private bool _lastSorted;
+
+        /// <summary>
+        /// How the request's series are kept for the forwarders: as <see cref="DecodedWrite.Forward"/> series, whole
+        /// (<see cref="DecodedWrite.Block"/>, <see cref="BlockBroken"/> telling whether that was possible), or not at
+        /// all (nothing is forwarded).
+        /// </summary>
+        public ForwardForm Form { get; init; }
+
+        private bool ForwardAsBlock => Form == ForwardForm.Block;
+
+        private bool ForwardSeriesList => Form == ForwardForm.Series;
+
+        /// <summary>Something in the request cannot be forwarded as sent (an invalid series, unsorted labels, a histogram).</summary>
+        public bool BlockBroken { get; private set; }
+
+        public long? HighestTimestampMs { get; private set; }
+
+        /// <summary>Series with samples or exemplars, when reading <see cref="ForwardAsBlock"/>.</summary>
+        public int BlockSeries { get; private set; }
+
+        public void ParseSeries(ReadOnlySpan<byte> data, int pos, int end, int depth)
+        {
+            _labelCount = _exemplarLabelCount = _exemplarCount = _sampleCount = _histogramCount = 0;
+            while (pos < end)
+            {
+                var tag = ReadTag(data, ref pos, end);
+                switch (tag)
+                {
+                    case LabelsTag:
+                    {
+                        var length = ReadLength(data, ref pos, end);
+                        Add(ref _labels, ref _labelCount, ParseLabel(data, pos, pos + length, depth + 1));
+                        pos += length;
+                        break;
+                    }
+                    case SamplesTag:
+                    {
+                        var length = ReadLength(data, ref pos, end);
+                        Add(ref _samples, ref _sampleCount, ParseSample(data, pos, pos + length, depth + 1));
+                        pos += length;
+                        break;
+                    }
+                    case ExemplarsTag:
+                    {
+                        var length = ReadLength(data, ref pos, end);
+                        Add(ref _exemplars, ref _exemplarCount, ParseExemplar(data, pos, pos + length, depth + 1));
+                        pos += length;
+                        break;
+                    }
+                    case HistogramsTag:
+                    {
+                        var length = ReadLength(data, ref pos, end);
+                        SkipHistogram(data, pos, pos + length, depth + 1);
+                        _histogramCount++;
+                        pos += length;
+                        break;
+                    }
+                    default:
+                        SkipField(data, ref pos, end, tag, depth);
+                        break;
+                }
+            }
+        }
+
+        private ExemplarRef ParseExemplar(ReadOnlySpan<byte> data, int pos, int end, int depth)
+        {
+            CheckDepth(depth);
+            var exemplar = new ExemplarRef { FirstLabel = _exemplarLabelCount };
+            while (pos < end)
+            {
+                var tag = ReadTag(data, ref pos, end);
+                switch (tag)
+                {
+                    case LabelsTag:
+                    {
+                        var length = ReadLength(data, ref pos, end);
+                        Add(ref _exemplarLabels, ref _exemplarLabelCount, ParseLabel(data, pos, pos + length, depth + 1));
+                        pos += length;
+                        break;
+                    }
+                    case ExemplarValueTag:
+                        exemplar.Value = ReadDouble(data, ref pos, end);
+                        break;
+                    case ExemplarTsTag:
+                        exemplar.TimestampMs = (long)ReadVarint(data, ref pos, end);
+                        break;
+                    default:
+                        SkipField(data, ref pos, end, tag, depth);
+                        break;
+                }
+            }
+            exemplar.LabelCount = _exemplarLabelCount - exemplar.FirstLabel;
+            return exemplar;
+        }
+
+        /// <summary>Applies <see cref="SeriesValidation"/>'s rules to the series just parsed and adds it to <paramref name="result"/>.</summary>
+        public void Validate(ReadOnlySpan<byte> data, DecodedWrite result)
+        {
+            result.SeriesCount++;
+            if (!TryCheckLabels(data, _labels, 0, _labelCount, dropEmptyValues: false, out var kept, out var error))
+            {
+                result.Invalid.Add(new InvalidSeries(Describe(data), error));
+                BlockBroken = true;
+                return;
+            }
+            if (!_lastSorted || _histogramCount > 0) BlockBroken = true;
+            var metricIndex = Find(LabelSet.MetricName, kept);
+            var metricName = metricIndex < 0 ? "" : ValueString(data, _labels[_order[metricIndex]], intern: true);
+            if (metricName.Length == 0)
+            {
+                result.Invalid.Add(new InvalidSeries(BuildLabels(data, _labels, kept, metricIndex, metricName).ToString(),
+                    SeriesValidation.MissingMetricName));
+                BlockBroken = true;
+                return;
+            }
+            if (SeriesValidation.MetricNameError(metricName, limits) is { } nameError)
+            {
+                result.Invalid.Add(new InvalidSeries(
+                    SeriesValidation.Describe(BuildLabels(data, _labels, kept, metricIndex, metricName)), nameError));
+                BlockBroken = true;
+                return;
+            }
+            // Only a series with samples or exemplars goes anywhere; the others (histograms only) are just counted.
+            if (_sampleCount == 0 && _exemplarCount == 0)
+            {
+                result.HistogramCount += _histogramCount;
+                return;
+            }
+            if (ForwardAsBlock)
+            {
+                BlockSeries++;
+                for (var i = 0; i < _sampleCount; i++)
+                {
+                    if (HighestTimestampMs is not { } h || _samples[i].TimestampMs > h) HighestTimestampMs = _samples[i].TimestampMs;
+                }
+            }
+            if (_exemplarCount == 0 && !ForwardSeriesList)
+            {
+                // Samples only, and the request goes on whole or not at all: nothing to build for this series.
+                result.SampleCount += _sampleCount;
+                result.HistogramCount += _histogramCount;
+                return;
+            }
+            if (_exemplarCount == 0)
+            {
+                // Samples only: the series just passes through to the forwarders, which need its labels as bytes
+                // (the 1.0 wire form and the shard hash), not as strings.
+                var forwarded = _samples.AsSpan(0, _sampleCount).ToArray();
+                result.SampleCount += forwarded.Length;
+                result.HistogramCount += _histogramCount;
+                result.Forward.Add(new ForwardSeries(WireLabels(data, kept), forwarded, []));
+                return;
+            }
+            var series = BuildLabels(data, _labels, kept, metricIndex, metricName);
+
+            var exemplars = new Exemplar[_exemplarCount];
+            for (var i = 0; i < exemplars.Length; i++)
+            {
+                ref readonly var e = ref _exemplars[i];
+                // Prometheus drops empty-valued exemplar labels (headAppender.AppendExemplar: Labels.WithoutEmpty()).
+                if (!TryCheckLabels(data, _exemplarLabels, e.FirstLabel, e.LabelCount, dropEmptyValues: true,
+                        out var exemplarKept, out error))
+                {
+                    result.Invalid.Add(new InvalidSeries(series.ToString(), SeriesValidation.ExemplarPrefix + error));
+                    BlockBroken = true;
+                    return;
+                }
+                exemplars[i] = new Exemplar(BuildLabels(data, _exemplarLabels, exemplarKept, -1, ""), e.Value,
+                    e.TimestampMs, HasTimestamp: e.TimestampMs != 0);
+            }
+
+            var samples = _sampleCount == 0 ? [] : _samples.AsSpan(0, _sampleCount).ToArray();
+            result.SampleCount += samples.Length;
+            result.HistogramCount += _histogramCount;
+            result.ExemplarCount += exemplars.Length;
+            // Exemplar-bearing series go to the metric grains as well: their labels are strings, shared with them.
+            if (ForwardSeriesList) result.Forward.Add(new ForwardSeries(series, samples, exemplars));
+            if (!result.ExemplarsByMetric.TryGetValue(metricName, out var list))
+            {
+                result.ExemplarsByMetric[metricName] = list = [];
+            }
+            list.Add(new SeriesExemplars(series, exemplars));
+        }
+
+        /// <summary>
+        /// <see cref="LabelsBuilder"/>'s rules over <paramref name="count"/> labels from <paramref name="first"/>:
+        /// names valid UTF-8 and not empty, values valid UTF-8 (checked label by label, in the order sent), then no
+        /// name twice. On success <c>_names[.._kept]</c> holds the kept labels' names and <c>_order[.._kept]</c>
+        /// their indexes, sorted by name as <see cref="LabelSet"/> sorts.
+        /// </summary>
+        private bool TryCheckLabels(ReadOnlySpan<byte> data, LabelRef[] labels, int first, int count,
+            bool dropEmptyValues, out int kept, out string error)
+        {
+            if (_names.Length < count)
+            {
+                _names = new string[Math.Max(count, _names.Length * 2)];
+                _order = new int[_names.Length];
+            }
+            kept = 0;
+            var sorted = true;
+            for (var i = first; i < first + count; i++)
+            {
+                ref readonly var l = ref labels[i];
+                var nameBytes = data.Slice(l.NameStart, l.NameLength);
+                if (!Utf8.IsValid(nameBytes))
+                {
+                    error = SeriesValidation.InvalidLabelName;
+                    return false;
+                }
+                if (nameBytes.IsEmpty)
+                {
+                    error = SeriesValidation.EmptyLabelName;
+                    return false;
+                }
+                var name = strings.Get(nameBytes);
+                var valueBytes = data.Slice(l.ValueStart, l.ValueLength);
+                if (!Utf8.IsValid(valueBytes))
+                {
+                    error = SeriesValidation.InvalidLabelValue(name);
+                    return false;
+                }
+                if (name.Length > limits.MaxLabelNameLength)
+                {
+                    error = SeriesValidation.LabelNameTooLong(name, limits.MaxLabelNameLength);
+                    return false;
+                }
+                // A UTF-8 byte never stands for more than one UTF-16 code unit: only a long value needs counting.
+                if (valueBytes.Length > limits.MaxLabelValueLength &&
+                    Encoding.UTF8.GetCharCount(valueBytes) is var valueLength && valueLength > limits.MaxLabelValueLength)
+                {
+                    error = SeriesValidation.LabelValueTooLong(name, valueLength, limits.MaxLabelValueLength);
+                    return false;
+                }
+                if (dropEmptyValues && l.ValueLength == 0) continue;
+                if (kept > 0 && string.CompareOrdinal(_names[kept - 1], name) > 0) sorted = false;
+                _names[kept] = name;
+                _order[kept] = i;
+                kept++;
+            }
+            _lastSorted = sorted;
+            if (!sorted) Array.Sort(_names, _order, 0, kept, StringComparer.Ordinal);
+            for (var i = 1; i < kept; i++)
+            {
+                if (string.Equals(_names[i - 1], _names[i], StringComparison.Ordinal))
+                {
+                    error = SeriesValidation.DuplicateLabelName(_names[i]);
+                    return false;
+                }
+            }
+            error = "";
+            return true;
+        }
+
+        private int Find(string name, int kept)
+        {
+            for (var i = 0; i < kept; i++)
+            {
+                if (ReferenceEquals(_names[i], name) || string.Equals(_names[i], name, StringComparison.Ordinal)) return i;
+            }
+            return -1;
+        }
+
+        /// <summary>The label set of the labels <see cref="TryCheckLabels"/> kept, already sorted.</summary>
+        private LabelSet BuildLabels(ReadOnlySpan<byte> data, LabelRef[] labels, int kept, int metricIndex,
+            string metricName)
+        {
+            if (kept == 0) return LabelSet.Empty;
+            var array = new Label[kept];
+            for (var i = 0; i < kept; i++)
+            {
+                var value = i == metricIndex ? metricName : ValueString(data, labels[_order[i]], intern: false);
+                array[i] = new Label(_names[i], value);
+            }
+            return LabelSet.FromOwnedArray(array);
+        }
+
+        /// <summary>The kept labels, sorted, in <see cref="LabelWireFormat"/>: the bytes as sent, re-framed.</summary>
+        private byte[] WireLabels(ReadOnlySpan<byte> data, int kept)
+        {
+            var size = 0;
+            for (var i = 0; i < kept; i++)
+            {
+                ref readonly var l = ref _labels[_order[i]];
+                size += LabelWireFormat.LabelSize(l.NameLength, l.ValueLength);
+            }
+            var wire = new byte[size];
+            var pos = 0;
+            for (var i = 0; i < kept; i++)
+            {
+                ref readonly var l = ref _labels[_order[i]];
+                LabelWireFormat.WriteLabel(wire, ref pos, data.Slice(l.NameStart, l.NameLength),
+                    data.Slice(l.ValueStart, l.ValueLength));
+            }
+            return wire;
+        }
+
+        private string ValueString(ReadOnlySpan<byte> data, in LabelRef label, bool intern)
+        {
+            var bytes = data.Slice(label.ValueStart, label.ValueLength);
+            return bytes.IsEmpty ? "" : intern ? strings.Get(bytes) : Encoding.UTF8.GetString(bytes);
+        }
+
+        /// <summary>The series' labels as sent, for an error message (lossy UTF-8, in the sender's order).</summary>
+        private string Describe(ReadOnlySpan<byte> data)
+        {
+            var sb = new StringBuilder("{");
+            for (var i = 0; i < _labelCount; i++)
+            {
+                ref readonly var l = ref _labels[i];
+                if (sb.Length > 1) sb.Append(", ");
+                sb.Append(SeriesValidation.Abbreviate(Encoding.UTF8.GetString(data.Slice(l.NameStart, l.NameLength)))).Append("=\"")
+                  .Append(SeriesValidation.Abbreviate(Encoding.UTF8.GetString(data.Slice(l.ValueStart, l.ValueLength)))).Append('"');
+            }
+            return sb.Append('}').ToString();
+        }
+
+        private static void Add<T>(ref T[] array, ref int count, in T item)
+        {
+            if (count == array.Length) Array.Resize(ref array, array.Length * 2);
+            array[count++] = item;
+        }
+    }
+}

@@ -1,0 +1,279 @@
+using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Unicode;
+using OrleansExemplars.Prometheus.Model;
+
+using OrleansExemplars.Prometheus.Wire;
+using static OrleansExemplars.Prometheus.Wire.RemoteWriteV1Tags;
+
+namespace OrleansExemplars.Prometheus.RemoteWrite;
+
+/// <summary>The wire-format primitives: fields, lengths, varints, and skipping what is only checked.</summary>
+public static partial class RemoteWriteV1Reader
+{
+    private static LabelRef ParseLabel(ReadOnlySpan<byte> data, int pos, int end, int depth)
+    {
+        CheckDepth(depth);
+        var label = new LabelRef { NameStart = pos, ValueStart = pos };
+        while (pos < end)
+        {
+            var tag = ReadTag(data, ref pos, end);
+            switch (tag)
+            {
+                case NameTag:
+                    label.NameLength = ReadLength(data, ref pos, end);
+                    label.NameStart = pos;
+                    pos += label.NameLength;
+                    break;
+                case ValueTag:
+                    label.ValueLength = ReadLength(data, ref pos, end);
+                    label.ValueStart = pos;
+                    pos += label.ValueLength;
+                    break;
+                default:
+                    SkipField(data, ref pos, end, tag, depth);
+                    break;
+            }
+        }
+        return label;
+    }
+
+    private static Sample ParseSample(ReadOnlySpan<byte> data, int pos, int end, int depth)
+    {
+        CheckDepth(depth);
+        double value = 0;
+        long timestamp = 0;
+        while (pos < end)
+        {
+            var tag = ReadTag(data, ref pos, end);
+            switch (tag)
+            {
+                case SampleValueTag:
+                    value = ReadDouble(data, ref pos, end);
+                    break;
+                case SampleTsTag:
+                    timestamp = (long)ReadVarint(data, ref pos, end);
+                    break;
+                default:
+                    SkipField(data, ref pos, end, tag, depth);
+                    break;
+            }
+        }
+        return new Sample(value, timestamp);
+    }
+
+    /// <summary>
+    /// Checks a <c>Histogram</c> as Google.Protobuf parses it: its span lists (fields 8 and 11) are messages, its
+    /// deltas (9, 12: sint64) and counts (10, 13: double) may be packed; every other field reads as it skips.
+    /// </summary>
+    private static void SkipHistogram(ReadOnlySpan<byte> data, int pos, int end, int depth)
+    {
+        CheckDepth(depth);
+        while (pos < end)
+        {
+            var tag = ReadTag(data, ref pos, end);
+            switch (tag)
+            {
+                case 8 << 3 | 2: // negative_spans
+                case 11 << 3 | 2: // positive_spans
+                {
+                    var length = ReadLength(data, ref pos, end);
+                    SkipMessage(data, pos, pos + length, depth + 1);
+                    pos += length;
+                    break;
+                }
+                case 9 << 3 | 2: // negative_deltas, packed
+                case 12 << 3 | 2: // positive_deltas, packed
+                {
+                    var length = ReadPackedLength(data, ref pos, end);
+                    var limit = pos + length;
+                    while (pos < limit) ReadVarint(data, ref pos, limit);
+                    break;
+                }
+                case 10 << 3 | 2: // negative_counts, packed
+                case 13 << 3 | 2: // positive_counts, packed
+                {
+                    var length = ReadPackedLength(data, ref pos, end);
+                    if (length % 8 != 0) throw Bad("packed double field of " + length + " bytes");
+                    pos += length;
+                    break;
+                }
+                default:
+                    SkipField(data, ref pos, end, tag, depth);
+                    break;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Checks a <c>MetricMetadata</c>: its <c>string</c> fields (metric_family_name, help, unit) must be valid UTF-8,
+    /// which Google.Protobuf enforces; the type reads as it skips.
+    /// </summary>
+    private static void SkipMetadata(ReadOnlySpan<byte> data, int pos, int end, int depth)
+    {
+        CheckDepth(depth);
+        while (pos < end)
+        {
+            var tag = ReadTag(data, ref pos, end);
+            switch (tag)
+            {
+                case 2 << 3 | 2: // metric_family_name
+                case 4 << 3 | 2: // help
+                case 5 << 3 | 2: // unit
+                {
+                    var length = ReadLength(data, ref pos, end);
+                    if (!Utf8.IsValid(data.Slice(pos, length))) throw Bad($"metadata string field {tag >> 3} is not valid UTF-8");
+                    pos += length;
+                    break;
+                }
+                default:
+                    SkipField(data, ref pos, end, tag, depth);
+                    break;
+            }
+        }
+    }
+
+    /// <summary>Checks a message whose fields all read as they skip (bucket spans).</summary>
+    private static void SkipMessage(ReadOnlySpan<byte> data, int pos, int end, int depth)
+    {
+        CheckDepth(depth);
+        while (pos < end)
+        {
+            var tag = ReadTag(data, ref pos, end);
+            SkipField(data, ref pos, end, tag, depth);
+        }
+    }
+
+    /// <summary>Skips the field whose tag was just read, as Google.Protobuf keeps an unknown field.</summary>
+    private static void SkipField(ReadOnlySpan<byte> data, ref int pos, int end, uint tag, int depth)
+    {
+        switch ((int)(tag & 7))
+        {
+            case WireVarint:
+                ReadVarint(data, ref pos, end);
+                break;
+            case WireFixed64:
+                Need(8, pos, end);
+                pos += 8;
+                break;
+            case WireLengthDelimited:
+            {
+                var length = ReadLength(data, ref pos, end); // not `pos += ReadLength(..)`: that adds to the old pos
+                pos += length;
+                break;
+            }
+            case WireStartGroup:
+            {
+                CheckDepth(depth + 1);
+                var number = tag >> 3;
+                while (true)
+                {
+                    if (pos >= end) throw Bad($"group {number} has no end tag");
+                    var inner = ReadTag(data, ref pos, end);
+                    if ((inner & 7) == WireEndGroup)
+                    {
+                        if (inner >> 3 != number) throw Bad($"group {number} ended with the end tag of field {inner >> 3}");
+                        break;
+                    }
+                    SkipField(data, ref pos, end, inner, depth + 1);
+                }
+                break;
+            }
+            case WireEndGroup:
+                throw Bad($"end-group tag of field {tag >> 3} without its start");
+            case WireFixed32:
+                Need(4, pos, end);
+                pos += 4;
+                break;
+            default:
+                throw Bad($"field {tag >> 3} has invalid wire type {tag & 7}");
+        }
+    }
+
+    private static void CheckDepth(int depth)
+    {
+        if (depth > RecursionLimit) throw Bad($"messages nested more than {RecursionLimit} deep");
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static uint ReadTag(ReadOnlySpan<byte> data, ref int pos, int end)
+    {
+        uint tag;
+        if (pos < end && data[pos] < 0x80)
+        {
+            tag = data[pos++];
+        }
+        else
+        {
+            // As Google.Protobuf: a tag is a 32-bit varint (higher bits of a longer one are dropped).
+            tag = (uint)ReadVarint(data, ref pos, end);
+        }
+        if (tag >> 3 == 0) throw Bad("field number 0");
+        return tag;
+    }
+
+    /// <summary>A length prefix: a 32-bit varint, not negative, within what remains.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int ReadLength(ReadOnlySpan<byte> data, ref int pos, int end)
+    {
+        var length = (int)(uint)ReadVarint(data, ref pos, end);
+        if (length < 0) throw Bad($"negative length {length}");
+        Need(length, pos, end);
+        return length;
+    }
+
+    /// <summary>
+    /// The length of a packed repeated field. Google.Protobuf reads a negative one (a 32-bit varint with the top bit
+    /// set) as an empty list, and so does this.
+    /// </summary>
+    private static int ReadPackedLength(ReadOnlySpan<byte> data, ref int pos, int end)
+    {
+        var length = (int)(uint)ReadVarint(data, ref pos, end);
+        if (length <= 0) return 0;
+        Need(length, pos, end);
+        return length;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong ReadVarint(ReadOnlySpan<byte> data, ref int pos, int end)
+    {
+        if (pos < end && data[pos] < 0x80) return data[pos++];
+        return ReadVarintSlow(data, ref pos, end);
+    }
+
+    private static ulong ReadVarintSlow(ReadOnlySpan<byte> data, ref int pos, int end)
+    {
+        ulong result = 0;
+        for (var shift = 0; shift < 64; shift += 7)
+        {
+            if (pos >= end) throw Truncated();
+            var b = data[pos++];
+            result |= (ulong)(b & 0x7F) << shift;
+            if (b < 0x80) return result;
+        }
+        throw Bad("varint longer than 10 bytes");
+    }
+
+    private static double ReadDouble(ReadOnlySpan<byte> data, ref int pos, int end)
+    {
+        Need(8, pos, end);
+        var value = BinaryPrimitives.ReadDoubleLittleEndian(data.Slice(pos, 8));
+        pos += 8;
+        return value;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Need(int length, int pos, int end)
+    {
+        if (length > end - pos) throw Truncated();
+    }
+
+    private static WireException Truncated() =>
+        Bad("the input ended in the middle of a field (truncated, or a length that overruns its message)");
+
+    private static WireException Bad(string reason) => new(reason);
+
+    /// <summary>Malformed wire format; <see cref="Read(ReadOnlySpan{byte}, string, out MessageContent)"/> turns it into a <see cref="RemoteWriteFormatException"/>.</summary>
+    private sealed class WireException(string message) : Exception(message);
+}

@@ -1,0 +1,237 @@
+using Google.Protobuf.Collections;
+using OrleansExemplars.Prometheus.Model;
+
+namespace OrleansExemplars.Prometheus.RemoteWrite;
+
+/// <summary>
+/// What a remote-write reader needs from one protocol version's series: its labels and exemplars as text (null where
+/// the sender's bytes are not valid UTF-8), fed into a <see cref="LabelsBuilder"/>, and a description for error
+/// messages. The rules themselves are <see cref="SeriesValidation"/>'s, the same for every version.
+/// </summary>
+internal interface ISeriesSource<in TSeries>
+{
+    /// <summary>Adds the series' labels to <paramref name="labels"/>; false with a reason if they cannot be read.</summary>
+    bool TryReadLabels(TSeries series, LabelsBuilder labels, out string error);
+
+    /// <summary>The series' labels as sent, for an error message (lossy, in the sender's order).</summary>
+    string Describe(TSeries series);
+
+    int ExemplarCount(TSeries series);
+
+    bool TryReadExemplar(TSeries series, int index, LabelsBuilder labels, out double value, out long timestampMs,
+        out string error);
+
+    int SampleCount(TSeries series);
+
+    /// <summary>The series' float samples, in the order sent.</summary>
+    Model.Sample[] ReadSamples(TSeries series);
+
+    int HistogramCount(TSeries series);
+}
+
+/// <summary>
+/// Prometheus' label rules for a remote-write series and the regrouping into a <see cref="DecodedWrite"/>, shared by
+/// the 1.0 and 2.0 readers so both refuse the same series with the same reasons.
+/// </summary>
+internal static class SeriesValidation
+{
+    public const string MissingMetricName = "missing metric name (label __name__)";
+    public const string EmptyLabelName = "label with empty name";
+    public const string InvalidLabelName = "label name is not valid UTF-8";
+    public const string ExemplarPrefix = "exemplar: ";
+
+    public static string InvalidLabelValue(string name) => $"value of label \"{name}\" is not valid UTF-8";
+
+    public static string DuplicateLabelName(string name) => $"duplicate label name \"{name}\"";
+
+    public static string LabelNameTooLong(string name, int max) =>
+        $"label name \"{Abbreviate(name)}\" is {name.Length} characters long, more than the {max} allowed (Ingest:MaxLabelNameLength)";
+
+    public static string LabelValueTooLong(string name, int length, int max) =>
+        $"value of label \"{Abbreviate(name)}\" is {length} characters long, more than the {max} allowed (Ingest:MaxLabelValueLength)";
+
+    /// <summary>Why <paramref name="metricName"/> cannot name a metric grain, or null when it can.</summary>
+    public static string? MetricNameError(string metricName, SeriesLimits limits)
+    {
+        if (metricName.Length > limits.MaxMetricNameLength)
+        {
+            return $"metric name is {metricName.Length} characters long, more than the {limits.MaxMetricNameLength} " +
+                   "allowed (Ingest:MaxMetricNameLength: the name keys the grain that stores its exemplars)";
+        }
+        if (metricName.Length > SeriesLimits.MaxMetricNameSlashes)
+        {
+            var slashes = metricName.AsSpan().Count('/');
+            if (slashes > SeriesLimits.MaxMetricNameSlashes)
+            {
+                return $"metric name holds {slashes} '/', more than the {SeriesLimits.MaxMetricNameSlashes} its grain's " +
+                       $"blob name may (Azure Blob names have at most {SeriesLimits.AzureBlobNameSegments} segments)";
+            }
+        }
+        return null;
+    }
+
+    /// <summary>Characters of a name or value an error message quotes; the rest is summarised.</summary>
+    private const int QuotedLength = 128;
+
+    /// <summary>
+    /// <paramref name="text"/> for an error message: at most <see cref="QuotedLength"/> characters of it, so an answer
+    /// never echoes a huge label back.
+    /// </summary>
+    public static string Abbreviate(string text) =>
+        text.Length <= QuotedLength ? text : $"{text.AsSpan(0, QuotedLength)}…({text.Length} characters)";
+
+    /// <summary>A label set as <see cref="LabelSet.ToString"/> writes it, long names and values abbreviated.</summary>
+    public static string Describe(LabelSet labels)
+    {
+        var abbreviated = new Model.Label[labels.Count];
+        for (var i = 0; i < abbreviated.Length; i++)
+        {
+            abbreviated[i] = new Model.Label(Abbreviate(labels[i].Name), Abbreviate(labels[i].Value));
+        }
+        return LabelSet.FromOwnedArray(abbreviated).ToString();
+    }
+
+    public static DecodedWrite Read<TSeries, TSource>(RepeatedField<TSeries> timeseries, TSource source,
+        SeriesLimits? limits = null)
+        where TSource : ISeriesSource<TSeries>
+    {
+        limits ??= SeriesLimits.Default;
+        var result = new DecodedWrite();
+        var labels = new LabelsBuilder(limits);
+        foreach (var ts in timeseries)
+        {
+            result.SeriesCount++;
+            labels.Reset(dropEmptyValues: false);
+            if (!source.TryReadLabels(ts, labels, out var error) || !labels.TryBuild(out var series, out error))
+            {
+                result.Invalid.Add(new InvalidSeries(source.Describe(ts), error));
+                continue;
+            }
+            var metricName = series.MetricNameOrEmpty;
+            if (metricName.Length == 0)
+            {
+                result.Invalid.Add(new InvalidSeries(series.ToString(), MissingMetricName));
+                continue;
+            }
+            if (MetricNameError(metricName, limits) is { } nameError)
+            {
+                result.Invalid.Add(new InvalidSeries(Describe(series), nameError));
+                continue;
+            }
+            Model.Exemplar[]? exemplars = null;
+            var exemplarCount = source.ExemplarCount(ts);
+            if (exemplarCount > 0)
+            {
+                exemplars = new Model.Exemplar[exemplarCount];
+                var ok = true;
+                for (var i = 0; i < exemplars.Length; i++)
+                {
+                    // Prometheus drops empty-valued exemplar labels (headAppender.AppendExemplar: Labels.WithoutEmpty()).
+                    labels.Reset(dropEmptyValues: true);
+                    if (!source.TryReadExemplar(ts, i, labels, out var value, out var timestamp, out error) ||
+                        !labels.TryBuild(out var exemplarLabels, out error))
+                    {
+                        ok = false;
+                        break;
+                    }
+                    exemplars[i] = new Model.Exemplar(exemplarLabels, value, timestamp, HasTimestamp: timestamp != 0);
+                }
+                if (!ok)
+                {
+                    result.Invalid.Add(new InvalidSeries(series.ToString(), ExemplarPrefix + error));
+                    continue;
+                }
+            }
+
+            var samples = source.SampleCount(ts) == 0 ? [] : source.ReadSamples(ts);
+            result.SampleCount += samples.Length;
+            result.HistogramCount += source.HistogramCount(ts);
+            if (samples.Length > 0 || exemplars is not null)
+            {
+                result.Forward.Add(new ForwardSeries(series, samples, exemplars ?? []));
+            }
+            if (exemplars is not null)
+            {
+                result.ExemplarCount += exemplars.Length;
+                if (!result.ExemplarsByMetric.TryGetValue(metricName, out var list))
+                {
+                    result.ExemplarsByMetric[metricName] = list = [];
+                }
+                list.Add(new SeriesExemplars(series, exemplars));
+            }
+        }
+        return result;
+    }
+}
+
+/// <summary>
+/// Collects one label set, applying the per-label rules as labels arrive and the set rules in
+/// <see cref="TryBuild"/>. Reused across the series of a request.
+/// </summary>
+internal sealed class LabelsBuilder(SeriesLimits limits)
+{
+    private Model.Label[] _buffer = new Model.Label[16];
+    private int _count;
+    private bool _dropEmptyValues;
+
+    public void Reset(bool dropEmptyValues)
+    {
+        _count = 0;
+        _dropEmptyValues = dropEmptyValues;
+    }
+
+    /// <summary>
+    /// Adds a label. <paramref name="name"/> or <paramref name="value"/> is null when the sender's bytes were not
+    /// valid UTF-8.
+    /// </summary>
+    public bool TryAdd(string? name, string? value, out string error)
+    {
+        if (name is null)
+        {
+            error = SeriesValidation.InvalidLabelName;
+            return false;
+        }
+        if (name.Length == 0)
+        {
+            error = SeriesValidation.EmptyLabelName;
+            return false;
+        }
+        if (value is null)
+        {
+            error = SeriesValidation.InvalidLabelValue(name);
+            return false;
+        }
+        if (name.Length > limits.MaxLabelNameLength)
+        {
+            error = SeriesValidation.LabelNameTooLong(name, limits.MaxLabelNameLength);
+            return false;
+        }
+        if (value.Length > limits.MaxLabelValueLength)
+        {
+            error = SeriesValidation.LabelValueTooLong(name, value.Length, limits.MaxLabelValueLength);
+            return false;
+        }
+        error = "";
+        if (_dropEmptyValues && value.Length == 0) return true;
+        if (_count == _buffer.Length) Array.Resize(ref _buffer, _buffer.Length * 2);
+        _buffer[_count++] = new Model.Label(name, value);
+        return true;
+    }
+
+    /// <summary>The labels sorted by name; false if a name repeats.</summary>
+    public bool TryBuild(out LabelSet labels, out string error)
+    {
+        labels = LabelSet.FromOwnedArray(_buffer.AsSpan(0, _count).ToArray());
+        for (var i = 1; i < labels.Count; i++)
+        {
+            if (string.Equals(labels[i - 1].Name, labels[i].Name, StringComparison.Ordinal))
+            {
+                error = SeriesValidation.DuplicateLabelName(labels[i].Name);
+                labels = LabelSet.Empty;
+                return false;
+            }
+        }
+        error = "";
+        return true;
+    }
+}
