@@ -1,6 +1,8 @@
 using Orleans.Runtime;
 using OrleansExemplars.GrainInterfaces;
 using OrleansExemplars.GrainInterfaces.Sharding;
+using OrleansExemplars.Grains.Catalog;
+using OrleansExemplars.Prometheus.Model;
 
 namespace OrleansExemplars.Grains;
 
@@ -41,6 +43,28 @@ public sealed class MetricCatalogGrain(
 {
     private string[]? _names;
     private MetricLayout[]? _layouts;
+
+    /// <summary>Memory only: what it forgets, the grains report again (every query asks a grain it knows nothing of).</summary>
+    private readonly LabelValueIndex _labels = new();
+
+    public Task IndexLabelsAsync(string grainKey, LabelValues values, bool complete)
+    {
+        _labels.Report(grainKey, values, complete);
+        return Task.CompletedTask;
+    }
+
+    public Task<MetricLayout[]> GetLayoutsMatchingAsync(LabelMatcher[] matchers)
+    {
+        var names = matchers.Where(m => m.Name == LabelSet.MetricName).ToArray();
+        var layouts = new List<MetricLayout>();
+        foreach (var name in state.State.Names)
+        {
+            if (name.Length == 0 || !names.All(m => m.Matches(name))) continue;
+            var layout = Layout(name);
+            if (layout.GrainKeys().Any(key => _labels.MayMatch(key, matchers))) layouts.Add(layout);
+        }
+        return Task.FromResult(layouts.ToArray());
+    }
 
     public Task RegisterAsync(string metricName) => UpdateAsync(metricName, s =>
     {

@@ -8,6 +8,7 @@ using OrleansExemplars.Prometheus.Model;
 using OrleansExemplars.Prometheus.Json;
 using OrleansExemplars.GrainInterfaces.Sharding;
 using OrleansExemplars.Grains.Budget;
+using OrleansExemplars.Grains.Catalog;
 using OrleansExemplars.Grains.Exemplars;
 using OrleansExemplars.Grains.Wal;
 
@@ -61,6 +62,12 @@ public sealed class MetricGrain(
 
     private DateTime _registeredAt = DateTime.MinValue;
 
+    /// <summary>The label names and values of this ring's series the catalog's index was told (see <see cref="ReportLabelsAsync"/>).</summary>
+    private readonly LabelValueTracker _labels = new();
+
+    /// <summary>The catalog had this activation's complete report; until then, and after a failed report, the next is complete.</summary>
+    private bool _labelsComplete;
+
     // What this grain last added to the silo's ring gauges, so each change reports only the difference.
     private long _reportedExemplars;
     private long _reportedSeries;
@@ -81,6 +88,7 @@ public sealed class MetricGrain(
     {
         // A stored ring that did not decode never gets here: storage quarantined it and handed over an empty state.
         _ring = state.State.TakeRing(options.Value.MaxExemplarsPerMetric);
+        foreach (var series in _ring.SeriesLabels) _labels.Observe(series);
         var interval = options.Value.PersistInterval;
         this.RegisterGrainTimer(ct => PersistIfDirtyAsync(ct), interval, interval);
         ReportRing();
@@ -168,6 +176,7 @@ public sealed class MetricGrain(
             }
             appended += kept;
             if (kept == 0) continue;
+            _labels.Observe(series.Series);
             stored.Add(subset is null ? series : new SeriesExemplars(series.Series, subset[..kept]));
         }
         var result = new AppendResult(appended, duplicates, outOfOrder, tooLong);
@@ -196,6 +205,7 @@ public sealed class MetricGrain(
             await RegisterAsync();
             await ShardIfHotAsync();
         }
+        await ReportLabelsAsync();
         return result;
     }
 
@@ -205,7 +215,9 @@ public sealed class MetricGrain(
         _ring = ring;
         ReportRing();
         _dirty |= added > 0;
+        foreach (var series in batch) _labels.Observe(series.Series);
         if (added > 0) await RegisterAsync();
+        await ReportLabelsAsync();
         return new ReplayReceipt(added, _activation);
     }
 
@@ -220,6 +232,21 @@ public sealed class MetricGrain(
         var catalog = GrainFactory.Shard(name);
         await (shard < 0 ? catalog.RegisterAsync(name) : catalog.RegisterShardAsync(name, shard));
         _registeredAt = DateTime.UtcNow;
+        _labelsComplete = false; // with the refresh, a complete label report heals a catalog that forgot its index
+    }
+
+    /// <summary>
+    /// Tells the catalog's label index what it does not know of this ring's series, before the append is acknowledged:
+    /// a query that names no metric must not rule this grain out for a label value it already stores.
+    /// </summary>
+    private async Task ReportLabelsAsync()
+    {
+        if (_ring.Count == 0 || (_labelsComplete && !_labels.HasPending)) return;
+        var catalog = GrainFactory.Shard(MetricShardRouter.ParseKey(Metric).Metric);
+        var complete = !_labelsComplete;
+        _labelsComplete = false;
+        await catalog.IndexLabelsAsync(Metric, complete ? _labels.Complete() : _labels.TakePending(), complete);
+        _labelsComplete = true;
     }
 
     /// <summary>

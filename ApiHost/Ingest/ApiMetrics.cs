@@ -19,6 +19,7 @@ public sealed class ApiMetrics
     private readonly Counter<long> _invalidSeries;
     private readonly Histogram<double> _queryDuration;
     private readonly Histogram<double> _proxyDuration;
+    private readonly Counter<long> _grainsAsked;
 
     /// <summary>Prometheus' default buckets, extended to the 2-minute query timeout.</summary>
     private static readonly double[] LatencyBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
@@ -31,6 +32,9 @@ public sealed class ApiMetrics
         _exemplars = meter.CreateCounter<long>("oe_remote_write_exemplars", description: "Exemplars received by remote write.");
         _histograms = meter.CreateCounter<long>("oe_remote_write_histograms", description: "Native histogram samples received.");
         _invalidSeries = meter.CreateCounter<long>("oe_remote_write_invalid_series", description: "Series refused by validation.");
+        _grainsAsked = meter.CreateCounter<long>("oe_query_exemplars_grains_asked",
+            description: "Metric grains exemplar queries fanned out to (the catalog's label index keeps it small for queries without a metric name).");
+        _grainsAsked.Add(0);
         _queryDuration = meter.CreateHistogram<double>("oe_query_exemplars_duration", unit: "s",
             description: "Exemplar queries (query_exemplars and the seed's POST /), by outcome: success, no_content, " +
                          "bad_data, unavailable, timeout, canceled.",
@@ -40,6 +44,8 @@ public sealed class ApiMetrics
                          "status class (2xx, 4xx, 5xx…).",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
     }
+
+    public void RecordGrainsAsked(int grains) => _grainsAsked.Add(grains);
 
     public void RecordRequest(string outcome) => _requests.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
 

@@ -20,7 +20,7 @@ namespace OrleansExemplars.ApiHost.Query;
 /// (<see cref="ExemplarQueryException"/>). A partial list of exemplars looks exactly like a complete one in Grafana,
 /// so it is never returned.
 /// </remarks>
-public sealed class ExemplarQueryService(IGrainFactory grains, IOptions<ApiHostOptions> options)
+public sealed class ExemplarQueryService(IGrainFactory grains, IOptions<ApiHostOptions> options, Ingest.ApiMetrics metrics)
 {
     /// <returns>One answer per grain asked, in a fixed grain order.</returns>
     /// <param name="exemplarIndex">Ask every grain for its exemplar index (a <c>limit</c> needs the timestamps).</param>
@@ -41,6 +41,7 @@ public sealed class ExemplarQueryService(IGrainFactory grains, IOptions<ApiHostO
                 throw new ExemplarQueryException(ExemplarQueryFailure.Unavailable,
                     $"metric catalog failed: {e.GetBaseException().Message}", e);
             }
+            metrics.RecordGrainsAsked(plan.Count);
             var answers = new SeriesJsonBatch[plan.Count];
             var grainsPerMetric = plan.CountBy(p => p.Metric).ToDictionary(StringComparer.Ordinal);
             await Parallel.ForEachAsync(Enumerable.Range(0, plan.Count),
@@ -77,7 +78,6 @@ public sealed class ExemplarQueryService(IGrainFactory grains, IOptions<ApiHostO
     {
         var setsByMetric = new Dictionary<string, List<LabelMatcher[]>>(StringComparer.Ordinal);
         var layouts = new Dictionary<string, MetricLayout>(StringComparer.Ordinal);
-        MetricLayout[]? catalog = null;
         foreach (var set in matcherSets)
         {
             var setArray = set.ToArray();
@@ -90,12 +90,10 @@ public sealed class ExemplarQueryService(IGrainFactory grains, IOptions<ApiHostO
             }
             else
             {
-                if (catalog is null)
-                {
-                    catalog = await grains.GetAllLayoutsAsync();
-                    foreach (var layout in catalog) layouts[layout.Name] = layout;
-                }
-                candidates = catalog.Select(l => l.Name);
+                // The catalog narrows by the names and by its label index: {job="api"} asks only metrics with job="api".
+                var matching = await grains.GetLayoutsMatchingAsync(setArray);
+                foreach (var layout in matching) layouts[layout.Name] = layout;
+                candidates = matching.Select(l => l.Name);
             }
             foreach (var name in candidates)
             {

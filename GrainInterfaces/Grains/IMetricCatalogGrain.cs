@@ -23,8 +23,22 @@ public interface IMetricCatalogGrain : IGrainWithIntegerKey
     /// </summary>
     Task<int> RequestAutoShardsAsync(string metricName, int shards);
 
+    /// <summary>
+    /// The label names and values of grain <paramref name="grainKey"/>'s series: <paramref name="complete"/> replaces
+    /// what the catalog knew (the grain's whole ring), otherwise they add to it. Kept in memory only: a catalog that lost
+    /// them treats the grain as unknown, which every query asks, until its next complete report.
+    /// </summary>
+    Task IndexLabelsAsync(string grainKey, LabelValues values, bool complete);
+
     [AlwaysInterleave]
     Task<string[]> GetNamesAsync();
+
+    /// <summary>
+    /// The layouts of the metrics whose grains may hold series matching <paramref name="matchers"/>: their
+    /// <c>__name__</c> matchers accept the name, and the label index does not rule every grain of theirs out.
+    /// </summary>
+    [AlwaysInterleave]
+    Task<MetricLayout[]> GetLayoutsMatchingAsync(Prometheus.Model.LabelMatcher[] matchers);
 
     /// <summary>Every metric of this catalog shard with the grains that may hold its exemplars.</summary>
     [AlwaysInterleave]
@@ -54,6 +68,14 @@ public static class MetricCatalog
     {
         var shards = await Task.WhenAll(
             Enumerable.Range(0, ShardCount).Select(i => grains.GetGrain<IMetricCatalogGrain>(i).GetNamesAsync()));
+        return shards.SelectMany(s => s).ToArray();
+    }
+
+    /// <summary>Every metric that may hold series matching <paramref name="matchers"/>, from every shard in parallel.</summary>
+    public static async Task<MetricLayout[]> GetLayoutsMatchingAsync(this IGrainFactory grains, Prometheus.Model.LabelMatcher[] matchers)
+    {
+        var shards = await Task.WhenAll(
+            Enumerable.Range(0, ShardCount).Select(i => grains.GetGrain<IMetricCatalogGrain>(i).GetLayoutsMatchingAsync(matchers)));
         return shards.SelectMany(s => s).ToArray();
     }
 

@@ -1,6 +1,11 @@
+using OrleansExemplars.Prometheus.Model;
+
 namespace OrleansExemplars.Grains.Exemplars;
 
-/// <summary>What a silo's exemplar budget (<see cref="ExemplarBudget"/>) needs of a ring: where its oldest are, and a cut.</summary>
+/// <summary>
+/// What the silo around the ring needs of it: its exemplar budget (<see cref="Budget.ExemplarBudget"/>) where its
+/// oldest are and a cut; the catalog's label index its series.
+/// </summary>
 public sealed partial class ExemplarRing
 {
     /// <summary>
@@ -37,4 +42,7 @@ public sealed partial class ExemplarRing
         }
         return points;
     }
+
+    /// <summary>The label sets of the series the ring holds, in no order.</summary>
+    public IEnumerable<LabelSet> SeriesLabels => _index.Keys;
 }

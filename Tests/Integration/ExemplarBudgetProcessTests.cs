@@ -66,7 +66,7 @@ public sealed class ExemplarBudgetProcessTests(ITestOutputHelper output)
             {
                 var series = Enumerable.Range(r * MetricsPerRequest, MetricsPerRequest).Select(m =>
                 {
-                    var s = Series(("__name__", Name(m)), ("job", "budget")).WithSample(m, t0 + (long)m * PerMetric);
+                    var s = Series(("__name__", Name(m)), ("job", "budget"), ("team", Team(m))).WithSample(m, t0 + (long)m * PerMetric);
                     for (var k = 0; k < PerMetric; k++) s.WithExemplar(k, t0 + (long)m * PerMetric + k, ("trace_id", $"m{m}-{k}"));
                     return s;
                 }).ToArray();
@@ -98,7 +98,30 @@ public sealed class ExemplarBudgetProcessTests(ITestOutputHelper output)
             .Order(StringComparer.Ordinal), newest.Order(StringComparer.Ordinal));
         Assert.Empty(await TraceIdsAsync(http, "{__name__=~\"budget_metric_0.*\"}"));
         Assert.Equal(held, (await TraceIdsAsync(http, "{job=\"budget\"}")).Count);
+
+        // A query without a metric name: the catalog's label index asks only the 200 metrics of one team of 100.
+        // /metrics answers from a cache of up to a second (the exporter's scrape cache): read it after a pause.
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        var asked = await MetricAsync(probe, apiPort, "oe_query_exemplars_grains_asked_total");
+        clock.Restart();
+        var team = await TraceIdsAsync(http, "{team=\"t7\"}");
+        var took = clock.Elapsed;
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        var grains = await MetricAsync(probe, apiPort, "oe_query_exemplars_grains_asked_total") - asked;
+        clock.Restart();
+        var all = await TraceIdsAsync(http, "{job=\"budget\"}");
+        var tookAll = clock.Elapsed;
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        var grainsAll = await MetricAsync(probe, apiPort, "oe_query_exemplars_grains_asked_total") - asked - grains;
+        output.WriteLine($"{{team=\"t7\"}}: {grains} grains asked, {team.Count} exemplars, {took.TotalMilliseconds:0} ms; " +
+                         $"{{job=\"budget\"}}: {grainsAll} grains asked, {all.Count} exemplars, {tookAll.TotalMilliseconds:0} ms");
+        Assert.Equal(Metrics / 100, grains);
+        Assert.Equal(Metrics, grainsAll);
+        Assert.Equal(all.Where(t => int.Parse(t[1..t.IndexOf('-')], CultureInfo.InvariantCulture) % 100 == 7).Order(StringComparer.Ordinal),
+            team.Order(StringComparer.Ordinal));
     }
+
+    private static string Team(int m) => $"t{(m % 100).ToString(CultureInfo.InvariantCulture)}";
 
     private static string Name(int m) => $"budget_metric_{m.ToString("D5", CultureInfo.InvariantCulture)}";
 
