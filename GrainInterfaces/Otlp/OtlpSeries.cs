@@ -22,7 +22,7 @@ public sealed class OtlpSeries(Label[] labels, Sample sample, OtlpExemplar[] exe
     /// <summary>Set by <see cref="OtlpWriteReader"/> when the series passed validation.</summary>
     internal bool Accepted { get; set; }
 
-    public string MetricName => Array.Find(Labels, l => l.Name == "__name__").Value ?? "";
+    public string MetricName => Array.Find(Labels, l => l.Name == LabelSet.MetricName).Value ?? "";
 
     public override string ToString() => $"{{{string.Join(", ", Labels.Select(l => $"{l.Name}=\"{l.Value}\""))}}} {Sample.Value} @{Sample.TimestampMs}";
 }
