@@ -89,8 +89,14 @@ public sealed class OtlpIngestTests
         Assert.Equal(spanId, exemplar.GetProperty("labels").GetProperty("span_id").GetString());
         Assert.Equal("0.3", exemplar.GetProperty("value").GetString());
 
-        // Acknowledged means forwarded: VictoriaMetrics holds the buckets, the count and target_info already.
-        var stored = await vm.ExportAsync("{job=\"shop/otlp-test\"}");
+        // Acknowledged means forwarded to VictoriaMetrics; it makes new series searchable a moment later under load.
+        List<VictoriaMetricsServer.ExportedSeries> stored = [];
+        var all = await Kafka.KafkaTestData.EventuallyAsync(async () =>
+        {
+            stored = await vm.ExportAsync("{job=\"shop/otlp-test\"}");
+            return stored.Count >= 7; // _count, _sum, four buckets, target_info
+        }, TimeSpan.FromSeconds(30));
+        Assert.True(all, $"VictoriaMetrics holds {string.Join(", ", stored.Select(s => s.Labels["__name__"]))}\n{vm.Log}");
         double Value(string metric, string? le = null) => stored
             .Single(s => s.Labels["__name__"] == metric && (le is null || s.Labels.GetValueOrDefault("le") == le)).Points.Single().Value;
         Assert.Equal(1, Value("checkout_duration_seconds_count"));
@@ -172,6 +178,21 @@ public sealed class OtlpIngestTests
         Assert.Equal("error", json.RootElement.GetProperty("status").GetString());
         Assert.Equal("bad_data", json.RootElement.GetProperty("errorType").GetString());
         Assert.Contains(message, json.RootElement.GetProperty("error").GetString());
+    }
+
+    [Fact]
+    public async Task A_body_over_Api_MaxRequestBytes_once_decompressed_is_413()
+    {
+        await using var system = await ExemplarSystem.StartAsync(settings: new Dictionary<string, string?> { ["Api:MaxRequestBytes"] = "65536" });
+        // A gzip bomb in miniature: 1 MiB of zeros in about a kilobyte.
+        using var content = new ByteArrayContent(Gzip(new byte[1 << 20]));
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/x-protobuf");
+        content.Headers.ContentEncoding.Add("gzip");
+
+        using var response = await system.Http.PostAsync(Path, content);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.Contains("exceeds the limit of 65536 bytes", await response.Content.ReadAsStringAsync());
     }
 
     [Fact]
