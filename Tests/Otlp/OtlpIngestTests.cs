@@ -196,6 +196,31 @@ public sealed class OtlpIngestTests
     }
 
     [Fact]
+    public async Task The_write_side_credentials_guard_the_OTLP_receiver()
+    {
+        await using var system = await ExemplarSystem.StartAsync(settings: new Dictionary<string, string?>
+        {
+            ["Auth:Write:BearerTokens:0"] = "write-token",
+            ["Auth:Read:BearerTokens:0"] = "read-token",
+        });
+        async Task<HttpStatusCode> SendAsync(string? token)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, Path)
+            {
+                Content = new ByteArrayContent(Request(Gauge("auth.otlp", "", Number(1))).ToByteArray()),
+            };
+            request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/x-protobuf");
+            if (token is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            using var response = await system.Http.SendAsync(request);
+            return response.StatusCode;
+        }
+
+        Assert.Equal(HttpStatusCode.Unauthorized, await SendAsync(null));
+        Assert.Equal(HttpStatusCode.Unauthorized, await SendAsync("read-token"));
+        Assert.Equal(HttpStatusCode.OK, await SendAsync("write-token"));
+    }
+
+    [Fact]
     public async Task A_UTF8_translation_strategy_fails_start_up_naming_the_key()
     {
         var e = await Assert.ThrowsAnyAsync<Exception>(async () =>
