@@ -39,6 +39,7 @@ public static class ApiHostApp
             .AddMeter(ApiMetrics.MeterName, AuthMetrics.MeterName, "System.Runtime")
             .AddPrometheusExporter());
         builder.Services.AddSingleton<RemoteWriteIngestor>();
+        builder.AddOtlpIngest(); // Otlp: /api/v1/otlp/v1/metrics (ApiHost/Ingest/OtlpIngest)
         builder.Services.AddSingleton<ExemplarQueryService>();
         builder.AddExemplarSecurity();
         builder.AddApiHostHealthChecks(); // /healthz, /readyz: cluster and upstream TSDB (ApiHost/Health)
@@ -74,7 +75,7 @@ public static class ApiHostApp
         app.UseExemplarSecurity();
         var api = app.MapGroup("/api/v1");
         // Write and read sides: each its own credentials, rate limit and body limit (ApiHost/Security).
-        api.MapGroup("").RequireWriteAccess().MapRemoteWrite();
+        api.MapGroup("").RequireWriteAccess().MapRemoteWrite().MapOtlpMetrics();
         var read = api.MapGroup("").RequireReadAccess();
         read.MapExemplarQueries();
         read.MapPrometheusProxy(); // a catch-all: the literal routes above keep winning

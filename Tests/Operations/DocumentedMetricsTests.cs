@@ -163,6 +163,12 @@ public sealed partial class DocumentedMetricsTests
         (await http.GetAsync("api/v1/query_exemplars?query=metrics_test")).Dispose();
         (await http.GetAsync("api/v1/query_exemplars?query=metrics_test{")).Dispose(); // bad_data
         (await http.GetAsync("api/v1/query?query=up")).Dispose(); // proxied to VictoriaMetrics
+        // OTLP: a gauge and a delta sum, which is rejected (oe_otlp_rejected_data_points_total{reason}).
+        var otlp = Otlp.OtlpRequests.Request(Otlp.OtlpRequests.Gauge("otlp.metrics.test", "", Otlp.OtlpRequests.Number(1)),
+            Otlp.OtlpRequests.Sum("otlp.delta", "", true, Prometheus.Otlp.Proto.AggregationTemporality.Delta, Otlp.OtlpRequests.Number(1)));
+        using var otlpBody = new ByteArrayContent(Google.Protobuf.MessageExtensions.ToByteArray(otlp));
+        otlpBody.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/x-protobuf");
+        (await http.PostAsync("api/v1/otlp/v1/metrics", otlpBody)).Dispose();
     }
 
     private static async Task WriteAsync(HttpClient http, OrleansExemplars.Prometheus.RemoteWrite.V1.WriteRequest request)

@@ -1,0 +1,154 @@
+using System.Buffers;
+using System.IO;
+using Microsoft.Extensions.Options;
+using OrleansExemplars.ApiHost.Hosting;
+using OrleansExemplars.ApiHost.Ingest;
+using OrleansExemplars.Prometheus.Otlp;
+using OrleansExemplars.Prometheus.Otlp.Proto;
+using OrleansExemplars.Prometheus.RemoteWrite;
+
+namespace OrleansExemplars.ApiHost.Http;
+
+public static class OtlpEndpoints
+{
+    /// <summary>
+    /// <c>POST /api/v1/otlp/v1/metrics</c>, an OTLP/HTTP metrics receiver as Prometheus 3's: protobuf or OTLP/JSON,
+    /// raw or gzip. The points are translated to Prometheus series (<see cref="OtlpTranslator"/>, option section
+    /// <c>Otlp</c>) and ingested exactly as <c>/api/v1/write</c> ingests a request with those series: same validation and
+    /// limits, exemplars to their grains, samples to the remote-write endpoints, the same waiting and the same 503s.
+    /// 200 with an <c>ExportMetricsServiceResponse</c> in the request's encoding, carrying <c>partial_success</c> when
+    /// some points were rejected (delta temporality, exponential histograms, invalid names or series); 400 for a body
+    /// that cannot be read, 413 over <c>Api:MaxRequestBytes</c>, 415 for another content type or encoding, all with
+    /// Prometheus' error body.
+    /// </summary>
+    public static RouteGroupBuilder MapOtlpMetrics(this RouteGroupBuilder group)
+    {
+        group.MapPost("/otlp/v1/metrics", HandleAsync);
+        return group;
+    }
+
+    private const string RetryAfterSeconds = "5";
+
+    private static async Task<IResult> HandleAsync(HttpContext http, RemoteWriteIngestor ingestor, OtlpMetrics metrics,
+        IOptions<ApiHostOptions> options, IOptions<IngestLimitsOptions> limits, IOptions<OtlpOptions> otlp)
+    {
+        var contentType = http.Request.ContentType;
+        if (OtlpRequestDecoder.Format(contentType) is not { } format)
+        {
+            metrics.RecordRequest("unsupported");
+            return PrometheusErrors.Result(StatusCodes.Status415UnsupportedMediaType, PrometheusErrors.BadData,
+                OtlpRequestDecoder.UnsupportedContentType(contentType));
+        }
+        var maxDecompressed = options.Value.MaxRequestBytes;
+        // gzip may grow incompressible input a little: allow for it.
+        var maxBody = (int)Math.Min(int.MaxValue - 1L, maxDecompressed + maxDecompressed / 100L + 1024);
+        if (http.Request.ContentLength > maxBody) return TooLarge(metrics, http.Request.ContentLength.Value, maxBody);
+
+        var (buffer, length) = await ReadBodyAsync(http.Request.Body, maxBody, http.RequestAborted);
+        try
+        {
+            if (length > maxBody) return TooLarge(metrics, length, maxBody);
+            var encoding = http.Request.Headers.ContentEncoding.ToString();
+            OtlpWrite write;
+            try
+            {
+                var request = OtlpRequestDecoder.Decode(buffer.AsMemory(0, length), format, encoding, maxDecompressed);
+                var translation = OtlpTranslator.Translate(request, otlp.Value.ToSettings());
+                write = OtlpWriteReader.Read(translation, limits.Value.ToLimits());
+            }
+            catch (OtlpFormatException e)
+            {
+                switch (e.Error)
+                {
+                    case OtlpFormatError.TooLarge:
+                        metrics.RecordRequest("too_large");
+                        return PrometheusErrors.Result(StatusCodes.Status413PayloadTooLarge, PrometheusErrors.BadData, e.Message);
+                    case OtlpFormatError.UnsupportedEncoding or OtlpFormatError.UnsupportedContentType:
+                        metrics.RecordRequest("unsupported");
+                        return PrometheusErrors.Result(StatusCodes.Status415UnsupportedMediaType, PrometheusErrors.BadData, e.Message);
+                    default:
+                        metrics.RecordRequest("bad_request");
+                        return PrometheusErrors.BadRequest(e.Message);
+                }
+            }
+            metrics.RecordPoints(write);
+
+            // The translation is a function of the bytes, so a resent request is the same request to the forwarders.
+            var requestId = ingestor.Forwarding
+                ? RequestFingerprint.Of(buffer.AsSpan(0, length), "otlp;" + contentType, encoding)
+                : "";
+            IngestOutcome outcome;
+            try
+            {
+                outcome = await ingestor.IngestAsync(write.Write, requestId, http.RequestAborted);
+            }
+            catch (Exception e) when (!http.RequestAborted.IsCancellationRequested)
+            {
+                var (status, type, message) = PrometheusErrors.ForException(e, "writing the request's exemplars");
+                metrics.RecordRequest(type == PrometheusErrors.Unavailable ? "unavailable" : "error");
+                if (status == StatusCodes.Status503ServiceUnavailable) http.Response.Headers.RetryAfter = RetryAfterSeconds;
+                return PrometheusErrors.Result(status, type, message);
+            }
+            switch (outcome)
+            {
+                case IngestOutcome.ForwardTimeout:
+                    metrics.RecordRequest("forward_timeout");
+                    http.Response.Headers.RetryAfter = RetryAfterSeconds;
+                    return PrometheusErrors.Result(StatusCodes.Status503ServiceUnavailable, PrometheusErrors.Unavailable,
+                        "the remote-write endpoints have not accepted the samples yet (they stay queued); retry later");
+                case IngestOutcome.QueueFull:
+                    metrics.RecordRequest("queue_full");
+                    http.Response.Headers.RetryAfter = RetryAfterSeconds;
+                    return PrometheusErrors.Result(StatusCodes.Status503ServiceUnavailable, PrometheusErrors.Unavailable,
+                        "the forward queue is full (RemoteWrite:MaxQueuedBytes): the remote-write endpoints are slow or down " +
+                        "and not every sample of the request could be queued; retry later");
+            }
+
+            var response = new ExportMetricsServiceResponse();
+            // OTLP: partial_success when points were rejected, or with 0 rejected to carry a warning.
+            if (write.RejectedDataPoints > 0 || write.ErrorMessage.Length > 0)
+            {
+                response.PartialSuccess = new ExportMetricsPartialSuccess
+                {
+                    RejectedDataPoints = write.RejectedDataPoints,
+                    ErrorMessage = write.ErrorMessage,
+                };
+            }
+            metrics.RecordRequest(write.RejectedDataPoints > 0 ? "partial" : "success");
+            return Results.Bytes(OtlpRequestDecoder.EncodeResponse(response, format), OtlpRequestDecoder.ContentType(format));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static IResult TooLarge(OtlpMetrics metrics, long length, long max)
+    {
+        metrics.RecordRequest("too_large");
+        return PrometheusErrors.Result(StatusCodes.Status413PayloadTooLarge, PrometheusErrors.BadData,
+            $"OTLP metrics request body of {length} bytes exceeds the limit of {max} bytes (Api:MaxRequestBytes)");
+    }
+
+    /// <summary>Reads at most <paramref name="max"/> + 1 bytes, so an over-long body is detected without buffering it.</summary>
+    private static async Task<(byte[] Buffer, int Length)> ReadBodyAsync(Stream body, int max, CancellationToken ct)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        var length = 0;
+        while (true)
+        {
+            if (length == buffer.Length)
+            {
+                if (length > max) break;
+                var bigger = ArrayPool<byte>.Shared.Rent((int)Math.Min((long)buffer.Length * 2, (long)max + 1));
+                buffer.AsSpan(0, length).CopyTo(bigger);
+                ArrayPool<byte>.Shared.Return(buffer);
+                buffer = bigger;
+            }
+            var read = await body.ReadAsync(buffer.AsMemory(length), ct);
+            if (read == 0) break;
+            length += read;
+        }
+        return (buffer, length);
+    }
+}
