@@ -26,6 +26,9 @@ public sealed class ChildProcess : IAsyncDisposable
     public string Name { get; }
     public string LogPath { get; }
     public int Id => _process.Id;
+
+    /// <summary>The compare target this process is part of (the silo and the API host are both ours).</summary>
+    public CompareTarget Group { get; set; }
     public bool HasExited => _process.HasExited;
 
     public static ChildProcess Start(string name, string fileName, IEnumerable<string> arguments, string logPath,

@@ -8,7 +8,14 @@ using System.Text.Json;
 namespace OrleansExemplars.LoadTool.Compare;
 
 /// <summary>Ingest figures of one receiver.</summary>
-public sealed record IngestResult(CompareTarget Target, LoadSummary Summary);
+/// <param name="CpuSeconds">CPU its processes used from the first measured request until it was done (relayed, for a relay).</param>
+/// <param name="RelayedSamplesPerSecond">A relay: samples over the time until the null receiver had all of them.</param>
+public sealed record IngestResult(CompareTarget Target, LoadSummary Summary, double CpuSeconds = double.NaN,
+    double? RelayedSamplesPerSecond = null)
+{
+    /// <summary>CPU seconds per million samples sent.</summary>
+    public double CpuPerMillion => Summary.Samples == 0 ? double.NaN : CpuSeconds / (Summary.Samples / 1e6);
+}
 
 /// <summary>Timed query_exemplars answers of one system for one query.</summary>
 public sealed record QueryResult(CompareTarget Target, string Query, double P50Ms, double MinMs, double MaxMs, int Series, long Exemplars);
@@ -74,6 +81,8 @@ public static class CompareCommand
         private readonly Dictionary<CompareTarget, Uri> _bases = [];
         private string _prometheus = "";
         private string _victoria = "";
+        private string _vmagent = "";
+        private NullReceiver? _null;
         private string _siloDll = "";
         private string _apiDll = "";
 
@@ -83,6 +92,7 @@ public static class CompareCommand
         {
             if (settings.Targets.Contains(CompareTarget.Prometheus)) _prometheus = Binary(settings.PrometheusBinary, "Debian package 'prometheus'");
             if (settings.Targets.Contains(CompareTarget.VictoriaMetrics)) _victoria = Binary(settings.VictoriaMetricsBinary, "Debian package 'victoria-metrics'");
+            if (settings.Relay) _vmagent = Binary(settings.VmagentBinary, "Debian package 'victoria-metrics'");
             if (!settings.Targets.Contains(CompareTarget.Ours)) return;
             var repo = settings.Repository ?? FindRepository();
             _siloDll = Path.Combine(repo, "Silo", "bin", "Release", "net10.0", "OrleansExemplars.Silo.dll");
@@ -149,21 +159,44 @@ public static class CompareCommand
             await Say($"  {encoded.Sum(e => (long)e.Body.Length) / 1048576.0:0.0} MiB snappy, {encoded.Sum(e => (long)e.Samples):N0} samples, " +
                       $"{encoded.Sum(e => (long)e.Exemplars):N0} exemplars per receiver, run label {workload.Run}");
 
+            if (settings.Relay)
+            {
+                _null = new NullReceiver(settings.Host, FreePort());
+                await Say($"null receiver for the relays on {_null.WriteUrl}");
+            }
             foreach (var target in settings.Targets)
             {
                 ct.ThrowIfCancellationRequested();
                 var writeUrl = await StartAsync(target);
+                var relays = _null is not null && target is CompareTarget.Ours or CompareTarget.Vmagent;
                 if (warm.Length > 0)
                 {
                     await Say($"{Name(target)}: warm-up, {warm.Length} requests");
                     var w = await SendAsync(writeUrl, warmShape, warm, progress: false);
                     if (w.Errors > 0) await Say($"  warm-up errors: {w.Errors} (first: {w.FirstError})");
+                    if (relays) await DrainAsync(w.Samples, TimeSpan.FromSeconds(120));
                 }
+                _null?.Reset();
                 await Say($"{Name(target)}: sending {settings.Requests} requests over {settings.Concurrency} connections to {writeUrl}");
+                var pids = _started.Where(p => p.Group == target && !p.HasExited).Select(p => p.Id).ToArray();
+                var cpuBefore = pids.Sum(ProcessCpu.Seconds);
+                var sending = Stopwatch.StartNew();
                 var summary = await SendAsync(writeUrl, shape, encoded, progress: interactive);
-                _ingest.Add(new IngestResult(target, summary));
+                double? relayed = null;
+                if (relays)
+                {
+                    var drained = await DrainAsync(summary.Samples, TimeSpan.FromSeconds(300));
+                    relayed = drained ? summary.Samples / sending.Elapsed.TotalSeconds : null;
+                    await Say(drained
+                        ? $"  the null receiver has all {summary.Samples:N0} samples after {sending.Elapsed.TotalSeconds:0.0} s"
+                        : $"  the null receiver has {_null!.Samples:N0} of {summary.Samples:N0} samples after 300 s: relay not timed");
+                }
+                var cpu = pids.Sum(ProcessCpu.Seconds) - cpuBefore;
+                var result = new IngestResult(target, summary, cpu, relayed);
+                _ingest.Add(result);
                 await Say(string.Create(CultureInfo.InvariantCulture,
                     $"  {summary.SamplesPerSecond:N0} samples/s, p50 {summary.LatencyP50Ms} ms, p99 {summary.LatencyP99Ms} ms, " +
+                    $"{result.CpuPerMillion:0.00} CPU s per million samples, " +
                     $"{summary.Errors} errors{(summary.FirstError is null ? "" : " (first: " + summary.FirstError + ")")}"));
                 if (target == CompareTarget.VictoriaMetrics)
                 {
@@ -173,7 +206,7 @@ public static class CompareCommand
                 }
             }
 
-            var queried = settings.Targets.Where(t => t != CompareTarget.VictoriaMetrics).ToArray();
+            var queried = settings.Targets.Where(t => t is CompareTarget.Prometheus or CompareTarget.Ours).ToArray();
             if (queried.Length > 0)
             {
                 var startS = start / 1000 - 60;
@@ -216,6 +249,24 @@ public static class CompareCommand
             await stdout.WriteLineAsync(table);
             CompareReport.Chart(settings.ChartPath, _ingest, _queries);
             await Say($"chart written to {settings.ChartPath}; whole run {total.Elapsed.TotalSeconds:0} s");
+        }
+
+        /// <summary>Waits until the null receiver has <paramref name="samples"/> (showing progress); false when it did not in time.</summary>
+        private async Task<bool> DrainAsync(long samples, TimeSpan within)
+        {
+            var deadline = Stopwatch.StartNew();
+            var shown = Stopwatch.StartNew();
+            while (_null!.Samples < samples)
+            {
+                if (deadline.Elapsed > within) return false;
+                if (shown.Elapsed > TimeSpan.FromSeconds(5))
+                {
+                    await Say($"  relayed {_null.Samples:N0} of {samples:N0} samples");
+                    shown.Restart();
+                }
+                await Task.Delay(50, ct);
+            }
+            return true;
         }
 
         private static string LoadAverage()
@@ -270,13 +321,15 @@ public static class CompareCommand
         {
             CompareTarget.VictoriaMetrics => "VictoriaMetrics",
             CompareTarget.Prometheus => "Prometheus",
+            CompareTarget.Vmagent => "vmagent",
             _ => "OrleansExemplars",
         };
 
         private string Log(string name) => Path.Combine(dir, name + ".log");
 
-        private ChildProcess Track(ChildProcess process)
+        private ChildProcess Track(ChildProcess process, CompareTarget group)
         {
+            process.Group = group;
             _started.Add(process);
             return process;
         }
@@ -294,7 +347,7 @@ public static class CompareCommand
                     await Say($"starting VictoriaMetrics on {b}");
                     var p = Track(ChildProcess.Start(Name(target), _victoria,
                         [$"-httpListenAddr={b.Authority}", $"-storageDataPath={data}", "-retentionPeriod=100y", "-loggerLevel=WARN"],
-                        Log("victoria-metrics")));
+                        Log("victoria-metrics")), target);
                     await p.WaitForHttpAsync(new Uri(b, "health"), ready, ct);
                     _bases[target] = b;
                     return new Uri(b, "api/v1/write");
@@ -313,8 +366,20 @@ public static class CompareCommand
                     [
                         $"--config.file={config}", $"--storage.tsdb.path={Path.Combine(data, "tsdb")}", $"--web.listen-address={b.Authority}",
                         "--web.enable-remote-write-receiver", "--enable-feature=exemplar-storage", "--log.level=warn",
-                    ], Log("prometheus")));
+                    ], Log("prometheus")), target);
                     await p.WaitForHttpAsync(new Uri(b, "-/ready"), ready, ct);
+                    _bases[target] = b;
+                    return new Uri(b, "api/v1/write");
+                }
+                case CompareTarget.Vmagent:
+                {
+                    var b = Base(FreePort());
+                    var queue = Directory.CreateDirectory(Path.Combine(dir, "vmagent")).FullName;
+                    await Say($"starting vmagent on {b}, relaying to {_null!.WriteUrl} (queue in {queue})");
+                    var p = Track(ChildProcess.Start(Name(target), _vmagent,
+                        [$"-httpListenAddr={b.Authority}", $"-remoteWrite.url={_null.WriteUrl}", $"-remoteWrite.tmpDataPath={queue}", "-loggerLevel=WARN"],
+                        Log("vmagent")), target);
+                    await p.WaitForHttpAsync(new Uri(b, "health"), ready, ct);
                     _bases[target] = b;
                     return new Uri(b, "api/v1/write");
                 }
@@ -336,11 +401,13 @@ public static class CompareCommand
                         ["Wal__Directory"] = Directory.CreateDirectory(Path.Combine(dir, "wal")).FullName,
                     };
                     await Say($"starting the silo (grain storage {settings.Storage}, WAL in {silo["Wal__Directory"]})");
-                    var s = Track(ChildProcess.Start("Silo", "dotnet", [_siloDll], Log("silo"), silo, Path.GetDirectoryName(_siloDll)));
+                    // Both hosts read the endpoints: the API host forwards through the silo's forwarders only when it has one.
+                    if (_null is not null) cluster["RemoteWrite__Endpoints__0__Url"] = silo["RemoteWrite__Endpoints__0__Url"] = _null.WriteUrl.ToString();
+                    var s = Track(ChildProcess.Start("Silo", "dotnet", [_siloDll], Log("silo"), silo, Path.GetDirectoryName(_siloDll)), target);
                     await s.WaitForPortAsync(settings.Host, gateway, ready, ct);
                     await Say($"starting the API host on {b}");
                     var api = Track(ChildProcess.Start(Name(target), "dotnet", [_apiDll], Log("apihost"),
-                        new Dictionary<string, string>(cluster) { ["Urls"] = b.ToString().TrimEnd('/') }, Path.GetDirectoryName(_apiDll)));
+                        new Dictionary<string, string>(cluster) { ["Urls"] = b.ToString().TrimEnd('/') }, Path.GetDirectoryName(_apiDll)), target);
                     // Serving when a query reaches the grains (the API host answers /-/ready before it has a gateway).
                     await api.WaitForHttpAsync(new Uri(b, "api/v1/query_exemplars?query=up&start=0&end=1"), ready, ct);
                     _bases[target] = b;
@@ -351,6 +418,7 @@ public static class CompareCommand
 
         public async ValueTask DisposeAsync()
         {
+            if (_null is not null) await _null.DisposeAsync();
             // Newest first: the API host before its silo.
             for (var i = _started.Count - 1; i >= 0; i--)
             {

@@ -11,6 +11,7 @@ public static class CompareReport
     {
         CompareTarget.VictoriaMetrics => "VictoriaMetrics",
         CompareTarget.Prometheus => "Prometheus",
+        CompareTarget.Vmagent => "vmagent",
         _ => "OrleansExemplars",
     };
 
@@ -18,6 +19,7 @@ public static class CompareReport
     {
         CompareTarget.VictoriaMetrics => "VM",
         CompareTarget.Prometheus => "Prom",
+        CompareTarget.Vmagent => "vmagent",
         _ => "ours",
     };
 
@@ -30,12 +32,14 @@ public static class CompareReport
             $"Ingest: {s.Requests:N0} requests × {s.Series:N0} series per receiver ({s.Shards:N0} shards = {(long)s.Shards * s.Series:N0} series, " +
             $"{s.Metrics} metrics, {s.ExemplarRatio:P0} with an exemplar), {s.Concurrency} connections, after {s.Warmup} warm-up requests."));
         b.AppendLine();
-        b.AppendLine("| remote-write receiver | samples/s | exemplars/s | p50 ms | p99 ms | errors |");
-        b.AppendLine("|---|---:|---:|---:|---:|---:|");
+        b.AppendLine("| remote-write receiver | samples/s | exemplars/s | p50 ms | p99 ms | errors | CPU s per M samples | relayed samples/s |");
+        b.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var r in ingest)
         {
             var x = r.Summary;
-            b.AppendLine($"| {Name(r.Target)} | {N(x.SamplesPerSecond)} | {N(x.ExemplarsPerSecond)} | {N(x.LatencyP50Ms, "0.0")} | {N(x.LatencyP99Ms, "0.0")} | {N(x.Errors)} |");
+            var name = Name(r.Target) + (s.Relay && r.Target is CompareTarget.Ours or CompareTarget.Vmagent ? " → null receiver" : "");
+            b.AppendLine($"| {name} | {N(x.SamplesPerSecond)} | {N(x.ExemplarsPerSecond)} | {N(x.LatencyP50Ms, "0.0")} | {N(x.LatencyP99Ms, "0.0")} | {N(x.Errors)} | " +
+                         $"{(double.IsNaN(r.CpuPerMillion) ? "—" : N(r.CpuPerMillion, "0.00"))} | {(r.RelayedSamplesPerSecond is { } relayed ? N(relayed) : "—")} |");
         }
         b.AppendLine();
         b.AppendLine("| query_exemplars (p50 of the timed repetitions) | series | exemplars | p50 ms | min–max ms |");
@@ -59,6 +63,19 @@ public static class CompareReport
         {
             b.AppendLine($"| ingest samples/s, OrleansExemplars ÷ Prometheus | {N(ours.SamplesPerSecond / prom.SamplesPerSecond, "0.00")}× | — | — |");
         }
+        var agent = ingest.FirstOrDefault(r => r.Target == CompareTarget.Vmagent);
+        var relay = ingest.FirstOrDefault(r => r.Target == CompareTarget.Ours);
+        if (agent is not null && relay is not null)
+        {
+            if (agent.RelayedSamplesPerSecond is > 0 && relay.RelayedSamplesPerSecond is { } ourRelay)
+            {
+                b.AppendLine($"| relay samples/s to a null receiver, OrleansExemplars ÷ vmagent | {N(ourRelay / agent.RelayedSamplesPerSecond.Value, "0.00")}× | — | — |");
+            }
+            if (agent.CpuPerMillion > 0 && !double.IsNaN(relay.CpuPerMillion))
+            {
+                b.AppendLine($"| CPU per million samples relayed, OrleansExemplars ÷ vmagent | {N(relay.CpuPerMillion / agent.CpuPerMillion, "0.00")}× | — | — |");
+            }
+        }
         foreach (var group in queries.GroupBy(q => q.Query))
         {
             var o = group.FirstOrDefault(q => q.Target == CompareTarget.Ours);
@@ -78,6 +95,7 @@ public static class CompareReport
             [CompareTarget.VictoriaMetrics] = Color.FromHex("#7f7f7f"),
             [CompareTarget.Prometheus] = Color.FromHex("#e6522c"),
             [CompareTarget.Ours] = Color.FromHex("#1f77b4"),
+            [CompareTarget.Vmagent] = Color.FromHex("#2ca02c"),
         };
 
         var throughput = new Plot();

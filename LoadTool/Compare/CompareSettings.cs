@@ -10,6 +10,9 @@ public enum CompareTarget
     VictoriaMetrics,
     Prometheus,
     Ours,
+
+    /// <summary>Debian's vmagent relaying to a null receiver; with it in the run, ours forwards to one too.</summary>
+    Vmagent,
 }
 
 /// <summary>What one <c>compare</c> run does, parsed from its arguments (see <see cref="Usage"/>).</summary>
@@ -36,8 +39,12 @@ public sealed record CompareSettings(
     IReadOnlyList<CompareTarget> Targets,
     string PrometheusBinary,
     string VictoriaMetricsBinary,
+    string VmagentBinary,
     string? Repository)
 {
+    /// <summary>vmagent is in the run: relays (vmagent and ours) forward to a null receiver and are timed to it.</summary>
+    public bool Relay => Targets.Contains(CompareTarget.Vmagent);
+
     public const string Usage =
         """
         usage: loadtool compare [options]
@@ -55,8 +62,11 @@ public sealed record CompareSettings(
           --query-reps R      timed repetitions of each query per system (default 7)
           --timeout S         bound of the whole run in seconds (default 1200)
           --storage memory|file   our silo's grain storage (default memory; the WAL is on either way)
-          --targets LIST      comma-separated subset of victoriametrics,prometheus,ours (default all three)
+          --targets LIST      comma-separated subset of victoriametrics,prometheus,ours,vmagent (default the first three);
+                              with vmagent, vmagent and ours both forward to a null receiver (a relay each) and are
+                              timed until it has every sample, with CPU per million samples
           --prometheus PATH   (default: prometheus on PATH)   --victoria-metrics PATH (default: victoria-metrics on PATH)
+          --vmagent PATH      (default: vmagent on PATH, Debian package victoria-metrics)
           --repo DIR          checkout with Silo/ and ApiHost/ built in Release (default: found above the current directory)
           --host ADDRESS      loopback address to use (default 127.0.0.1); anything else is refused
         """;
@@ -67,7 +77,7 @@ public sealed record CompareSettings(
         string[] valueOptions =
         [
             "out", "requests", "warmup", "concurrency", "series", "metrics", "shards", "exemplar-ratio", "seed", "query-reps",
-            "timeout", "storage", "targets", "prometheus", "victoria-metrics", "repo", "host",
+            "timeout", "storage", "targets", "prometheus", "victoria-metrics", "vmagent", "repo", "host",
         ];
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
         for (var i = 0; i < args.Count; i++)
@@ -117,7 +127,8 @@ public sealed record CompareSettings(
                 "victoriametrics" or "vm" => CompareTarget.VictoriaMetrics,
                 "prometheus" => CompareTarget.Prometheus,
                 "ours" => CompareTarget.Ours,
-                _ => throw new ArgumentException($"--targets: unknown target {t} (victoriametrics, prometheus, ours)"),
+                "vmagent" => CompareTarget.Vmagent,
+                _ => throw new ArgumentException($"--targets: unknown target {t} (victoriametrics, prometheus, ours, vmagent)"),
             })
             .Distinct().Order().ToArray();
         if (targets.Length == 0) throw new ArgumentException("--targets must name at least one target");
@@ -142,6 +153,7 @@ public sealed record CompareSettings(
             targets,
             values.GetValueOrDefault("prometheus", "prometheus"),
             values.GetValueOrDefault("victoria-metrics", "victoria-metrics"),
+            values.GetValueOrDefault("vmagent", "vmagent"),
             values.GetValueOrDefault("repo"));
     }
 }
