@@ -35,7 +35,7 @@ public sealed class MetricGrain(
     IOptions<ShardingOptions> sharding,
     MetricShardDirectory shards,
     IngestMetrics metrics,
-    SiloExemplarLog log,
+    SiloExemplarWal log,
     ILogger<MetricGrain> logger,
     [PersistentState("ring", StorageNames.Exemplars)] IPersistentState<MetricRingState> state)
     : Grain, IMetricGrain, IStreamSubscriptionObserver, IAsyncObserver<SeriesExemplars[]>
@@ -232,9 +232,6 @@ public sealed class MetricGrain(
         logger.LogInformation("Metric {Metric} holds {Series} series (threshold {Threshold}): spread over {Shards} grains",
             name, _ring.SeriesCount, settings.AutoSeriesThreshold, granted);
     }
-
-    public Task<SeriesExemplars[]> SelectAsync(long startMs, long endMs, LabelMatcher[][] matcherSets) =>
-        Task.FromResult(_ring.Select(startMs, endMs, matcherSets).ToArray());
 
     public Task<SeriesJsonBatch> SelectJsonAsync(long startMs, long endMs, LabelMatcher[][] matcherSets, SeriesJsonOptions options) =>
         Task.FromResult(_ring.SelectJson(startMs, endMs, matcherSets, options));

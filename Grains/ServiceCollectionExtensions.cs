@@ -36,8 +36,8 @@ public static class ServiceCollectionExtensions
         services.AddMetrics();
         services.AddSingleton<IngestMetrics>();
         services.AddSingleton<WalMetrics>();
-        services.AddSingleton<SiloExemplarLog>();
-        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<SiloExemplarLog>());
+        services.AddSingleton<SiloExemplarWal>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<SiloExemplarWal>());
         return services;
     }
 }

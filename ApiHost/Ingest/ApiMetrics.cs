@@ -32,7 +32,7 @@ public sealed class ApiMetrics
         _histograms = meter.CreateCounter<long>("oe_remote_write_histograms", description: "Native histogram samples received.");
         _invalidSeries = meter.CreateCounter<long>("oe_remote_write_invalid_series", description: "Series refused by validation.");
         _queryDuration = meter.CreateHistogram<double>("oe_query_exemplars_duration", unit: "s",
-            description: "Exemplar queries (query_exemplars and the seed's POST /), by outcome: success, no_content, " +
+            description: "Exemplar queries (query_exemplars and the JSON POST /), by outcome: success, no_content, " +
                          "bad_data, unavailable, timeout, canceled.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
         _proxyDuration = meter.CreateHistogram<double>("oe_query_proxy_duration", unit: "s",

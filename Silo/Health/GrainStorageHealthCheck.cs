@@ -1,10 +1,9 @@
-using System.IO;
 using Azure.Storage.Blobs;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using OrleansExemplars.Grains;
-using OrleansExemplars.Health;
+using OrleansExemplars.Hosting.Health;
 using OrleansExemplars.Silo.Storage;
 
 namespace OrleansExemplars.Silo.Health;

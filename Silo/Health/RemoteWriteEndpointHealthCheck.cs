@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using OrleansExemplars.Grains.Forwarding;
-using OrleansExemplars.Health;
+using OrleansExemplars.Hosting.Health;
 
 namespace OrleansExemplars.Silo.Health;
 

@@ -1,5 +1,5 @@
 using OrleansExemplars.Grains.Forwarding;
-using OrleansExemplars.Health;
+using OrleansExemplars.Hosting.Health;
 using OrleansExemplars.Silo.Kafka;
 
 namespace OrleansExemplars.Silo.Health;

@@ -1,12 +1,13 @@
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
 using Orleans.Dashboard;
-using OrleansExemplars.GrainInterfaces.Configuration;
+using OrleansExemplars.Hosting.Configuration;
 using OrleansExemplars.Grains;
 using OrleansExemplars.Grains.Forwarding;
-using OrleansExemplars.ApiHost.Security;
+using OrleansExemplars.Hosting.Security;
 using OrleansExemplars.Silo.Health;
 using OrleansExemplars.Silo.Kafka;
+using OrleansExemplars.Hosting.Clustering;
 
 namespace OrleansExemplars.Silo.Hosting;
 
@@ -41,14 +42,8 @@ public static class SiloHostingExtensions
     /// </summary>
     public static WebApplicationBuilder AddOrleansExemplarsSilo(this WebApplicationBuilder builder)
     {
-        var section = builder.Configuration.GetSection(ClusterSettings.SectionName);
-        builder.Services.AddOptions<ClusterSettings>().Bind(section).ValidateDataAnnotations().ValidateOnStart();
-        var cluster = section.Get<ClusterSettings>() ?? new ClusterSettings();
-        OptionsValidation.ThrowIfInvalid(cluster);
-        var dashboardSection = builder.Configuration.GetSection(DashboardSettings.SectionName);
-        builder.Services.AddOptions<DashboardSettings>().Bind(dashboardSection).ValidateDataAnnotations().ValidateOnStart();
-        var dashboard = dashboardSection.Get<DashboardSettings>() ?? new DashboardSettings();
-        OptionsValidation.ThrowIfInvalid(dashboard);
+        var cluster = builder.Services.AddValidatedOptionsNow<ClusterSettings>(builder.Configuration, ClusterSettings.SectionName);
+        var dashboard = builder.Services.AddValidatedOptionsNow<DashboardSettings>(builder.Configuration, DashboardSettings.SectionName);
         DashboardListener.Listen(builder, dashboard);
         builder.Services.AddSideAuthentication(builder.Configuration); // Auth:*, the API host's code and keys
 

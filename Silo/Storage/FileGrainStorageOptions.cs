@@ -1,6 +1,5 @@
 using System.ComponentModel.DataAnnotations;
-using System.IO;
-using OrleansExemplars.GrainInterfaces.Configuration;
+using OrleansExemplars.Hosting.Configuration;
 
 namespace OrleansExemplars.Silo.Storage;
 

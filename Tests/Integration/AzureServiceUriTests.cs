@@ -1,4 +1,3 @@
-using System.IO;
 using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
@@ -11,7 +10,7 @@ using Azure.Storage.Blobs;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using OrleansExemplars.GrainInterfaces.Configuration;
+using OrleansExemplars.Hosting.Configuration;
 using OrleansExemplars.Silo.Hosting;
 using OrleansExemplars.Silo.Storage;
 using OrleansExemplars.Tests.Support;
@@ -114,7 +113,7 @@ public sealed partial class AzureServiceUriTests(ITestOutputHelper output)
         var table = AzureStorageClients.CreateTableServiceClient(
             new AzureTableClusteringSettings { ServiceUri = "https://acct.table.core.windows.net" }, () => credential,
             new TableClientOptions { Transport = transport, Retry = { MaxRetries = 0 } });
-        var blob = AzureStorageClients.CreateBlobServiceClient(
+        var blob = AzureBlobClients.CreateBlobServiceClient(
             new GrainStorageSettings.AzureBlobSettings { ServiceUri = "https://acct.blob.core.windows.net" }, () => credential,
             new BlobClientOptions { Transport = transport, Retry = { MaxRetries = 0 } });
         Assert.Equal("acct", table.AccountName);

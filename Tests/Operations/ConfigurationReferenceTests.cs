@@ -1,7 +1,6 @@
 using System.Collections;
 using System.ComponentModel;
 using System.Globalization;
-using System.IO;
 using System.Reflection;
 using System.Text.RegularExpressions;
 using Xunit;
@@ -37,8 +36,9 @@ public sealed class ConfigurationReferenceTests
     /// <summary>Assemblies whose options classes the hosts bind (LoadTool and Benchmarks are not hosts).</summary>
     private static readonly Assembly[] ProductAssemblies =
     [
-        typeof(GrainInterfaces.Configuration.ClusterSettings).Assembly,
         typeof(Prometheus.RemoteWrite.IngestLimitsOptions).Assembly,
+        typeof(GrainInterfaces.Sharding.ShardingOptions).Assembly,
+        typeof(Hosting.Configuration.ClusterSettings).Assembly,
         typeof(Grains.ExemplarStorageOptions).Assembly,
         typeof(Silo.Storage.GrainStorageSettings).Assembly,
         typeof(ApiHost.Hosting.ApiHostOptions).Assembly,
@@ -55,7 +55,7 @@ public sealed class ConfigurationReferenceTests
         type is { IsClass: true, IsAbstract: false } && !type.IsGenericTypeDefinition &&
         type.GetField("SectionName", BindingFlags.Public | BindingFlags.Static) is { IsLiteral: true, FieldType: var t } && t == typeof(string);
 
-    // DistinctBy: a class whose source both hosts compile in (ApiHost/Health/Common, e.g. HealthOptions) is one set of keys.
+    // DistinctBy: one class is one set of keys, whichever assembly lists it.
     public static IEnumerable<Type> OptionsTypes() =>
         ProductAssemblies.SelectMany(a => a.GetTypes()).Where(IsOptionsClass).DistinctBy(t => t.FullName)
             .OrderBy(t => t.FullName, StringComparer.Ordinal);

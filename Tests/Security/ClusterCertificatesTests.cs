@@ -1,6 +1,5 @@
-using System.IO;
 using System.Security.Cryptography.X509Certificates;
-using OrleansExemplars.GrainInterfaces.Configuration;
+using OrleansExemplars.Hosting.Configuration;
 using OrleansExemplars.Tests.Support;
 using Xunit;
 
