@@ -42,7 +42,7 @@ public static class ApiHostApp
 
         if (connectToCluster)
         {
-            var cluster = builder.Services.AddValidatedOptionsNow<ClusterSettings>(builder.Configuration, ClusterSettings.SectionName);
+            var cluster = builder.Services.AddValidatedOptionsNow<ClusterHostOptions>(builder.Configuration, ClusterHostOptions.SectionName);
             builder.UseOrleansClient(client =>
             {
                 client.UseOrleansExemplarsClustering(cluster);

@@ -13,7 +13,7 @@ public static class ClusterTls
     /// <summary>The node's certificates, or null when TLS is off (no <c>Cluster:Tls:CertificatePath</c>).</summary>
     public static ClusterCertificates? Load(IConfiguration configuration)
     {
-        var settings = OptionsValidation.GetValidated<ClusterTlsSettings>(configuration, ClusterTlsSettings.SectionName);
+        var settings = OptionsValidation.GetValidated<ClusterTlsOptions>(configuration, ClusterTlsOptions.SectionName);
         return settings.Enabled ? ClusterCertificates.Load(settings) : null;
     }
 

@@ -19,7 +19,7 @@ public static class ClusteringExtensions
     /// <c>Cluster:AdvertisedIPAddress</c>, form one cluster; mutual TLS on its ports.
     /// </summary>
     /// <param name="cluster">Already validated by the caller (it needs the same values).</param>
-    public static ISiloBuilder UseOrleansExemplarsClustering(this ISiloBuilder silo, ClusterSettings cluster)
+    public static ISiloBuilder UseOrleansExemplarsClustering(this ISiloBuilder silo, ClusterHostOptions cluster)
     {
         var azureTable = BindAzureTable(silo.Services, silo.Configuration);
 
@@ -62,7 +62,7 @@ public static class ClusteringExtensions
     /// <c>Cluster:GatewayPort</c>; TLS to the gateways as the silos have it.
     /// </summary>
     /// <param name="cluster">Already validated by the caller (it needs the same values).</param>
-    public static IClientBuilder UseOrleansExemplarsClustering(this IClientBuilder client, ClusterSettings cluster)
+    public static IClientBuilder UseOrleansExemplarsClustering(this IClientBuilder client, ClusterHostOptions cluster)
     {
         var azureTable = BindAzureTable(client.Services, client.Configuration);
         if (ClusterTls.Load(client.Configuration) is { } certificates)
@@ -83,16 +83,16 @@ public static class ClusteringExtensions
         });
     }
 
-    private static AzureTableClusteringSettings BindAzureTable(IServiceCollection services, IConfiguration configuration) =>
-        services.AddValidatedOptionsNow<AzureTableClusteringSettings>(configuration, AzureTableClusteringSettings.SectionName);
+    private static AzureTableClusteringOptions BindAzureTable(IServiceCollection services, IConfiguration configuration) =>
+        services.AddValidatedOptionsNow<AzureTableClusteringOptions>(configuration, AzureTableClusteringOptions.SectionName);
 
     // Parsed now so a malformed setting stops start-up naming its key, not at the first table call deep inside
     // Orleans' membership start.
     private static Azure.Data.Tables.TableServiceClient CreateTables(IServiceCollection services, IConfiguration configuration,
-        AzureTableClusteringSettings azureTable) =>
+        AzureTableClusteringOptions azureTable) =>
         AzureStorageClients.CreateTableServiceClient(azureTable, () => AzureStorageClients.GetOrAddCredential(services, configuration));
 
-    private static void Identify(ClusterOptions options, ClusterSettings cluster)
+    private static void Identify(ClusterOptions options, ClusterHostOptions cluster)
     {
         options.ClusterId = cluster.ClusterId;
         options.ServiceId = cluster.ServiceId;

@@ -22,23 +22,23 @@ public static class AzureStorageClients
     {
         var registered = services.LastOrDefault(d => !d.IsKeyedService && d.ServiceType == typeof(TokenCredential))?.ImplementationInstance;
         if (registered is TokenCredential credential) return credential;
-        credential = CreateCredential(OptionsValidation.GetValidated<AzureCredentialSettings>(configuration, AzureCredentialSettings.SectionName));
+        credential = CreateCredential(OptionsValidation.GetValidated<AzureCredentialOptions>(configuration, AzureCredentialOptions.SectionName));
         services.AddSingleton(credential);
         return credential;
     }
 
     /// <summary><c>DefaultAzureCredential</c>: environment, workload identity (AKS), managed identity (Container Apps, VMs), then developer tools.</summary>
-    public static DefaultAzureCredential CreateCredential(AzureCredentialSettings settings) => new(new DefaultAzureCredentialOptions
+    public static DefaultAzureCredential CreateCredential(AzureCredentialOptions settings) => new(new DefaultAzureCredentialOptions
     {
         ManagedIdentityClientId = NullIfEmpty(settings.ManagedIdentityClientId),
         TenantId = NullIfEmpty(settings.TenantId),
     });
 
     /// <param name="credential">Asked for only when the settings name a service URI.</param>
-    public static TableServiceClient CreateTableServiceClient(AzureTableClusteringSettings settings, Func<TokenCredential> credential,
+    public static TableServiceClient CreateTableServiceClient(AzureTableClusteringOptions settings, Func<TokenCredential> credential,
         TableClientOptions? options = null)
     {
-        const string section = AzureTableClusteringSettings.SectionName;
+        const string section = AzureTableClusteringOptions.SectionName;
         if (settings.UsesServiceUri)
         {
             return new TableServiceClient(ServiceUri(section, settings.ServiceUri), credential(), options);
@@ -49,7 +49,7 @@ public static class AzureStorageClients
         }
         catch (Exception e) when (e is FormatException or ArgumentException or InvalidOperationException)
         {
-            throw InvalidConnectionString<AzureTableClusteringSettings>(section, e);
+            throw InvalidConnectionString<AzureTableClusteringOptions>(section, e);
         }
     }
 

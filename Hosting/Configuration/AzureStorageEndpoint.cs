@@ -5,7 +5,7 @@ namespace OrleansExemplars.Hosting.Configuration;
 /// <summary>
 /// The rule every Azure Storage component (the membership table, the grain-storage blobs) follows: it is reached
 /// either by a connection string (account key or SAS; Azurite) or by a service URI with a Microsoft Entra token from
-/// <c>DefaultAzureCredential</c> (<see cref="AzureCredentialSettings"/>), never both. Messages name the keys, never
+/// <c>DefaultAzureCredential</c> (<see cref="AzureCredentialOptions"/>), never both. Messages name the keys, never
 /// the values (a connection string holds the account key).
 /// </summary>
 public static class AzureStorageEndpoint

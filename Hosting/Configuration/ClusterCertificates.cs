@@ -15,7 +15,7 @@ public sealed class ClusterCertificates : IDisposable
 {
     private const string ServerAuth = "1.3.6.1.5.5.7.3.1";
     private const string ClientAuth = "1.3.6.1.5.5.7.3.2";
-    private const string Key = ClusterTlsSettings.SectionName;
+    private const string Key = ClusterTlsOptions.SectionName;
 
     private ClusterCertificates(X509Certificate2 local, X509Certificate2Collection trusted)
     {
@@ -28,7 +28,7 @@ public sealed class ClusterCertificates : IDisposable
     public X509Certificate2Collection Trusted { get; }
 
     /// <summary>Reads and checks the files; throws <see cref="ClusterCertificateException"/> naming the key at fault.</summary>
-    public static ClusterCertificates Load(ClusterTlsSettings settings)
+    public static ClusterCertificates Load(ClusterTlsOptions settings)
     {
         var local = LoadLocal(settings);
         try
@@ -89,7 +89,7 @@ public sealed class ClusterCertificates : IDisposable
         return chain.Build(remote);
     }
 
-    private static X509Certificate2 LoadLocal(ClusterTlsSettings settings)
+    private static X509Certificate2 LoadLocal(ClusterTlsOptions settings)
     {
         var path = settings.CertificatePath!;
         var text = Read(path, "CertificatePath");

@@ -30,7 +30,7 @@ internal sealed class GrainStorageHealthCheck(
 
     private Task<HealthCheckResult> ProbeAsync(CancellationToken cancellationToken)
     {
-        var settings = configuration.GetSection(GrainStorageSettings.SectionName).Get<GrainStorageSettings>() ?? new GrainStorageSettings();
+        var settings = configuration.GetSection(GrainStorageOptions.SectionName).Get<GrainStorageOptions>() ?? new GrainStorageOptions();
         return settings.EffectiveProvider switch
         {
             GrainStorageProvider.AzureBlob => ProbeBlobAsync(cancellationToken),

@@ -23,7 +23,7 @@ public static class GrainStorageExtensions
     public static ISiloBuilder AddExemplarGrainStorage(this ISiloBuilder silo)
     {
         // Read now, not at start: it decides which services exist.
-        var settings = OptionsValidation.GetValidated<GrainStorageSettings>(silo.Configuration, GrainStorageSettings.SectionName);
+        var settings = OptionsValidation.GetValidated<GrainStorageOptions>(silo.Configuration, GrainStorageOptions.SectionName);
 
         silo.Services.AddKeyedSingleton<IGrainStorageSerializer>(StorageNames.Exemplars,
             (services, _) => new OrleansGrainStorageSerializer(services.GetRequiredService<Serializer>()));

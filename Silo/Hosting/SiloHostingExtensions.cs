@@ -42,8 +42,8 @@ public static class SiloHostingExtensions
     /// </summary>
     public static WebApplicationBuilder AddOrleansExemplarsSilo(this WebApplicationBuilder builder)
     {
-        var cluster = builder.Services.AddValidatedOptionsNow<ClusterSettings>(builder.Configuration, ClusterSettings.SectionName);
-        var dashboard = builder.Services.AddValidatedOptionsNow<DashboardSettings>(builder.Configuration, DashboardSettings.SectionName);
+        var cluster = builder.Services.AddValidatedOptionsNow<ClusterHostOptions>(builder.Configuration, ClusterHostOptions.SectionName);
+        var dashboard = builder.Services.AddValidatedOptionsNow<SiloDashboardOptions>(builder.Configuration, SiloDashboardOptions.SectionName);
         DashboardListener.Listen(builder, dashboard);
         builder.Services.AddSideAuthentication(builder.Configuration); // Auth:*, the API host's code and keys
 
@@ -72,7 +72,7 @@ public static class SiloHostingExtensions
     public static WebApplication MapSiloEndpoints(this WebApplication app)
     {
         // Under Dashboard:RoutePrefix (validated at start: empty or /segment…, never over /metrics or /-/…).
-        var prefix = app.Services.GetRequiredService<IOptions<DashboardSettings>>().Value.RoutePrefix;
+        var prefix = app.Services.GetRequiredService<IOptions<SiloDashboardOptions>>().Value.RoutePrefix;
         app.UseDashboardListener(); // a dashboard request on the wrong listener is 404 before any credential is asked for
         app.UseSideAuthentication();
         // The page and its API (counters, grain stats, log stream) alike: Auth:Read, open when it names no credential.

@@ -8,10 +8,10 @@ namespace OrleansExemplars.Silo.Storage;
 public static class AzureBlobClients
 {
     /// <param name="credential">Asked for only when the settings name a service URI.</param>
-    public static BlobServiceClient CreateBlobServiceClient(GrainStorageSettings.AzureBlobSettings settings, Func<TokenCredential> credential,
+    public static BlobServiceClient CreateBlobServiceClient(GrainStorageOptions.AzureBlobOptions settings, Func<TokenCredential> credential,
         BlobClientOptions? options = null)
     {
-        const string section = GrainStorageSettings.SectionName + ":" + nameof(GrainStorageSettings.AzureBlob);
+        const string section = GrainStorageOptions.SectionName + ":" + nameof(GrainStorageOptions.AzureBlob);
         if (settings.UsesServiceUri)
         {
             return new BlobServiceClient(AzureStorageClients.ServiceUri(section, settings.ServiceUri), credential(), options);
@@ -22,7 +22,7 @@ public static class AzureBlobClients
         }
         catch (Exception e) when (e is FormatException or ArgumentException or InvalidOperationException)
         {
-            throw AzureStorageClients.InvalidConnectionString<GrainStorageSettings>(section, e);
+            throw AzureStorageClients.InvalidConnectionString<GrainStorageOptions>(section, e);
         }
     }
 }

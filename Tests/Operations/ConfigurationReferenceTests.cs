@@ -38,9 +38,9 @@ public sealed class ConfigurationReferenceTests
     [
         typeof(Prometheus.RemoteWrite.IngestLimitsOptions).Assembly,
         typeof(GrainInterfaces.Sharding.ShardingOptions).Assembly,
-        typeof(Hosting.Configuration.ClusterSettings).Assembly,
+        typeof(Hosting.Configuration.ClusterHostOptions).Assembly,
         typeof(Grains.ExemplarStorageOptions).Assembly,
-        typeof(Silo.Storage.GrainStorageSettings).Assembly,
+        typeof(Silo.Storage.GrainStorageOptions).Assembly,
         typeof(ApiHost.Hosting.ApiHostOptions).Assembly,
     ];
 
@@ -65,8 +65,8 @@ public sealed class ConfigurationReferenceTests
     {
         var names = OptionsTypes().Select(t => t.Name).ToList();
         // A sample the reflection must see; a failure here means the discovery broke, not the README.
-        foreach (var expected in new[] { "ClusterSettings", "AzureTableClusteringSettings", "AzureCredentialSettings", "WalOptions",
-                     "KafkaStreamOptions", "RemoteWriteOptions", "GrainStorageSettings", "FileGrainStorageOptions", "AuthOptions",
+        foreach (var expected in new[] { "ClusterHostOptions", "AzureTableClusteringOptions", "AzureCredentialOptions", "WalOptions",
+                     "KafkaStreamOptions", "RemoteWriteOptions", "GrainStorageOptions", "FileGrainStorageOptions", "AuthOptions",
                      "ApiHostOptions", "QueryProxyOptions", "ShardingOptions" })
         {
             Assert.Contains(expected, names);

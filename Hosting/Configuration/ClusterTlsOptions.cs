@@ -9,7 +9,7 @@ namespace OrleansExemplars.Hosting.Configuration;
 /// certificate it trusts, so a node without TLS, or with a certificate from elsewhere, cannot join or talk. The files
 /// are read and checked at start (<see cref="ClusterCertificates"/>), failing start-up naming the key.
 /// </summary>
-public sealed class ClusterTlsSettings : IValidatableObject
+public sealed class ClusterTlsOptions : IValidatableObject
 {
     public const string SectionName = "Cluster:Tls";
 

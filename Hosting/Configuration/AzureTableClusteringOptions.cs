@@ -7,7 +7,7 @@ namespace OrleansExemplars.Hosting.Configuration;
 /// read by the silos (which register there) and the API host (which finds the gateways there). The account is named
 /// by exactly one of <see cref="ConnectionString"/> and <see cref="ServiceUri"/>.
 /// </summary>
-public sealed class AzureTableClusteringSettings : IValidatableObject
+public sealed class AzureTableClusteringOptions : IValidatableObject
 {
     public const string SectionName = "Clustering:AzureTable";
 

@@ -8,7 +8,7 @@ namespace OrleansExemplars.Hosting.Configuration;
 /// configured by service URI (<c>Clustering:AzureTable:ServiceUri</c>, <c>Storage:AzureBlob:ServiceUri</c>). Unused
 /// with connection strings. Read by the silo and the API host.
 /// </summary>
-public sealed partial class AzureCredentialSettings : IValidatableObject
+public sealed partial class AzureCredentialOptions : IValidatableObject
 {
     public const string SectionName = "Azure";
 

@@ -10,7 +10,7 @@ namespace OrleansExemplars.Silo.Hosting;
 /// the health probes, so <see cref="DashboardListener"/> keeps it to those). This section says where it lives and how
 /// it samples; who may see it is <c>Auth:Read</c>, as on the API host.
 /// </summary>
-public sealed partial class DashboardSettings : IValidatableObject
+public sealed partial class SiloDashboardOptions : IValidatableObject
 {
     public const string SectionName = "Dashboard";
 

@@ -9,7 +9,7 @@ namespace OrleansExemplars.Hosting.Configuration;
 /// (which listens on them) and by the API host (which connects to the gateway). Not <c>Orleans</c>: Orleans reads that
 /// section itself.
 /// </summary>
-public sealed class ClusterSettings : IValidatableObject
+public sealed class ClusterHostOptions : IValidatableObject
 {
     public const string SectionName = "Cluster";
 
@@ -56,7 +56,7 @@ public sealed class ClusterSettings : IValidatableObject
     public int NumMissedProbesLimit { get; set; } = 3;
 
     /// <summary>The membership to use; throws, naming the keys, when <c>AzureTable</c> is demanded without an account.</summary>
-    public ClusteringMode ResolveMode(AzureTableClusteringSettings azureTable)
+    public ClusteringMode ResolveMode(AzureTableClusteringOptions azureTable)
     {
         var mode = Clustering.ToLowerInvariant() switch
         {
@@ -66,7 +66,7 @@ public sealed class ClusterSettings : IValidatableObject
         };
         if (mode == ClusteringMode.AzureTable && !azureTable.IsConfigured)
         {
-            throw new OptionsValidationException(nameof(AzureTableClusteringSettings), typeof(AzureTableClusteringSettings),
+            throw new OptionsValidationException(nameof(AzureTableClusteringOptions), typeof(AzureTableClusteringOptions),
                 ["Clustering:AzureTable:ConnectionString or Clustering:AzureTable:ServiceUri must be set when Cluster:Clustering is \"AzureTable\"."]);
         }
         return mode;
