@@ -14,37 +14,15 @@ public sealed partial class ExemplarRing
     public SeriesJsonBatch SelectJson(long startMs, long endMs, IReadOnlyList<IReadOnlyList<LabelMatcher>> matcherSets,
         SeriesJsonOptions options = SeriesJsonOptions.Keys | SeriesJsonOptions.ExemplarIndex)
     {
-        ArgumentNullException.ThrowIfNull(matcherSets);
-        if (_count == 0 || matcherSets.Count == 0) return SeriesJsonBatch.Empty;
-
-        // (slot, first entry in range): the walk and its early stop are Select's.
-        var buffer = _buffer;
-        var matched = new List<(int Slot, int First)>();
-        var exemplars = 0;
-        for (var s = 0; s < _seriesHighWater; s++)
-        {
-            ref readonly var slot = ref _series[s];
-            if (slot.Labels is null) continue;
-            if (buffer[slot.Oldest].TimestampMs > endMs || buffer[slot.Newest].TimestampMs < startMs) continue;
-            if (!MatchesAnySet(slot.Labels, matcherSets)) continue;
-            var first = None;
-            for (var i = slot.Oldest; i != None && buffer[i].TimestampMs <= endMs; i = buffer[i].Next)
-            {
-                if (buffer[i].TimestampMs < startMs) continue;
-                if (first == None) first = i;
-                exemplars++;
-            }
-            if (first != None) matched.Add((s, first));
-        }
+        var matched = Match(startMs, endMs, matcherSets, out var exemplars);
         if (matched.Count == 0) return SeriesJsonBatch.Empty;
-        var series = _series;
-        matched.Sort((a, b) => series[a.Slot].Labels!.CompareTo(series[b.Slot].Labels));
 
+        var buffer = _buffer;
         var output = new SeriesJsonBatchWriter(matched.Count, exemplars, options);
-        foreach (var (slot, first) in matched)
+        foreach (var (slot, first, count) in matched)
         {
             output.BeginSeries(_series[slot].Labels!);
-            for (var i = first; i != None && buffer[i].TimestampMs <= endMs; i = buffer[i].Next)
+            for (int i = first, k = 0; k < count; i = buffer[i].Next, k++)
             {
                 WriteExemplar(output, buffer[i]);
             }
