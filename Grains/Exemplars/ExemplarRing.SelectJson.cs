@@ -33,27 +33,32 @@ public sealed partial class ExemplarRing
 
     private void WriteExemplar(SeriesJsonBatchWriter output, in Entry e)
     {
-        if (e.Labels.CompactHex is { } hex)
+        var json = new JsonExemplar(output, _names, e.Value, e.TimestampMs, e.HasTimestamp);
+        e.Labels.WriteTo(ref json);
+    }
+
+    /// <summary>One exemplar into the answer, its labels written from their stored form without a label set.</summary>
+    private readonly struct JsonExemplar(SeriesJsonBatchWriter output, CompactNames names, double value, long timestampMs,
+        bool hasTimestamp) : ILabelFormWriter
+    {
+        public void Hex(HexLabelValue hex)
         {
             Span<byte> digits = stackalloc byte[HexLabelValue.LongDigits];
             hex.TryWriteUtf8(digits, out var length);
-            output.AddExemplar(_names.Single!, digits[..length], e.Value, e.TimestampMs, e.HasTimestamp);
+            output.AddExemplar(names.Single!, digits[..length], value, timestampMs, hasTimestamp);
         }
-        else if (e.Labels.CompactValue is { } value)
-        {
-            output.AddExemplar(_names.Single!, value, e.Value, e.TimestampMs, e.HasTimestamp);
-        }
-        else if (e.Labels.CompactPair is var (first, second))
+
+        public void String(string labelValue) => output.AddExemplar(names.Single!, labelValue, value, timestampMs, hasTimestamp);
+
+        public void HexPair(HexLabelValue first, HexLabelValue second)
         {
             Span<byte> digits = stackalloc byte[2 * HexLabelValue.LongDigits];
             first.TryWriteUtf8(digits, out var firstLength);
             second.TryWriteUtf8(digits[firstLength..], out var secondLength);
-            output.AddExemplar(_names.PairFirst!, digits[..firstLength], _names.PairSecond!,
-                digits.Slice(firstLength, secondLength), e.Value, e.TimestampMs, e.HasTimestamp);
+            output.AddExemplar(names.PairFirst!, digits[..firstLength], names.PairSecond!,
+                digits.Slice(firstLength, secondLength), value, timestampMs, hasTimestamp);
         }
-        else
-        {
-            output.AddExemplar(e.Labels.LabelSet!, e.Value, e.TimestampMs, e.HasTimestamp);
-        }
+
+        public void Labels(LabelSet labels) => output.AddExemplar(labels, value, timestampMs, hasTimestamp);
     }
 }
