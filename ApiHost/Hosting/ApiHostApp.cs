@@ -25,6 +25,8 @@ public static class ApiHostApp
         var builder = WebApplication.CreateBuilder(args);
         builder.Services.AddValidatedOptions<ApiHostOptions>(builder.Configuration, ApiHostOptions.SectionName);
         builder.Services.AddValidatedOptions<IngestLimitsOptions>(builder.Configuration, IngestLimitsOptions.SectionName);
+        // Its forwarder shards; the silo, which sends to the endpoints, checks the rest of the section.
+        builder.Services.AddValidatedOptions<RemoteWriteOptions>(builder.Configuration, RemoteWriteOptions.SectionName);
         builder.Services.AddValidatedOptions<ShardingOptions>(builder.Configuration, ShardingOptions.SectionName);
         builder.Services.AddSingleton<MetricShardDirectory>();
         builder.Services.AddMetrics();

@@ -6,7 +6,6 @@ using Orleans.Providers.Streams.Common;
 using Orleans.Streams;
 using OrleansExemplars.Prometheus.RemoteWrite;
 using OrleansExemplars.GrainInterfaces.Sharding;
-using OrleansExemplars.Grains.Forwarding;
 
 namespace OrleansExemplars.Silo.Kafka;
 
@@ -48,9 +47,7 @@ public sealed class KafkaQueueAdapterFactory : IQueueAdapterFactory, IDisposable
             services.GetRequiredService<IOptionsMonitor<KafkaStreamOptions>>().Get(name),
             services.GetRequiredService<IOptionsMonitor<SimpleQueueCacheOptions>>().Get(name),
             services.GetRequiredService<KafkaReceiverMetrics>(),
-            services.GetRequiredService<IOptions<RemoteWriteOptions>>().Value is { Endpoints.Count: > 0 } forwarding
-                ? forwarding.Shards
-                : 0,
+            services.GetRequiredService<IOptions<RemoteWriteOptions>>().Value.ForwardShards,
             services.GetRequiredService<ILoggerFactory>(),
             services.GetRequiredService<MetricShardDirectory>(),
             services.GetRequiredService<IOptions<IngestLimitsOptions>>().Value.ToLimits());

@@ -1,19 +1,25 @@
-namespace OrleansExemplars.Grains.Forwarding;
+namespace OrleansExemplars.Prometheus.RemoteWrite;
 
 /// <summary>
-/// Configuration section <c>RemoteWrite</c>: the TSDBs every sample is forwarded to, by Prometheus remote write, and
-/// how the forwarders batch. No endpoint: forwarding is off. Validated at start-up by
-/// <see cref="RemoteWriteOptionsValidator"/> with messages naming the full key.
+/// Configuration section <c>RemoteWrite</c>, as Prometheus' <c>remote_write</c>: the TSDBs every sample is forwarded
+/// to, and how the forwarders batch. No endpoint: forwarding is off. The silo forwards (and validates the section at
+/// start-up, with messages naming the full key: <c>RemoteWriteOptionsValidator</c>); the API host reads it for the
+/// forwarder shards it hands samples to (<see cref="ForwardShards"/>).
 /// </summary>
 public sealed class RemoteWriteOptions
 {
     public const string SectionName = "RemoteWrite";
 
+    public const int DefaultShards = 16;
+
     /// <summary>The endpoints (<c>RemoteWrite:Endpoints:0:Url=…</c>); each gets every sample.</summary>
     public List<RemoteWriteEndpointOptions> Endpoints { get; set; } = [];
 
     /// <summary>Parallel send queues per endpoint (Prometheus' <c>max_shards</c>); a series always uses the same one.</summary>
-    public int Shards { get; set; } = GrainInterfaces.ForwardSharding.DefaultShards;
+    public int Shards { get; set; } = DefaultShards;
+
+    /// <summary>The forwarder shards samples go to: <see cref="Shards"/>, or 0 when no endpoint is configured.</summary>
+    public int ForwardShards => Endpoints.Count > 0 ? Shards : 0;
 
     /// <summary>Most samples in one remote-write request (Prometheus' <c>max_samples_per_send</c>).</summary>
     public int MaxSamplesPerSend { get; set; } = 2000;
@@ -23,7 +29,7 @@ public sealed class RemoteWriteOptions
 
     /// <summary>
     /// Most memory (estimated) a silo holds in its forward queues before <c>/api/v1/write</c> is answered 503 with
-    /// <c>Retry-After</c> (see <see cref="ForwardQueueBudget"/>); Kafka deliveries count against it but are never refused.
+    /// <c>Retry-After</c> (see <c>ForwardQueueBudget</c>); Kafka deliveries count against it but are never refused.
     /// </summary>
     public long MaxQueuedBytes { get; set; } = 256L * 1024 * 1024;
 }
