@@ -123,7 +123,7 @@ public sealed class ConfigurationReferenceTests
         var documented = ReadmeRows().SelectMany(r => r.Keys).ToList();
         var literal = new Regex("""(?:GetSection|GetValue<[^>]+>)\(\s*"([^"]+)"|Configuration\[\s*"([^"]+)"\s*\]""");
         var undocumented = new List<string>();
-        foreach (var project in new[] { "GrainInterfaces", "Grains", "Silo", "ApiHost" })
+        foreach (var project in new[] { "Prometheus", "GrainInterfaces", "Hosting", "Grains", "Silo", "ApiHost" })
         {
             foreach (var file in Directory.EnumerateFiles(Path.Combine(Root, project), "*.cs", SearchOption.AllDirectories)
                          .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}") &&
