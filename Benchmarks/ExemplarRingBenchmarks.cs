@@ -59,7 +59,7 @@ public class ExemplarRingBenchmarks
         _oneSeries = [[LabelMatcher.Equal(LabelSet.MetricName, RingData.MetricName), LabelMatcher.Equal("instance", "10.1.0.7:8080"),
                        LabelMatcher.Equal("le", "0.1")]];
         _regex = [[LabelMatcher.Equal(LabelSet.MetricName, RingData.MetricName),
-                   new LabelMatcher(MatchType.RegexMatch, "instance", "10\\.1\\.0\\.1[0-9]:8080")]];
+                   new LabelMatcher(LabelMatchType.RegexMatch, "instance", "10\\.1\\.0\\.1[0-9]:8080")]];
     }
 
     [Benchmark(OperationsPerInvoke = Batch, Description = "Append, full ring, new series each (evicts a series)")]

@@ -26,10 +26,10 @@ public class LabelMatcherBenchmarks
     public string Pattern { get; set; } = "";
 
     [GlobalSetup]
-    public void Setup() => _matcher = new LabelMatcher(MatchType.RegexMatch, "l", Pattern);
+    public void Setup() => _matcher = new LabelMatcher(LabelMatchType.RegexMatch, "l", Pattern);
 
     [Benchmark(Description = "new LabelMatcher + first match (what a query or a grain pays per matcher)")]
-    public bool Construct() => new LabelMatcher(MatchType.RegexMatch, "l", Pattern).Matches(Values[0]);
+    public bool Construct() => new LabelMatcher(LabelMatchType.RegexMatch, "l", Pattern).Matches(Values[0]);
 
     [Benchmark(Description = "Re2Matcher.Create + first match (a compiled-matcher cache miss)")]
     public bool Compile_uncached() => Re2Matcher.Create(Pattern).IsMatch(Values[0]);

@@ -1,4 +1,3 @@
-using System.IO;
 using BenchmarkDotNet.Attributes;
 using OrleansExemplars.Prometheus.Model;
 using OrleansExemplars.Grains.Wal;

@@ -38,7 +38,7 @@ public sealed class MetricGrain(
     MetricShardDirectory shards,
     IngestMetrics metrics,
     ExemplarBudget budget,
-    SiloExemplarLog log,
+    SiloExemplarWal log,
     ILogger<MetricGrain> logger,
     [PersistentState("ring", StorageNames.Exemplars)] IPersistentState<MetricRingState> state)
     : Grain, IMetricGrain, IStreamSubscriptionObserver, IAsyncObserver<SeriesExemplars[]>
@@ -277,9 +277,6 @@ public sealed class MetricGrain(
         }
         return Task.FromResult(dropped);
     }
-
-    public Task<SeriesExemplars[]> SelectAsync(long startMs, long endMs, LabelMatcher[][] matcherSets) =>
-        Task.FromResult(_ring.Select(startMs, endMs, matcherSets).ToArray());
 
     public Task<SeriesJsonBatch> SelectJsonAsync(long startMs, long endMs, LabelMatcher[][] matcherSets, SeriesJsonOptions options) =>
         Task.FromResult(_ring.SelectJson(startMs, endMs, matcherSets, options));

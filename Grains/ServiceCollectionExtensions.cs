@@ -39,8 +39,8 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<Budget.ExemplarBudgetEnforcer>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<Budget.ExemplarBudgetEnforcer>());
         services.AddSingleton<WalMetrics>();
-        services.AddSingleton<SiloExemplarLog>();
-        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<SiloExemplarLog>());
+        services.AddSingleton<SiloExemplarWal>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<SiloExemplarWal>());
         return services;
     }
 }

@@ -1,5 +1,5 @@
 using OrleansExemplars.ApiHost.Proxy;
-using OrleansExemplars.Health;
+using OrleansExemplars.Hosting.Health;
 
 namespace OrleansExemplars.ApiHost.Health;
 

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using OrleansExemplars.Health;
+using OrleansExemplars.Hosting.Health;
 
 namespace OrleansExemplars.ApiHost.Health;
 

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using OrleansExemplars.ApiHost.Proxy;
-using OrleansExemplars.Health;
+using OrleansExemplars.Hosting.Health;
 
 namespace OrleansExemplars.ApiHost.Health;
 

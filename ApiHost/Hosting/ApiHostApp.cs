@@ -1,5 +1,5 @@
 using OpenTelemetry.Metrics;
-using OrleansExemplars.GrainInterfaces.Configuration;
+using OrleansExemplars.Hosting.Configuration;
 using OrleansExemplars.Prometheus.RemoteWrite;
 using OrleansExemplars.GrainInterfaces.Sharding;
 using OrleansExemplars.ApiHost.Health;
@@ -8,6 +8,9 @@ using OrleansExemplars.ApiHost.Ingest;
 using OrleansExemplars.ApiHost.Query;
 using OrleansExemplars.ApiHost.Security;
 using OrleansExemplars.ApiHost.Proxy;
+using OrleansExemplars.Hosting.Clustering;
+using OrleansExemplars.Hosting.Http;
+using OrleansExemplars.Hosting.Security;
 
 namespace OrleansExemplars.ApiHost.Hosting;
 
@@ -20,18 +23,11 @@ public static class ApiHostApp
     public static WebApplicationBuilder CreateBuilder(string[] args, bool connectToCluster = true)
     {
         var builder = WebApplication.CreateBuilder(args);
-        builder.Services.AddOptions<ApiHostOptions>()
-            .Bind(builder.Configuration.GetSection(ApiHostOptions.SectionName))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
-        builder.Services.AddOptions<IngestLimitsOptions>()
-            .Bind(builder.Configuration.GetSection(IngestLimitsOptions.SectionName))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
-        builder.Services.AddOptions<ShardingOptions>()
-            .Bind(builder.Configuration.GetSection(ShardingOptions.SectionName))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        builder.Services.AddValidatedOptions<ApiHostOptions>(builder.Configuration, ApiHostOptions.SectionName);
+        builder.Services.AddValidatedOptions<IngestLimitsOptions>(builder.Configuration, IngestLimitsOptions.SectionName);
+        // Its forwarder shards; the silo, which sends to the endpoints, checks the rest of the section.
+        builder.Services.AddValidatedOptions<RemoteWriteOptions>(builder.Configuration, RemoteWriteOptions.SectionName);
+        builder.Services.AddValidatedOptions<ShardingOptions>(builder.Configuration, ShardingOptions.SectionName);
         builder.Services.AddSingleton<MetricShardDirectory>();
         builder.Services.AddMetrics();
         builder.Services.AddSingleton<ApiMetrics>();
@@ -49,10 +45,7 @@ public static class ApiHostApp
 
         if (connectToCluster)
         {
-            var section = builder.Configuration.GetSection(ClusterSettings.SectionName);
-            builder.Services.AddOptions<ClusterSettings>().Bind(section).ValidateDataAnnotations().ValidateOnStart();
-            var cluster = section.Get<ClusterSettings>() ?? new ClusterSettings();
-            OptionsValidation.ThrowIfInvalid(cluster);
+            var cluster = builder.Services.AddValidatedOptionsNow<ClusterHostOptions>(builder.Configuration, ClusterHostOptions.SectionName);
             builder.UseOrleansClient(client =>
             {
                 client.UseOrleansExemplarsClustering(cluster);
@@ -79,7 +72,7 @@ public static class ApiHostApp
         var read = api.MapGroup("").RequireReadAccess();
         read.MapExemplarQueries();
         read.MapPrometheusProxy(); // a catch-all: the literal routes above keep winning
-        app.MapGroup("").RequireReadAccess().MapSeedCompatibleQuery();
+        app.MapGroup("").RequireReadAccess().MapPostQueryEndpoint();
         app.MapPrometheusScrapingEndpoint().RequireMetricsAccess();
         app.MapApiHostHealthEndpoints(); // open, like Prometheus' own probes
         return app;

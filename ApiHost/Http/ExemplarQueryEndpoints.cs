@@ -3,11 +3,12 @@ using System.Text.Json;
 using OrleansExemplars.ApiHost.Ingest;
 using OrleansExemplars.ApiHost.Query;
 using OrleansExemplars.Prometheus.PromQL;
+using OrleansExemplars.Hosting.Http;
 
 namespace OrleansExemplars.ApiHost.Http;
 
 /// <summary>
-/// <c>GET|POST /api/v1/query_exemplars</c> as Prometheus serves it, and the seed's <c>POST /</c> with a JSON body
+/// <c>GET|POST /api/v1/query_exemplars</c> as Prometheus serves it, and <c>POST /</c> with a JSON body
 /// <c>{"start":"…","end":"…","query":"…"}</c> answering the same.
 /// </summary>
 public static class ExemplarQueryEndpoints
@@ -26,7 +27,7 @@ public static class ExemplarQueryEndpoints
         return group;
     }
 
-    public static IEndpointRouteBuilder MapSeedCompatibleQuery(this IEndpointRouteBuilder app)
+    public static IEndpointRouteBuilder MapPostQueryEndpoint(this IEndpointRouteBuilder app)
     {
         app.MapPost("/", async (HttpContext http, ExemplarQueryService service) =>
         {

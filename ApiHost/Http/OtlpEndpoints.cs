@@ -6,6 +6,7 @@ using OrleansExemplars.ApiHost.Ingest;
 using OrleansExemplars.Prometheus.Otlp;
 using OrleansExemplars.Prometheus.Otlp.Proto;
 using OrleansExemplars.Prometheus.RemoteWrite;
+using OrleansExemplars.Hosting.Http;
 
 namespace OrleansExemplars.ApiHost.Http;
 

@@ -1,4 +1,3 @@
-using System.IO;
 using System.Buffers;
 using System.Globalization;
 using Microsoft.Extensions.Options;
@@ -6,6 +5,7 @@ using Snappier;
 using OrleansExemplars.ApiHost.Hosting;
 using OrleansExemplars.ApiHost.Ingest;
 using OrleansExemplars.Prometheus.RemoteWrite;
+using OrleansExemplars.Hosting.Http;
 
 namespace OrleansExemplars.ApiHost.Http;
 

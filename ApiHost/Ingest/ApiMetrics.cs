@@ -36,7 +36,7 @@ public sealed class ApiMetrics
             description: "Metric grains exemplar queries fanned out to (the catalog's label index keeps it small for queries without a metric name).");
         _grainsAsked.Add(0);
         _queryDuration = meter.CreateHistogram<double>("oe_query_exemplars_duration", unit: "s",
-            description: "Exemplar queries (query_exemplars and the seed's POST /), by outcome: success, no_content, " +
+            description: "Exemplar queries (query_exemplars and the JSON POST /), by outcome: success, no_content, " +
                          "bad_data, unavailable, timeout, canceled.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
         _proxyDuration = meter.CreateHistogram<double>("oe_query_proxy_duration", unit: "s",

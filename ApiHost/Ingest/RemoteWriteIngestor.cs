@@ -27,12 +27,10 @@ public enum IngestOutcome
 /// shard for the samples, all in parallel. A forwarder batch is named by the request's content and its shard, so a
 /// resent request finds its batches queued (or sent) and nothing is forwarded twice.
 /// </summary>
-public sealed class RemoteWriteIngestor(IGrainFactory grains, ApiMetrics metrics, IConfiguration configuration,
+public sealed class RemoteWriteIngestor(IGrainFactory grains, ApiMetrics metrics, IOptions<RemoteWriteOptions> forwarding,
     IOptions<ApiHostOptions> options, MetricShardDirectory shards)
 {
-    private readonly int _forwardShards = configuration.GetSection($"{ForwardSharding.SectionName}:Endpoints").GetChildren().Any()
-        ? configuration.GetValue($"{ForwardSharding.SectionName}:Shards", ForwardSharding.DefaultShards)
-        : 0;
+    private readonly int _forwardShards = forwarding.Value.ForwardShards;
 
     /// <summary>Whether samples go on to remote-write endpoints (<c>RemoteWrite:Endpoints</c> configured).</summary>
     public bool Forwarding => _forwardShards > 0;

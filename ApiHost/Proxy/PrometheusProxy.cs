@@ -4,6 +4,7 @@ using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 using OrleansExemplars.ApiHost.Http;
 using Yarp.ReverseProxy.Forwarder;
+using OrleansExemplars.Hosting.Http;
 
 namespace OrleansExemplars.ApiHost.Proxy;
 

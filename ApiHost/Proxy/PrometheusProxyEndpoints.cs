@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using OrleansExemplars.ApiHost.Http;
 using OrleansExemplars.ApiHost.Ingest;
+using OrleansExemplars.Hosting.Http;
 
 namespace OrleansExemplars.ApiHost.Proxy;
 

@@ -82,7 +82,7 @@ public sealed class ExemplarQueryService(IGrainFactory grains, IOptions<ApiHostO
         {
             var setArray = set.ToArray();
             var nameMatchers = setArray.Where(m => m.Name == LabelSet.MetricName).ToArray();
-            var exact = nameMatchers.FirstOrDefault(m => m.Type == MatchType.Equal);
+            var exact = nameMatchers.FirstOrDefault(m => m.Type == LabelMatchType.Equal);
             IEnumerable<string> candidates;
             if (exact is not null)
             {

@@ -1,3 +1,4 @@
+using OrleansExemplars.Hosting.Security;
 namespace OrleansExemplars.ApiHost.Security;
 
 /// <summary>

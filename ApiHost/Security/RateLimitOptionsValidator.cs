@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using OrleansExemplars.Hosting.Security;
 
 namespace OrleansExemplars.ApiHost.Security;
 

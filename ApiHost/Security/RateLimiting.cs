@@ -3,6 +3,8 @@ using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 using OrleansExemplars.ApiHost.Http;
+using OrleansExemplars.Hosting.Security;
+using OrleansExemplars.Hosting.Http;
 
 namespace OrleansExemplars.ApiHost.Security;
 

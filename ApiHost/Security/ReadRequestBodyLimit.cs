@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using OrleansExemplars.ApiHost.Hosting;
 using OrleansExemplars.ApiHost.Http;
+using OrleansExemplars.Hosting.Http;
 
 namespace OrleansExemplars.ApiHost.Security;
 

@@ -9,6 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using OrleansExemplars.GrainInterfaces;
+using OrleansExemplars.Prometheus.Json;
 using OrleansExemplars.Prometheus.Model;
 using OrleansExemplars.LoadTool;
 using OrleansExemplars.Silo.Hosting;
@@ -167,13 +168,13 @@ public static class KafkaIngestLoad
     /// <summary>Exemplars now held by the metric grains: the rings (10 000 per metric) bound it.</summary>
     private static async Task<long> CountStoredAsync(IGrainFactory grains, int metrics)
     {
-        var all = new[] { new[] { new LabelMatcher(MatchType.RegexMatch, "__name__", ".+") } };
+        var all = new[] { new[] { new LabelMatcher(LabelMatchType.RegexMatch, "__name__", ".+") } };
         long total = 0;
         for (var m = 0; m < metrics; m++)
         {
             var found = await grains.GetGrain<IMetricGrain>($"load_metric_{m}_seconds_bucket")
-                .SelectAsync(long.MinValue, long.MaxValue, all);
-            total += found.Sum(s => (long)s.Exemplars.Length);
+                .SelectJsonAsync(long.MinValue, long.MaxValue, all, SeriesJsonOptions.ExemplarIndex);
+            total += found.Exemplars.Length / SeriesJsonBatch.ExemplarEntrySize;
         }
         return total;
     }

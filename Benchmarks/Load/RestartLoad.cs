@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.IO;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
@@ -8,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using OrleansExemplars.GrainInterfaces;
+using OrleansExemplars.Prometheus.Json;
 using OrleansExemplars.Prometheus.Model;
 using OrleansExemplars.Grains.Wal;
 
@@ -155,8 +155,9 @@ public static class RestartLoad
         while (clock.Elapsed < TimeSpan.FromMinutes(5))
         {
             var counts = await Task.WhenAll(Enumerable.Range(0, metrics).Select(async m =>
-                (await grains.GetGrain<IMetricGrain>($"restart_metric_{m}").SelectAsync(long.MinValue, long.MaxValue, [[]]))
-                .Sum(s => (long)s.Exemplars.Length)));
+                (long)(await grains.GetGrain<IMetricGrain>($"restart_metric_{m}")
+                    .SelectJsonAsync(long.MinValue, long.MaxValue, [[]], SeriesJsonOptions.ExemplarIndex))
+                .Exemplars.Length / SeriesJsonBatch.ExemplarEntrySize));
             found = counts.Sum();
             if (found >= (long)metrics * perMetric) break;
             await Task.Delay(50);

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.IO;
 using OrleansExemplars.Grains.Wal;
 
 namespace OrleansExemplars.Benchmarks.Load;

@@ -31,12 +31,10 @@ public interface IMetricGrain : IGrainWithStringKey
     /// </summary>
     Task<int> ShedOldestAsync(long beforeMs, int max);
 
-    [AlwaysInterleave]
-    Task<SeriesExemplars[]> SelectAsync(long startMs, long endMs, LabelMatcher[][] matcherSets);
-
     /// <summary>
-    /// The answer of <see cref="SelectAsync"/> as the JSON of the HTTP answer (what the API host asks: it only copies
-    /// the bytes, see <see cref="SeriesJsonBatch"/>), with what merging it needs (<paramref name="options"/>).
+    /// The series matching any of <paramref name="matcherSets"/> with their exemplars between the two times, as the
+    /// JSON of the HTTP answer (the API host only copies the bytes, see <see cref="SeriesJsonBatch"/>), with what
+    /// merging it needs (<paramref name="options"/>).
     /// </summary>
     [AlwaysInterleave]
     Task<SeriesJsonBatch> SelectJsonAsync(long startMs, long endMs, LabelMatcher[][] matcherSets, SeriesJsonOptions options);

@@ -39,11 +39,6 @@ public sealed record ForwardBatch([property: Id(0)] string Id, [property: Id(1)]
 
 public static class ForwardSharding
 {
-    /// <summary>Configuration section the silo's forwarders and the API host both read.</summary>
-    public const string SectionName = "RemoteWrite";
-
-    public const int DefaultShards = 16;
-
     /// <summary>Stable across processes (FNV-1a over the labels), so every silo sends a series from the same shard.</summary>
     public static int ShardOf(LabelSet labels, int shards)
     {

@@ -9,17 +9,8 @@ namespace OrleansExemplars.Grains.Exemplars;
 /// </summary>
 public sealed partial class ExemplarRing
 {
-    /// <summary>
-    /// One stored exemplar: its series by slot, and exactly one of the compact label value as a string, the compact
-    /// label value packed (<see cref="HexLabelValue"/>), the two packed values of the pair form, or the full label set.
-    /// </summary>
-    internal readonly record struct RawEntry(
-        int SeriesSlot, string? CompactValue, HexLabelValue? CompactHex, (HexLabelValue First, HexLabelValue Second)? CompactPair,
-        LabelSet? Labels, double Value, long TimestampMs, bool HasTimestamp)
-    {
-        /// <summary>Stands for the single label named <see cref="CompactName"/>.</summary>
-        public bool IsCompact => Labels is null && CompactPair is null;
-    }
+    /// <summary>One stored exemplar: its series by slot, its labels in their stored form (<see cref="StoredLabels.WriteTo"/>).</summary>
+    internal readonly record struct RawEntry(int SeriesSlot, StoredLabels Labels, double Value, long TimestampMs, bool HasTimestamp);
 
     /// <summary>The name of the single label compact entries stand for (null until the first one was stored).</summary>
     internal string? CompactName => _names.Single;
@@ -43,8 +34,7 @@ public sealed partial class ExemplarRing
             var i = start + k;
             if (i >= _capacity) i -= _capacity;
             ref readonly var e = ref _buffer[i];
-            visit.Visit(new RawEntry(e.Series, e.Labels.CompactValue, e.Labels.CompactHex, e.Labels.CompactPair, e.Labels.LabelSet,
-                e.Value, e.TimestampMs, e.HasTimestamp));
+            visit.Visit(new RawEntry(e.Series, e.Labels, e.Value, e.TimestampMs, e.HasTimestamp));
         }
     }
 

@@ -13,9 +13,34 @@ public sealed partial class ExemplarRing
     /// </summary>
     public List<SeriesExemplars> Select(long startMs, long endMs, IReadOnlyList<IReadOnlyList<LabelMatcher>> matcherSets)
     {
+        var matched = Match(startMs, endMs, matcherSets, out _);
+        var result = new List<SeriesExemplars>(matched.Count);
+        var buffer = _buffer;
+        foreach (var (slot, first, count) in matched)
+        {
+            // Counted by the walk, so each result array is allocated once at its final size.
+            var exemplars = new Exemplar[count];
+            for (int i = first, k = 0; k < count; i = buffer[i].Next, k++)
+            {
+                exemplars[k] = ToExemplar(buffer[i]);
+            }
+            result.Add(new SeriesExemplars(_series[slot].Labels!, exemplars));
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// The one walk of <see cref="Select"/> and <see cref="SelectJson"/>: each series matching a set that has entries
+    /// in the range, with its first such entry and how many there are, sorted by labels; <paramref name="exemplars"/>
+    /// counts them all.
+    /// </summary>
+    private List<(int Slot, int First, int Count)> Match(long startMs, long endMs,
+        IReadOnlyList<IReadOnlyList<LabelMatcher>> matcherSets, out int exemplars)
+    {
         ArgumentNullException.ThrowIfNull(matcherSets);
-        var result = new List<SeriesExemplars>();
-        if (_count == 0 || matcherSets.Count == 0) return result;
+        var matched = new List<(int Slot, int First, int Count)>();
+        exemplars = 0;
+        if (_count == 0 || matcherSets.Count == 0) return matched;
 
         var buffer = _buffer;
         for (var s = 0; s < _seriesHighWater; s++)
@@ -26,8 +51,8 @@ public sealed partial class ExemplarRing
             if (buffer[slot.Oldest].TimestampMs > endMs || buffer[slot.Newest].TimestampMs < startMs) continue;
             if (!MatchesAnySet(slot.Labels, matcherSets)) continue;
 
-            // Counted first so each result array is allocated once at its final size. The walk stops at the first
-            // entry after endMs, as Prometheus' does: a series' timestamps strictly increase along its list.
+            // The walk stops at the first entry after endMs, as Prometheus' does: a series' timestamps strictly
+            // increase along its list.
             var n = 0;
             var first = None;
             for (var i = slot.Oldest; i != None;)
@@ -42,17 +67,13 @@ public sealed partial class ExemplarRing
                 i = e.Next;
             }
             if (n == 0) continue;
-
-            var exemplars = new Exemplar[n];
-            for (int i = first, k = 0; k < n; i = buffer[i].Next, k++)
-            {
-                exemplars[k] = ToExemplar(buffer[i]);
-            }
-            result.Add(new SeriesExemplars(slot.Labels, exemplars));
+            matched.Add((s, first, n));
+            exemplars += n;
         }
-
-        result.Sort(static (a, b) => a.Series.CompareTo(b.Series));
-        return result;
+        // Slots hold distinct label sets, so the order is total.
+        var series = _series;
+        matched.Sort((a, b) => series[a.Slot].Labels!.CompareTo(series[b.Slot].Labels));
+        return matched;
     }
 
     /// <summary>

@@ -14,37 +14,15 @@ public sealed partial class ExemplarRing
     public SeriesJsonBatch SelectJson(long startMs, long endMs, IReadOnlyList<IReadOnlyList<LabelMatcher>> matcherSets,
         SeriesJsonOptions options = SeriesJsonOptions.Keys | SeriesJsonOptions.ExemplarIndex)
     {
-        ArgumentNullException.ThrowIfNull(matcherSets);
-        if (_count == 0 || matcherSets.Count == 0) return SeriesJsonBatch.Empty;
-
-        // (slot, first entry in range): the walk and its early stop are Select's.
-        var buffer = _buffer;
-        var matched = new List<(int Slot, int First)>();
-        var exemplars = 0;
-        for (var s = 0; s < _seriesHighWater; s++)
-        {
-            ref readonly var slot = ref _series[s];
-            if (slot.Labels is null) continue;
-            if (buffer[slot.Oldest].TimestampMs > endMs || buffer[slot.Newest].TimestampMs < startMs) continue;
-            if (!MatchesAnySet(slot.Labels, matcherSets)) continue;
-            var first = None;
-            for (var i = slot.Oldest; i != None && buffer[i].TimestampMs <= endMs; i = buffer[i].Next)
-            {
-                if (buffer[i].TimestampMs < startMs) continue;
-                if (first == None) first = i;
-                exemplars++;
-            }
-            if (first != None) matched.Add((s, first));
-        }
+        var matched = Match(startMs, endMs, matcherSets, out var exemplars);
         if (matched.Count == 0) return SeriesJsonBatch.Empty;
-        var series = _series;
-        matched.Sort((a, b) => series[a.Slot].Labels!.CompareTo(series[b.Slot].Labels));
 
+        var buffer = _buffer;
         var output = new SeriesJsonBatchWriter(matched.Count, exemplars, options);
-        foreach (var (slot, first) in matched)
+        foreach (var (slot, first, count) in matched)
         {
             output.BeginSeries(_series[slot].Labels!);
-            for (var i = first; i != None && buffer[i].TimestampMs <= endMs; i = buffer[i].Next)
+            for (int i = first, k = 0; k < count; i = buffer[i].Next, k++)
             {
                 WriteExemplar(output, buffer[i]);
             }
@@ -55,27 +33,32 @@ public sealed partial class ExemplarRing
 
     private void WriteExemplar(SeriesJsonBatchWriter output, in Entry e)
     {
-        if (e.Labels.CompactHex is { } hex)
+        var json = new JsonExemplar(output, _names, e.Value, e.TimestampMs, e.HasTimestamp);
+        e.Labels.WriteTo(ref json);
+    }
+
+    /// <summary>One exemplar into the answer, its labels written from their stored form without a label set.</summary>
+    private readonly struct JsonExemplar(SeriesJsonBatchWriter output, CompactNames names, double value, long timestampMs,
+        bool hasTimestamp) : ILabelFormWriter
+    {
+        public void Hex(HexLabelValue hex)
         {
             Span<byte> digits = stackalloc byte[HexLabelValue.LongDigits];
             hex.TryWriteUtf8(digits, out var length);
-            output.AddExemplar(_names.Single!, digits[..length], e.Value, e.TimestampMs, e.HasTimestamp);
+            output.AddExemplar(names.Single!, digits[..length], value, timestampMs, hasTimestamp);
         }
-        else if (e.Labels.CompactValue is { } value)
-        {
-            output.AddExemplar(_names.Single!, value, e.Value, e.TimestampMs, e.HasTimestamp);
-        }
-        else if (e.Labels.CompactPair is var (first, second))
+
+        public void String(string labelValue) => output.AddExemplar(names.Single!, labelValue, value, timestampMs, hasTimestamp);
+
+        public void HexPair(HexLabelValue first, HexLabelValue second)
         {
             Span<byte> digits = stackalloc byte[2 * HexLabelValue.LongDigits];
             first.TryWriteUtf8(digits, out var firstLength);
             second.TryWriteUtf8(digits[firstLength..], out var secondLength);
-            output.AddExemplar(_names.PairFirst!, digits[..firstLength], _names.PairSecond!,
-                digits.Slice(firstLength, secondLength), e.Value, e.TimestampMs, e.HasTimestamp);
+            output.AddExemplar(names.PairFirst!, digits[..firstLength], names.PairSecond!,
+                digits.Slice(firstLength, secondLength), value, timestampMs, hasTimestamp);
         }
-        else
-        {
-            output.AddExemplar(e.Labels.LabelSet!, e.Value, e.TimestampMs, e.HasTimestamp);
-        }
+
+        public void Labels(LabelSet labels) => output.AddExemplar(labels, value, timestampMs, hasTimestamp);
     }
 }

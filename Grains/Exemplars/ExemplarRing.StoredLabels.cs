@@ -9,7 +9,39 @@ public sealed partial class ExemplarRing
     /// The label names the compact forms stand for: <see cref="Single"/> for one label, <see cref="PairFirst"/> and
     /// <see cref="PairSecond"/> (in label set order) for two. Each is set once per ring and never changed.
     /// </summary>
-    private readonly record struct CompactNames(string? Single, string? PairFirst, string? PairSecond);
+    internal readonly record struct CompactNames(string? Single, string? PairFirst, string? PairSecond);
+
+    /// <summary>The four forms of <see cref="StoredLabels"/>.</summary>
+    internal enum LabelForm
+    {
+        /// <summary>The single compact label, its value packed (32 or 16 hex digits).</summary>
+        Hex,
+
+        /// <summary>The single compact label, its value as a string.</summary>
+        String,
+
+        /// <summary>The two pair labels, both values packed.</summary>
+        HexPair,
+
+        /// <summary>Any other label set, held as it is.</summary>
+        LabelSet,
+    }
+
+    /// <summary>
+    /// What reads an entry's labels in their form (the JSON answer, the snapshot, a rebuilt <see cref="Prometheus.Model.LabelSet"/>):
+    /// <see cref="StoredLabels.WriteTo"/> holds the one switch over the forms. The names the compact forms stand for are
+    /// the ring's (<see cref="CompactName"/>, <see cref="PairNames"/>).
+    /// </summary>
+    internal interface ILabelFormWriter
+    {
+        void Hex(HexLabelValue value);
+
+        void String(string value);
+
+        void HexPair(HexLabelValue first, HexLabelValue second);
+
+        void Labels(LabelSet labels);
+    }
 
     /// <summary>
     /// An exemplar's label set in the smallest of four forms (32 bytes: one reference and 192 bits), chosen by what
@@ -24,7 +56,7 @@ public sealed partial class ExemplarRing
     /// <item>anything else: <c>_ref</c> is the <see cref="LabelSet"/>.</item>
     /// </list>
     /// </summary>
-    private readonly struct StoredLabels
+    internal readonly struct StoredLabels
     {
         /// <summary>Marks a packed 16-digit value; a packed 32-digit value has no reference at all.</summary>
         private static readonly object ShortHex = new();
@@ -93,45 +125,67 @@ public sealed partial class ExemplarRing
             };
         }
 
-        /// <summary>The value string of the single compact string form, else null.</summary>
-        public string? CompactValue => _ref as string;
-
-        /// <summary>The value of the single packed form, else null.</summary>
-        public HexLabelValue? CompactHex =>
-            _ref is null || ReferenceEquals(_ref, ShortHex) ? HexLabelValue.FromParts(_a, _b, isShort: _ref is not null) : null;
-
-        /// <summary>The two values of the pair form, else null.</summary>
-        public (HexLabelValue First, HexLabelValue Second)? CompactPair
+        /// <summary>Which form this is: told by the reference (no room for a field of its own in an entry).</summary>
+        public LabelForm Form => _ref switch
         {
-            get
+            null => LabelForm.Hex,
+            string => LabelForm.String,
+            PairForm => LabelForm.HexPair,
+            LabelSet => LabelForm.LabelSet,
+            _ => LabelForm.Hex, // ShortHex
+        };
+
+        /// <summary>Hands the labels to <paramref name="writer"/> in their form. Allocates nothing.</summary>
+        public void WriteTo<TWriter>(ref TWriter writer) where TWriter : ILabelFormWriter
+        {
+            switch (Form)
             {
-                if (_ref is not PairForm form) return null;
-                return form.FirstShort
-                    ? (HexLabelValue.FromParts(0, _a, true), HexLabelValue.FromParts(form.SecondShort ? 0 : _b, _c, form.SecondShort))
-                    : (HexLabelValue.FromParts(_a, _b, false), HexLabelValue.FromParts(0, _c, true));
+                case LabelForm.Hex:
+                    writer.Hex(HexLabelValue.FromParts(_a, _b, isShort: _ref is not null));
+                    break;
+                case LabelForm.String:
+                    writer.String((string)_ref!);
+                    break;
+                case LabelForm.HexPair:
+                    var form = (PairForm)_ref!;
+                    if (form.FirstShort)
+                    {
+                        writer.HexPair(HexLabelValue.FromParts(0, _a, true),
+                            HexLabelValue.FromParts(form.SecondShort ? 0 : _b, _c, form.SecondShort));
+                    }
+                    else
+                    {
+                        writer.HexPair(HexLabelValue.FromParts(_a, _b, false), HexLabelValue.FromParts(0, _c, true));
+                    }
+                    break;
+                default:
+                    writer.Labels((LabelSet)_ref!);
+                    break;
             }
         }
-
-        /// <summary>The label set of the non-compact form, else null.</summary>
-        public LabelSet? LabelSet => _ref as LabelSet;
 
         /// <summary>The label set as appended: a new one for the compact forms (the exact original value strings).</summary>
         public LabelSet ToLabelSet(in CompactNames names)
         {
-            switch (_ref)
-            {
-                case LabelSet labels:
-                    return labels;
-                case string value:
-                    return LabelSet.FromOwnedArray([new Label(names.Single!, value)]);
-                case PairForm:
-                    var (first, second) = CompactPair!.Value;
-                    return LabelSet.FromOwnedArray(
-                        [new Label(names.PairFirst!, first.ToString()), new Label(names.PairSecond!, second.ToString())]);
-                default:
-                    return LabelSet.FromOwnedArray([new Label(names.Single!, CompactHex!.Value.ToString())]);
-            }
+            var rebuild = new LabelSetBuilder(names);
+            WriteTo(ref rebuild);
+            return rebuild.Result!;
         }
+    }
+
+    /// <summary>Rebuilds the label set an entry stands for.</summary>
+    private struct LabelSetBuilder(CompactNames names) : ILabelFormWriter
+    {
+        public LabelSet? Result;
+
+        public void Hex(HexLabelValue value) => Result = LabelSet.FromOwnedArray([new Label(names.Single!, value.ToString())]);
+
+        public void String(string value) => Result = LabelSet.FromOwnedArray([new Label(names.Single!, value)]);
+
+        public void HexPair(HexLabelValue first, HexLabelValue second) => Result = LabelSet.FromOwnedArray(
+            [new Label(names.PairFirst!, first.ToString()), new Label(names.PairSecond!, second.ToString())]);
+
+        public void Labels(LabelSet labels) => Result = labels;
     }
 
     /// <summary>

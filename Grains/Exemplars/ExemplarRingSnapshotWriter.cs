@@ -53,7 +53,7 @@ internal sealed class ExemplarRingSnapshotWriter
         }
     }
 
-    private struct IndexVisitor(ExemplarRing ring) : ExemplarRing.IRawEntryVisitor
+    private struct IndexVisitor(ExemplarRing ring) : ExemplarRing.IRawEntryVisitor, ExemplarRing.ILabelFormWriter
     {
         public readonly int[] SeriesIndex = NewIndex(ring.SeriesSlotBound);
         public readonly List<int> SeriesOrder = [];
@@ -77,34 +77,40 @@ internal sealed class ExemplarRingSnapshotWriter
                 SeriesOrder.Add(entry.SeriesSlot);
                 foreach (var l in ring.SeriesLabelsAt(entry.SeriesSlot).AsSpan()) Names.TryAdd(l.Name, Names.Count);
             }
-            if (entry.CompactPair is not null)
-            {
-                if (PairFirstIndex < 0)
-                {
-                    // Numbered as the label set's two names would be, in its order.
-                    var (first, second) = ring.PairNames!.Value;
-                    Names.TryAdd(first, Names.Count);
-                    Names.TryAdd(second, Names.Count);
-                    PairFirstIndex = Names[first];
-                    PairSecondIndex = Names[second];
-                }
-                return;
-            }
-            if (entry.IsCompact)
-            {
-                if (CompactNameIndex < 0)
-                {
-                    var name = ring.CompactName!;
-                    Names.TryAdd(name, Names.Count);
-                    CompactNameIndex = Names[name];
-                }
-                return;
-            }
-            foreach (var l in entry.Labels!.AsSpan()) Names.TryAdd(l.Name, Names.Count);
+            entry.Labels.WriteTo(ref this);
+        }
+
+        public void Hex(HexLabelValue value) => NumberCompactName();
+
+        public void String(string value) => NumberCompactName();
+
+        public void HexPair(HexLabelValue first, HexLabelValue second)
+        {
+            if (PairFirstIndex >= 0) return;
+            // Numbered as the label set's two names would be, in its order.
+            var (firstName, secondName) = ring.PairNames!.Value;
+            Names.TryAdd(firstName, Names.Count);
+            Names.TryAdd(secondName, Names.Count);
+            PairFirstIndex = Names[firstName];
+            PairSecondIndex = Names[secondName];
+        }
+
+        public void Labels(LabelSet labels)
+        {
+            foreach (var l in labels.AsSpan()) Names.TryAdd(l.Name, Names.Count);
+        }
+
+        private void NumberCompactName()
+        {
+            if (CompactNameIndex >= 0) return;
+            var name = ring.CompactName!;
+            Names.TryAdd(name, Names.Count);
+            CompactNameIndex = Names[name];
         }
     }
 
-    private readonly struct EntryVisitor(ExemplarRingSnapshotWriter writer, IndexVisitor index) : ExemplarRing.IRawEntryVisitor
+    private readonly struct EntryVisitor(ExemplarRingSnapshotWriter writer, IndexVisitor index)
+        : ExemplarRing.IRawEntryVisitor, ExemplarRing.ILabelFormWriter
     {
         public void Visit(in ExemplarRing.RawEntry entry)
         {
@@ -112,31 +118,34 @@ internal sealed class ExemplarRingSnapshotWriter
             writer.WriteDouble(entry.Value);
             writer.WriteByte(entry.HasTimestamp ? (byte)1 : (byte)0);
             writer.Write7BitLong(entry.TimestampMs);
-            if (entry.CompactValue is { } value)
-            {
-                writer.Write7BitInt(1);
-                writer.Write7BitInt(index.CompactNameIndex);
-                writer.WriteString(value);
-            }
-            else if (entry.CompactHex is { } hex)
-            {
-                writer.Write7BitInt(1);
-                writer.Write7BitInt(index.CompactNameIndex);
-                writer.WriteHex(hex);
-            }
-            else if (entry.CompactPair is var (first, second))
-            {
-                writer.Write7BitInt(2);
-                writer.Write7BitInt(index.PairFirstIndex);
-                writer.WriteHex(first);
-                writer.Write7BitInt(index.PairSecondIndex);
-                writer.WriteHex(second);
-            }
-            else
-            {
-                writer.WriteLabels(entry.Labels!, index.Names);
-            }
+            var labels = this;
+            entry.Labels.WriteTo(ref labels);
         }
+
+        public void Hex(HexLabelValue value)
+        {
+            writer.Write7BitInt(1);
+            writer.Write7BitInt(index.CompactNameIndex);
+            writer.WriteHex(value);
+        }
+
+        public void String(string value)
+        {
+            writer.Write7BitInt(1);
+            writer.Write7BitInt(index.CompactNameIndex);
+            writer.WriteString(value);
+        }
+
+        public void HexPair(HexLabelValue first, HexLabelValue second)
+        {
+            writer.Write7BitInt(2);
+            writer.Write7BitInt(index.PairFirstIndex);
+            writer.WriteHex(first);
+            writer.Write7BitInt(index.PairSecondIndex);
+            writer.WriteHex(second);
+        }
+
+        public void Labels(LabelSet labels) => writer.WriteLabels(labels, index.Names);
     }
 
     private void WriteLabels(LabelSet labels, Dictionary<string, int> names)

@@ -1,6 +1,6 @@
-using System.IO;
 using System.Net.Http.Headers;
 using System.Text;
+using OrleansExemplars.Prometheus.RemoteWrite;
 
 namespace OrleansExemplars.Grains.Forwarding;
 

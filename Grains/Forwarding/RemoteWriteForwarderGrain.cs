@@ -4,6 +4,7 @@ using Orleans.Concurrency;
 using Orleans.Streams;
 using Orleans.Streams.Core;
 using OrleansExemplars.GrainInterfaces;
+using OrleansExemplars.Prometheus.RemoteWrite;
 
 namespace OrleansExemplars.Grains.Forwarding;
 

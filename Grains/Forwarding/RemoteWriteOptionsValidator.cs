@@ -1,6 +1,6 @@
-using System.IO;
 using System.Net.Http.Headers;
 using Microsoft.Extensions.Options;
+using OrleansExemplars.Prometheus.RemoteWrite;
 
 namespace OrleansExemplars.Grains.Forwarding;
 

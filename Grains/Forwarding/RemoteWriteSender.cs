@@ -5,6 +5,7 @@ using System.Text;
 using Microsoft.Extensions.Logging;
 using OrleansExemplars.Prometheus.Model;
 using Polly.Timeout;
+using OrleansExemplars.Prometheus.RemoteWrite;
 
 namespace OrleansExemplars.Grains.Forwarding;
 

@@ -1,6 +1,7 @@
 using System.Collections;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using OrleansExemplars.Prometheus.RemoteWrite;
 
 namespace OrleansExemplars.Grains.Forwarding;
 

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.IO;
 using System.Threading.Channels;
 using Microsoft.Win32.SafeHandles;
 

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Buffers.Binary;
-using System.IO;
 using System.Text;
 using OrleansExemplars.Prometheus.Model;
 using OrleansExemplars.Prometheus.Wire;

@@ -1,5 +1,3 @@
-using System.IO;
-
 namespace OrleansExemplars.Grains.Wal;
 
 /// <summary>A record read back from the WAL: its position (LSN) and payload.</summary>

@@ -1,4 +1,3 @@
-using System.IO;
 using OrleansExemplars.Prometheus.Model;
 
 namespace OrleansExemplars.Grains.Wal;

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.IO;
 using System.Net.Sockets;
 
 namespace OrleansExemplars.LoadTool.Compare;

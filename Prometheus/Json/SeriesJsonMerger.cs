@@ -8,7 +8,7 @@ public readonly record struct SeriesRef(int Batch, int Series, bool JoinsPreviou
 
 /// <summary>
 /// Merges the answers of several metric grains (<see cref="SeriesJsonBatch"/>es, each sorted by labels) into Prometheus'
-/// answer, with the semantics of <see cref="Sharding.ShardedResultMerger"/>: series sorted by labels; a series found in
+/// answer, with the semantics of the tests' <c>ShardedResultMerger</c>: series sorted by labels; a series found in
 /// several grains (only across a change of shard count) gets its parts' exemplars interleaved by timestamp, ties in grain
 /// order, and an exemplar found in more than one part kept once. A series held by one grain — nearly all — is copied
 /// as bytes.

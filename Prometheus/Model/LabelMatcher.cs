@@ -3,7 +3,7 @@ using OrleansExemplars.Prometheus.Re2;
 
 namespace OrleansExemplars.Prometheus.Model;
 
-public enum MatchType
+public enum LabelMatchType
 {
     Equal,
     NotEqual,
@@ -20,29 +20,29 @@ public sealed class LabelMatcher
 {
     [NonSerialized] private Re2Matcher? _regex;
 
-    public LabelMatcher(MatchType type, string name, string value)
+    public LabelMatcher(LabelMatchType type, string name, string value)
     {
         Type = type;
         Name = name;
         Value = value;
-        if (type is MatchType.RegexMatch or MatchType.RegexNoMatch)
+        if (type is LabelMatchType.RegexMatch or LabelMatchType.RegexNoMatch)
         {
             _regex = CompileAnchored(value);
         }
     }
 
-    [Id(0)] public MatchType Type { get; }
+    [Id(0)] public LabelMatchType Type { get; }
     [Id(1)] public string Name { get; }
     [Id(2)] public string Value { get; }
 
-    public static LabelMatcher Equal(string name, string value) => new(MatchType.Equal, name, value);
+    public static LabelMatcher Equal(string name, string value) => new(LabelMatchType.Equal, name, value);
 
     public bool Matches(string value) => Type switch
     {
-        MatchType.Equal => string.Equals(value, Value, StringComparison.Ordinal),
-        MatchType.NotEqual => !string.Equals(value, Value, StringComparison.Ordinal),
-        MatchType.RegexMatch => MatchesRegex(value),
-        MatchType.RegexNoMatch => !MatchesRegex(value),
+        LabelMatchType.Equal => string.Equals(value, Value, StringComparison.Ordinal),
+        LabelMatchType.NotEqual => !string.Equals(value, Value, StringComparison.Ordinal),
+        LabelMatchType.RegexMatch => MatchesRegex(value),
+        LabelMatchType.RegexNoMatch => !MatchesRegex(value),
         _ => throw new InvalidOperationException($"unknown match type {Type}"),
     };
 
@@ -82,9 +82,9 @@ public sealed class LabelMatcher
     {
         var op = Type switch
         {
-            MatchType.Equal => "=",
-            MatchType.NotEqual => "!=",
-            MatchType.RegexMatch => "=~",
+            LabelMatchType.Equal => "=",
+            LabelMatchType.NotEqual => "!=",
+            LabelMatchType.RegexMatch => "=~",
             _ => "!~",
         };
         return $"{Name}{op}\"{Value.Replace("\\", "\\\\").Replace("\"", "\\\"")}\"";

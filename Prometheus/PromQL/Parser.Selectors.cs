@@ -1,6 +1,5 @@
 using OrleansExemplars.Prometheus.Model;
 using OrleansExemplars.Prometheus.Re2;
-using MatchType = OrleansExemplars.Prometheus.Model.MatchType;
 
 namespace OrleansExemplars.Prometheus.PromQL;
 
@@ -86,12 +85,12 @@ internal sealed partial class Parser
         var text = Unquote(value);
         var type = op.Kind switch
         {
-            TokenKind.Eql => MatchType.Equal,
-            TokenKind.Neq => MatchType.NotEqual,
-            TokenKind.EqlRegex => MatchType.RegexMatch,
-            _ => MatchType.RegexNoMatch,
+            TokenKind.Eql => LabelMatchType.Equal,
+            TokenKind.Neq => LabelMatchType.NotEqual,
+            TokenKind.EqlRegex => LabelMatchType.RegexMatch,
+            _ => LabelMatchType.RegexNoMatch,
         };
-        if (type is MatchType.RegexMatch or MatchType.RegexNoMatch &&
+        if (type is LabelMatchType.RegexMatch or LabelMatchType.RegexNoMatch &&
             Re2Syntax.Validate(text) is { } regexError)
         {
             throw Error(new PositionRange(label.Pos, value.EndPos), regexError);

@@ -1,4 +1,3 @@
-using System.IO;
 using Google.Protobuf;
 using Snappier;
 using OrleansExemplars.Prometheus.RemoteWrite.V1;

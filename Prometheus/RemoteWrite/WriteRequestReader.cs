@@ -11,9 +11,10 @@ namespace OrleansExemplars.Prometheus.RemoteWrite;
 /// Validates a remote-write 1.0 request with Prometheus' label rules and regroups it for the grains. A series that
 /// breaks a rule is listed in <see cref="DecodedWrite.Invalid"/> and left out; the others are kept, so one bad
 /// series does not cost the rest of the request. The rules are <see cref="SeriesValidation"/>'s, shared with
-/// <see cref="WriteRequestV2Reader"/>.
+/// <see cref="WriteRequestV2Reader"/>. The server reads 1.0 with <see cref="RemoteWriteV1Reader"/>; this reader of
+/// Google.Protobuf's objects is the oracle the tests and the decode benchmark compare it with.
 /// </summary>
-public static class WriteRequestReader
+internal static class WriteRequestReader
 {
     public static DecodedWrite Read(WriteRequest request, SeriesLimits? limits = null) =>
         SeriesValidation.Read(request.Timeseries, new Source(), limits);

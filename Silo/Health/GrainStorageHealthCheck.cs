@@ -1,10 +1,9 @@
-using System.IO;
 using Azure.Storage.Blobs;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using OrleansExemplars.Grains;
-using OrleansExemplars.Health;
+using OrleansExemplars.Hosting.Health;
 using OrleansExemplars.Silo.Storage;
 
 namespace OrleansExemplars.Silo.Health;
@@ -31,7 +30,7 @@ internal sealed class GrainStorageHealthCheck(
 
     private Task<HealthCheckResult> ProbeAsync(CancellationToken cancellationToken)
     {
-        var settings = configuration.GetSection(GrainStorageSettings.SectionName).Get<GrainStorageSettings>() ?? new GrainStorageSettings();
+        var settings = configuration.GetSection(GrainStorageOptions.SectionName).Get<GrainStorageOptions>() ?? new GrainStorageOptions();
         return settings.EffectiveProvider switch
         {
             GrainStorageProvider.AzureBlob => ProbeBlobAsync(cancellationToken),

@@ -1,7 +1,7 @@
 using Confluent.Kafka;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
-using OrleansExemplars.Health;
+using OrleansExemplars.Hosting.Health;
 using OrleansExemplars.Silo.Kafka;
 
 namespace OrleansExemplars.Silo.Health;

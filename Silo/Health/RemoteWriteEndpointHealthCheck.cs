@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using OrleansExemplars.Grains.Forwarding;
-using OrleansExemplars.Health;
+using OrleansExemplars.Hosting.Health;
+using OrleansExemplars.Prometheus.RemoteWrite;
 
 namespace OrleansExemplars.Silo.Health;
 

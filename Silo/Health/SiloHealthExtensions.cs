@@ -1,6 +1,7 @@
 using OrleansExemplars.Grains.Forwarding;
-using OrleansExemplars.Health;
+using OrleansExemplars.Hosting.Health;
 using OrleansExemplars.Silo.Kafka;
+using OrleansExemplars.Prometheus.RemoteWrite;
 
 namespace OrleansExemplars.Silo.Health;
 

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using OrleansExemplars.Grains.Wal;
-using OrleansExemplars.Health;
+using OrleansExemplars.Hosting.Health;
 
 namespace OrleansExemplars.Silo.Health;
 
@@ -10,7 +10,7 @@ namespace OrleansExemplars.Silo.Health;
 /// Every acknowledged exemplar is logged there first: a full, failing or read-only disk fails every write. Healthy when
 /// the WAL is off (<c>Wal:Enabled=false</c>).
 /// </summary>
-internal sealed class WalDirectoryHealthCheck(SiloExemplarLog log, HealthProbeCache cache) : IHealthCheck
+internal sealed class WalDirectoryHealthCheck(SiloExemplarWal log, HealthProbeCache cache) : IHealthCheck
 {
     public const string Name = "wal";
 

@@ -1,5 +1,3 @@
-using System.IO;
-
 namespace OrleansExemplars.Silo.Health;
 
 /// <summary>Proves a directory takes writes: creates it if need be, writes and flushes a small file, deletes it.</summary>

@@ -17,7 +17,7 @@ internal static class DashboardListener
     }
 
     /// <summary>Adds <c>Dashboard:Urls</c> to the host's listen addresses; a port also in <c>Urls</c> fails start-up naming both keys.</summary>
-    public static void Listen(WebApplicationBuilder builder, DashboardSettings dashboard)
+    public static void Listen(WebApplicationBuilder builder, SiloDashboardOptions dashboard)
     {
         var own = dashboard.ListenUrls();
         if (own.Count == 0) return;
@@ -27,7 +27,7 @@ internal static class DashboardListener
                                                                        u.EndsWith(":" + p + "/", StringComparison.Ordinal))).ToList();
         if (shared.Count > 0)
         {
-            throw new OptionsValidationException(DashboardSettings.SectionName, typeof(DashboardSettings),
+            throw new OptionsValidationException(SiloDashboardOptions.SectionName, typeof(SiloDashboardOptions),
                 [$"Dashboard:Urls and Urls both name port {string.Join(", ", shared)}: give the dashboard a port of its own, or leave Dashboard:Urls empty to serve it on Urls."]);
         }
         builder.WebHost.UseUrls([.. urls, .. own]);
@@ -35,7 +35,7 @@ internal static class DashboardListener
 
     public static WebApplication UseDashboardListener(this WebApplication app)
     {
-        var ports = app.Services.GetRequiredService<IOptions<DashboardSettings>>().Value.ListenPorts();
+        var ports = app.Services.GetRequiredService<IOptions<SiloDashboardOptions>>().Value.ListenPorts();
         if (ports.Count == 0) return app;
         app.Use(async (context, next) =>
         {

@@ -5,7 +5,7 @@ using Orleans.Runtime.Hosting;
 using Orleans.Serialization;
 using Orleans.Serialization.Serializers;
 using Orleans.Storage;
-using OrleansExemplars.GrainInterfaces.Configuration;
+using OrleansExemplars.Hosting.Configuration;
 using OrleansExemplars.Prometheus.RemoteWrite;
 using OrleansExemplars.Grains;
 using OrleansExemplars.Silo.Storage;
@@ -23,8 +23,7 @@ public static class GrainStorageExtensions
     public static ISiloBuilder AddExemplarGrainStorage(this ISiloBuilder silo)
     {
         // Read now, not at start: it decides which services exist.
-        var settings = silo.Configuration.GetSection(GrainStorageSettings.SectionName).Get<GrainStorageSettings>() ?? new GrainStorageSettings();
-        OptionsValidation.ThrowIfInvalid(settings);
+        var settings = OptionsValidation.GetValidated<GrainStorageOptions>(silo.Configuration, GrainStorageOptions.SectionName);
 
         silo.Services.AddKeyedSingleton<IGrainStorageSerializer>(StorageNames.Exemplars,
             (services, _) => new OrleansGrainStorageSerializer(services.GetRequiredService<Serializer>()));
@@ -41,7 +40,7 @@ public static class GrainStorageExtensions
                     "grain storage: a ring's blob name is \"ring-metric/<name>#<shard>.json\", at most " +
                     $"{SeriesLimits.AzureBlobNameLength} characters.");
                 // Built now, as the membership table's client is: a malformed setting stops start-up naming its key.
-                var blobs = AzureStorageClients.CreateBlobServiceClient(settings.AzureBlob,
+                var blobs = AzureBlobClients.CreateBlobServiceClient(settings.AzureBlob,
                     () => AzureStorageClients.GetOrAddCredential(silo.Services, silo.Configuration));
                 silo.AddAzureBlobGrainStorage(StorageNames.Exemplars, (OptionsBuilder<AzureBlobStorageOptions> options) =>
                     options.Configure<IServiceProvider>((o, services) =>

@@ -1,12 +1,13 @@
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
 using Orleans.Dashboard;
-using OrleansExemplars.GrainInterfaces.Configuration;
+using OrleansExemplars.Hosting.Configuration;
 using OrleansExemplars.Grains;
 using OrleansExemplars.Grains.Forwarding;
-using OrleansExemplars.ApiHost.Security;
+using OrleansExemplars.Hosting.Security;
 using OrleansExemplars.Silo.Health;
 using OrleansExemplars.Silo.Kafka;
+using OrleansExemplars.Hosting.Clustering;
 
 namespace OrleansExemplars.Silo.Hosting;
 
@@ -41,14 +42,8 @@ public static class SiloHostingExtensions
     /// </summary>
     public static WebApplicationBuilder AddOrleansExemplarsSilo(this WebApplicationBuilder builder)
     {
-        var section = builder.Configuration.GetSection(ClusterSettings.SectionName);
-        builder.Services.AddOptions<ClusterSettings>().Bind(section).ValidateDataAnnotations().ValidateOnStart();
-        var cluster = section.Get<ClusterSettings>() ?? new ClusterSettings();
-        OptionsValidation.ThrowIfInvalid(cluster);
-        var dashboardSection = builder.Configuration.GetSection(DashboardSettings.SectionName);
-        builder.Services.AddOptions<DashboardSettings>().Bind(dashboardSection).ValidateDataAnnotations().ValidateOnStart();
-        var dashboard = dashboardSection.Get<DashboardSettings>() ?? new DashboardSettings();
-        OptionsValidation.ThrowIfInvalid(dashboard);
+        var cluster = builder.Services.AddValidatedOptionsNow<ClusterHostOptions>(builder.Configuration, ClusterHostOptions.SectionName);
+        var dashboard = builder.Services.AddValidatedOptionsNow<SiloDashboardOptions>(builder.Configuration, SiloDashboardOptions.SectionName);
         DashboardListener.Listen(builder, dashboard);
         builder.Services.AddSideAuthentication(builder.Configuration); // Auth:*, the API host's code and keys
 
@@ -77,7 +72,7 @@ public static class SiloHostingExtensions
     public static WebApplication MapSiloEndpoints(this WebApplication app)
     {
         // Under Dashboard:RoutePrefix (validated at start: empty or /segment…, never over /metrics or /-/…).
-        var prefix = app.Services.GetRequiredService<IOptions<DashboardSettings>>().Value.RoutePrefix;
+        var prefix = app.Services.GetRequiredService<IOptions<SiloDashboardOptions>>().Value.RoutePrefix;
         app.UseDashboardListener(); // a dashboard request on the wrong listener is 404 before any credential is asked for
         app.UseSideAuthentication();
         // The page and its API (counters, grain stats, log stream) alike: Auth:Read, open when it names no credential.

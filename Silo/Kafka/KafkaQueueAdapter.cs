@@ -1,8 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Orleans.Runtime;
 using Orleans.Streams;
-using OrleansExemplars.Prometheus.RemoteWrite;
-using OrleansExemplars.GrainInterfaces.Sharding;
 
 namespace OrleansExemplars.Silo.Kafka;
 
@@ -14,9 +12,7 @@ public sealed class KafkaQueueAdapter(
     KafkaTopicDirectory directory,
     KafkaDeadLetterProducer deadLetters,
     KafkaReceiverMetrics metrics,
-    int forwardShards,
-    MetricShardDirectory? shards,
-    SeriesLimits limits,
+    IKafkaDataAdapter data,
     ILoggerFactory loggerFactory) : IQueueAdapter
 {
     public string Name => name;
@@ -28,9 +24,8 @@ public sealed class KafkaQueueAdapter(
     public IQueueAdapterReceiver CreateReceiver(QueueId queueId)
     {
         var partition = mapper.PartitionOf(queueId);
-        return new KafkaQueueAdapterReceiver(partition, options, directory, deadLetters, metrics, forwardShards, shards,
-            loggerFactory.CreateLogger($"{typeof(KafkaQueueAdapterReceiver).FullName}.{name}.{partition.Topic}.{partition.Partition.Value}"),
-            limits);
+        return new KafkaQueueAdapterReceiver(partition, options, directory, deadLetters, metrics, data,
+            loggerFactory.CreateLogger($"{typeof(KafkaQueueAdapterReceiver).FullName}.{name}.{partition.Topic}.{partition.Partition.Value}"));
     }
 
     public Task QueueMessageBatchAsync<T>(StreamId streamId, IEnumerable<T> events, StreamSequenceToken? token,

@@ -6,19 +6,19 @@ using Orleans.Providers.Streams.Common;
 using Orleans.Streams;
 using OrleansExemplars.Prometheus.RemoteWrite;
 using OrleansExemplars.GrainInterfaces.Sharding;
-using OrleansExemplars.Grains.Forwarding;
 
 namespace OrleansExemplars.Silo.Kafka;
 
-/// <summary>Builds the Kafka stream provider's parts for Orleans' persistent-stream machinery.</summary>
+/// <summary>
+/// Builds the Kafka stream provider's parts for Orleans' persistent-stream machinery; the payload is read by a
+/// <see cref="RemoteWriteKafkaDataAdapter"/>.
+/// </summary>
 public sealed class KafkaQueueAdapterFactory : IQueueAdapterFactory, IDisposable
 {
     private readonly string _name;
     private readonly KafkaStreamOptions _options;
     private readonly KafkaReceiverMetrics _metrics;
-    private readonly int _forwardShards;
-    private readonly MetricShardDirectory? _shards;
-    private readonly SeriesLimits _limits;
+    private readonly IKafkaDataAdapter _data;
     private readonly ILoggerFactory _loggerFactory;
     private readonly KafkaQueueMapper _mapper;
     private readonly SimpleQueueAdapterCache _cache;
@@ -31,12 +31,10 @@ public sealed class KafkaQueueAdapterFactory : IQueueAdapterFactory, IDisposable
         KafkaReceiverMetrics metrics, int forwardShards, ILoggerFactory loggerFactory, MetricShardDirectory? shards = null,
         SeriesLimits? limits = null)
     {
-        _shards = shards;
-        _limits = limits ?? SeriesLimits.Default;
+        _data = new RemoteWriteKafkaDataAdapter(options, forwardShards, shards, limits);
         _name = name;
         _options = options;
         _metrics = metrics;
-        _forwardShards = forwardShards;
         _loggerFactory = loggerFactory;
         _mapper = new KafkaQueueMapper(options.Topics, options.PartitionSlotsPerTopic, name);
         _cache = new SimpleQueueAdapterCache(cacheOptions, name, loggerFactory);
@@ -49,9 +47,7 @@ public sealed class KafkaQueueAdapterFactory : IQueueAdapterFactory, IDisposable
             services.GetRequiredService<IOptionsMonitor<KafkaStreamOptions>>().Get(name),
             services.GetRequiredService<IOptionsMonitor<SimpleQueueCacheOptions>>().Get(name),
             services.GetRequiredService<KafkaReceiverMetrics>(),
-            services.GetRequiredService<IOptions<RemoteWriteOptions>>().Value is { Endpoints.Count: > 0 } forwarding
-                ? forwarding.Shards
-                : 0,
+            services.GetRequiredService<IOptions<RemoteWriteOptions>>().Value.ForwardShards,
             services.GetRequiredService<ILoggerFactory>(),
             services.GetRequiredService<MetricShardDirectory>(),
             services.GetRequiredService<IOptions<IngestLimitsOptions>>().Value.ToLimits());
@@ -63,8 +59,7 @@ public sealed class KafkaQueueAdapterFactory : IQueueAdapterFactory, IDisposable
         // Fails start-up when a topic has more partitions than queue slots, rather than leaving some unread. A broker
         // that does not answer yet does not stop the silo: its receivers start once the partitions can be read.
         await _directory.TryRefreshAsync(cancellationToken);
-        return new KafkaQueueAdapter(_name, _options, _mapper, _directory, _deadLetters, _metrics, _forwardShards,
-            _shards, _limits, _loggerFactory);
+        return new KafkaQueueAdapter(_name, _options, _mapper, _directory, _deadLetters, _metrics, _data, _loggerFactory);
     }
 
     public IQueueAdapterCache GetQueueAdapterCache() => _cache;

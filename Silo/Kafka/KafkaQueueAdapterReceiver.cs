@@ -1,17 +1,14 @@
-using System.Text;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
 using Orleans.Streams;
-using OrleansExemplars.Prometheus.RemoteWrite;
-using OrleansExemplars.GrainInterfaces.Sharding;
 
 namespace OrleansExemplars.Silo.Kafka;
 
 /// <summary>
 /// Reads one Kafka partition for the silo that Orleans' queue balancer gave it to (through a
 /// <see cref="KafkaPartitionConsumer"/>). A poll takes up to <see cref="KafkaStreamOptions.PollBatchSize"/> messages,
-/// decodes them, dead-letters what no format decodes, and returns one container per metric and one per forwarder
-/// shard; an offset is stored for commit only when everything before it was delivered (for forwarder shards: accepted
+/// has the <see cref="IKafkaDataAdapter"/> decode and regroup them (one container per metric and one per forwarder
+/// shard), dead-letters what it cannot decode, and returns the containers; an offset is stored for commit only when everything before it was delivered (for forwarder shards: accepted
 /// by every remote-write endpoint). A poll is all or nothing: when any of it fails (a dead letter the broker does not
 /// take, say), none of it is handed to Orleans, the partition is rewound to its first message and read again after a
 /// backoff — it waits rather than lose or skip a message.
@@ -30,27 +27,22 @@ public sealed class KafkaQueueAdapterReceiver : IQueueAdapterReceiver, KafkaRece
     private readonly KafkaTopicDirectory _directory;
     private readonly KafkaDeadLetterProducer _deadLetters;
     private readonly KafkaReceiverMetrics _metrics;
-    private readonly int _forwardShards;
-    private readonly MetricShardDirectory? _shards;
+    private readonly IKafkaDataAdapter _data;
     private readonly ILogger _logger;
-    private readonly SeriesLimits _limits;
     private readonly KafkaPartitionConsumer _consumer;
     private readonly PartitionOffsetTracker _offsets = new();
     private readonly DeadLetteredOffsets _deadLettered = new();
     private TimeSpan _startTimeout = DefaultStartTimeout;
 
     public KafkaQueueAdapterReceiver(TopicPartition partition, KafkaStreamOptions options, KafkaTopicDirectory directory,
-        KafkaDeadLetterProducer deadLetters, KafkaReceiverMetrics metrics, int forwardShards, MetricShardDirectory? shards,
-        ILogger logger, SeriesLimits? limits = null)
+        KafkaDeadLetterProducer deadLetters, KafkaReceiverMetrics metrics, IKafkaDataAdapter data, ILogger logger)
     {
-        _limits = limits ?? SeriesLimits.Default;
         _partition = partition;
         _options = options;
         _directory = directory;
         _deadLetters = deadLetters;
         _metrics = metrics;
-        _forwardShards = forwardShards;
-        _shards = shards;
+        _data = data;
         _logger = logger;
         _consumer = new KafkaPartitionConsumer(partition, options, logger, RecordError);
     }
@@ -101,28 +93,21 @@ public sealed class KafkaQueueAdapterReceiver : IQueueAdapterReceiver, KafkaRece
     private async Task<Poll> HandleAsync(IReadOnlyList<ConsumeResult<byte[]?, byte[]?>> messages,
         CancellationToken cancellationToken)
     {
-        // One router for the whole poll, so a series goes to one grain however many messages carry it.
-        var router = _shards is null ? null : await _shards.CurrentAsync(cancellationToken);
-        // A partition's messages go to one forwarder shard, mostly whole, which keeps their (and each series') order.
-        var batch = new PollBatchBuilder(_forwardShards, router,
-            _forwardShards == 0 ? null : _partition.Partition.Value % _forwardShards);
+        var batch = await _data.BeginPollAsync(_partition, cancellationToken);
         long bytes = 0;
         var decodeErrors = new List<string>();
         var invalidSeries = 0;
         foreach (var message in messages)
         {
-            var value = message.Message.Value ?? [];
-            bytes += value.Length;
-            DecodedWrite write;
+            bytes += message.Message.Value?.Length ?? 0;
+            KafkaMessageContent content;
             try
             {
-                write = RemoteWriteMessageDecoder.Decode(value, Header(message, "Content-Type"),
-                    Header(message, "Content-Encoding"), _options.MaxMessageBytes, forwardAsBlock: _forwardShards > 0,
-                    _limits);
+                content = batch.Add(message);
             }
-            catch (RemoteWriteFormatException e)
+            catch (KafkaPayloadException e)
             {
-                decodeErrors.Add(e.Error.ToString());
+                decodeErrors.Add(e.Kind);
                 // Sent by an earlier attempt at this poll: the dead-letter topic has it already.
                 if (_deadLettered.Contains(message.Offset.Value)) continue;
                 _logger.LogWarning("Dead-lettering {Topic}/{Partition}@{Offset}: {Reason}",
@@ -133,13 +118,12 @@ public sealed class KafkaQueueAdapterReceiver : IQueueAdapterReceiver, KafkaRece
                 _deadLettered.Add(message.Offset.Value);
                 continue;
             }
-            if (write.Invalid.Count > 0)
+            if (content.InvalidSeries > 0)
             {
-                invalidSeries += write.Invalid.Count;
+                invalidSeries += content.InvalidSeries;
                 _logger.LogDebug("{Topic}/{Partition}@{Offset}: {Count} invalid series, first: {First}",
-                    message.Topic, message.Partition.Value, message.Offset.Value, write.Invalid.Count, write.Invalid[0]);
+                    message.Topic, message.Partition.Value, message.Offset.Value, content.InvalidSeries, content.FirstInvalid);
             }
-            batch.Add(write);
         }
 
         var lastOffset = messages[^1].Offset.Value;
@@ -190,16 +174,5 @@ public sealed class KafkaQueueAdapterReceiver : IQueueAdapterReceiver, KafkaRece
     {
         var committable = _offsets.Committable;
         if (committable >= 0) _consumer.Store(committable);
-    }
-
-    private static string? Header(ConsumeResult<byte[]?, byte[]?> message, string name)
-    {
-        var headers = message.Message.Headers;
-        if (headers is null) return null;
-        foreach (var h in headers)
-        {
-            if (string.Equals(h.Key, name, StringComparison.OrdinalIgnoreCase)) return Encoding.UTF8.GetString(h.GetValueBytes());
-        }
-        return null;
     }
 }

@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.IO;
 using Orleans.Serialization.Serializers;
 using Orleans.Storage;
 using OrleansExemplars.Grains.Wal;

@@ -1,6 +1,5 @@
 using System.ComponentModel.DataAnnotations;
-using System.IO;
-using OrleansExemplars.GrainInterfaces.Configuration;
+using OrleansExemplars.Hosting.Configuration;
 
 namespace OrleansExemplars.Silo.Storage;
 
@@ -48,14 +47,14 @@ public enum GrainStorageProvider
 }
 
 /// <summary>Configuration section <c>Storage</c>, read while the silo is built (it decides which provider to add).</summary>
-public sealed class GrainStorageSettings : IValidatableObject
+public sealed class GrainStorageOptions : IValidatableObject
 {
     public const string SectionName = "Storage";
 
     [EnumDataType(typeof(GrainStorageProvider), ErrorMessage = "Storage:Provider must be File, AzureBlob or Memory.")]
     public GrainStorageProvider? Provider { get; set; }
 
-    public AzureBlobSettings AzureBlob { get; set; } = new();
+    public AzureBlobOptions AzureBlob { get; set; } = new();
 
     /// <summary>Without an explicit provider: Azure Blob when it names an account, files otherwise.</summary>
     public GrainStorageProvider EffectiveProvider =>
@@ -81,7 +80,7 @@ public sealed class GrainStorageSettings : IValidatableObject
     private const string AzureBlobSection = SectionName + ":" + nameof(AzureBlob);
 
     /// <summary><c>Storage:AzureBlob</c>: the account is named by exactly one of the connection string and the service URI.</summary>
-    public sealed class AzureBlobSettings
+    public sealed class AzureBlobOptions
     {
         /// <summary>Account key or SAS connection string (Azurite's too).</summary>
         public string? ConnectionString { get; set; }

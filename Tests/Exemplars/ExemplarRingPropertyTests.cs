@@ -66,12 +66,12 @@ public class ExemplarRingPropertyTests
         Sets([LabelMatcher.Equal(LabelSet.MetricName, "m")]),
         Sets([LabelMatcher.Equal("job", "a")]),
         Sets([LabelMatcher.Equal("job", "a")], [LabelMatcher.Equal("job", "b")]),
-        Sets([LabelMatcher.Equal("job", "a"), M("instance", MatchType.NotEqual, "")]),
-        Sets([M("job", MatchType.RegexMatch, "a|c")], [M("instance", MatchType.RegexMatch, "x")]),
-        Sets([M("job", MatchType.NotEqual, "a"), LabelMatcher.Equal("instance", "")]),
-        Sets([M("job", MatchType.RegexNoMatch, "b.*")]),
-        Sets([M("instance", MatchType.RegexMatch, ".*")]),
-        Sets([M("job", MatchType.RegexMatch, "")]),
+        Sets([LabelMatcher.Equal("job", "a"), M("instance", LabelMatchType.NotEqual, "")]),
+        Sets([M("job", LabelMatchType.RegexMatch, "a|c")], [M("instance", LabelMatchType.RegexMatch, "x")]),
+        Sets([M("job", LabelMatchType.NotEqual, "a"), LabelMatcher.Equal("instance", "")]),
+        Sets([M("job", LabelMatchType.RegexNoMatch, "b.*")]),
+        Sets([M("instance", LabelMatchType.RegexMatch, ".*")]),
+        Sets([M("job", LabelMatchType.RegexMatch, "")]),
     ];
 
     private abstract record Op;

@@ -67,11 +67,11 @@ public class ExemplarRingSelectTests
         // {instance="x", job="b"} sorts before {job="a"}: "instance" < "job".
 
         Assert.Equal("a:1", Shape(ring.Select(0, 10, Sets([LabelMatcher.Equal("instance", "")]))));
-        Assert.Equal("bx:2", Shape(ring.Select(0, 10, Sets([M("instance", MatchType.NotEqual, "")]))));
-        Assert.Equal("bx:2 | a:1", Shape(ring.Select(0, 10, Sets([M("instance", MatchType.NotEqual, "y")]))));
-        Assert.Equal("bx:2 | a:1", Shape(ring.Select(0, 10, Sets([M("instance", MatchType.RegexMatch, ".*")]))));
-        Assert.Equal("bx:2", Shape(ring.Select(0, 10, Sets([M("instance", MatchType.RegexMatch, ".+")]))));
-        Assert.Equal("a:1", Shape(ring.Select(0, 10, Sets([M("nope", MatchType.RegexMatch, ""), LabelMatcher.Equal("job", "a")]))));
+        Assert.Equal("bx:2", Shape(ring.Select(0, 10, Sets([M("instance", LabelMatchType.NotEqual, "")]))));
+        Assert.Equal("bx:2 | a:1", Shape(ring.Select(0, 10, Sets([M("instance", LabelMatchType.NotEqual, "y")]))));
+        Assert.Equal("bx:2 | a:1", Shape(ring.Select(0, 10, Sets([M("instance", LabelMatchType.RegexMatch, ".*")]))));
+        Assert.Equal("bx:2", Shape(ring.Select(0, 10, Sets([M("instance", LabelMatchType.RegexMatch, ".+")]))));
+        Assert.Equal("a:1", Shape(ring.Select(0, 10, Sets([M("nope", LabelMatchType.RegexMatch, ""), LabelMatcher.Equal("job", "a")]))));
     }
 
     [Fact]
@@ -82,12 +82,12 @@ public class ExemplarRingSelectTests
         ring.Append(Series("api-gw"), Ex(2));
         ring.Append(Series("web"), Ex(3));
 
-        Assert.Equal("api:1", Shape(ring.Select(0, 10, Sets([M("job", MatchType.RegexMatch, "api")]))));
-        Assert.Equal("api:1 | api-gw:2", Shape(ring.Select(0, 10, Sets([M("job", MatchType.RegexMatch, "api.*")]))));
-        Assert.Equal("api:1 | web:3", Shape(ring.Select(0, 10, Sets([M("job", MatchType.RegexMatch, "api|web")]))));
-        Assert.Equal("api-gw:2 | web:3", Shape(ring.Select(0, 10, Sets([M("job", MatchType.RegexNoMatch, "api")]))));
-        Assert.Equal("web:3", Shape(ring.Select(0, 10, Sets([M("job", MatchType.RegexNoMatch, "api.*")]))));
-        Assert.Empty(ring.Select(0, 10, Sets([M("job", MatchType.RegexMatch, "pi")])));
+        Assert.Equal("api:1", Shape(ring.Select(0, 10, Sets([M("job", LabelMatchType.RegexMatch, "api")]))));
+        Assert.Equal("api:1 | api-gw:2", Shape(ring.Select(0, 10, Sets([M("job", LabelMatchType.RegexMatch, "api.*")]))));
+        Assert.Equal("api:1 | web:3", Shape(ring.Select(0, 10, Sets([M("job", LabelMatchType.RegexMatch, "api|web")]))));
+        Assert.Equal("api-gw:2 | web:3", Shape(ring.Select(0, 10, Sets([M("job", LabelMatchType.RegexNoMatch, "api")]))));
+        Assert.Equal("web:3", Shape(ring.Select(0, 10, Sets([M("job", LabelMatchType.RegexNoMatch, "api.*")]))));
+        Assert.Empty(ring.Select(0, 10, Sets([M("job", LabelMatchType.RegexMatch, "pi")])));
     }
 
     [Fact]

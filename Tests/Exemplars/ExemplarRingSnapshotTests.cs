@@ -1,4 +1,3 @@
-using System.IO;
 using OrleansExemplars.Prometheus.Model;
 using OrleansExemplars.Grains.Exemplars;
 using OrleansExemplars.Grains.Wal;

@@ -21,17 +21,17 @@ public sealed class LabelValueIndexTests
         var index = new LabelValueIndex();
         index.Report("http_requests_total", tracker.Complete(), complete: true);
 
-        Assert.True(index.MayMatch("http_requests_total", Set(new LabelMatcher(MatchType.Equal, "job", "api"))));
-        Assert.False(index.MayMatch("http_requests_total", Set(new LabelMatcher(MatchType.Equal, "job", "db"))));
-        Assert.True(index.MayMatch("http_requests_total", Set(new LabelMatcher(MatchType.RegexMatch, "code", "5.."))));
-        Assert.False(index.MayMatch("http_requests_total", Set(new LabelMatcher(MatchType.RegexMatch, "code", "4.."))));
-        Assert.False(index.MayMatch("http_requests_total", Set(new LabelMatcher(MatchType.Equal, "region", "eu"))));
+        Assert.True(index.MayMatch("http_requests_total", Set(new LabelMatcher(LabelMatchType.Equal, "job", "api"))));
+        Assert.False(index.MayMatch("http_requests_total", Set(new LabelMatcher(LabelMatchType.Equal, "job", "db"))));
+        Assert.True(index.MayMatch("http_requests_total", Set(new LabelMatcher(LabelMatchType.RegexMatch, "code", "5.."))));
+        Assert.False(index.MayMatch("http_requests_total", Set(new LabelMatcher(LabelMatchType.RegexMatch, "code", "4.."))));
+        Assert.False(index.MayMatch("http_requests_total", Set(new LabelMatcher(LabelMatchType.Equal, "region", "eu"))));
         // Matchers that accept a missing label rule nothing out.
-        Assert.True(index.MayMatch("http_requests_total", Set(new LabelMatcher(MatchType.NotEqual, "region", "eu"))));
-        Assert.True(index.MayMatch("http_requests_total", Set(new LabelMatcher(MatchType.Equal, "region", ""))));
-        Assert.True(index.MayMatch("http_requests_total", Set(new LabelMatcher(MatchType.RegexMatch, "job", "db|"))));
+        Assert.True(index.MayMatch("http_requests_total", Set(new LabelMatcher(LabelMatchType.NotEqual, "region", "eu"))));
+        Assert.True(index.MayMatch("http_requests_total", Set(new LabelMatcher(LabelMatchType.Equal, "region", ""))));
+        Assert.True(index.MayMatch("http_requests_total", Set(new LabelMatcher(LabelMatchType.RegexMatch, "job", "db|"))));
         // A grain the index knows nothing of may always match.
-        Assert.True(index.MayMatch("other", Set(new LabelMatcher(MatchType.Equal, "job", "db"))));
+        Assert.True(index.MayMatch("other", Set(new LabelMatcher(LabelMatchType.Equal, "job", "db"))));
     }
 
     [Fact]
@@ -45,8 +45,8 @@ public sealed class LabelValueIndexTests
         Assert.False(tracker.HasPending);
         for (var i = 1; i <= LabelValueTracker.MaxValuesPerName + 5; i++) Assert.True(tracker.Observe(Series(("job", "api"), ("pod", $"p{i}"))) || i > LabelValueTracker.MaxValuesPerName);
         index.Report("m", tracker.TakePending(), complete: false);
-        Assert.True(index.MayMatch("m", Set(new LabelMatcher(MatchType.Equal, "pod", "p1000")))); // past the cap: any pod
-        Assert.False(index.MayMatch("m", Set(new LabelMatcher(MatchType.Equal, "job", "db"))));
+        Assert.True(index.MayMatch("m", Set(new LabelMatcher(LabelMatchType.Equal, "pod", "p1000")))); // past the cap: any pod
+        Assert.False(index.MayMatch("m", Set(new LabelMatcher(LabelMatchType.Equal, "job", "db"))));
         Assert.False(tracker.Observe(Series(("job", "api"), ("pod", "p5000"))));
     }
 
@@ -55,10 +55,10 @@ public sealed class LabelValueIndexTests
     {
         var index = new LabelValueIndex();
         index.Report("m", new LabelValues(new Dictionary<string, string[]?> { ["job"] = ["api"] }), complete: false);
-        Assert.True(index.MayMatch("m", Set(new LabelMatcher(MatchType.Equal, "job", "db")))); // not ruled out on a partial picture
+        Assert.True(index.MayMatch("m", Set(new LabelMatcher(LabelMatchType.Equal, "job", "db")))); // not ruled out on a partial picture
         index.Report("m", new LabelValues(new Dictionary<string, string[]?> { ["job"] = ["api"] }), complete: true);
-        Assert.False(index.MayMatch("m", Set(new LabelMatcher(MatchType.Equal, "job", "db"))));
+        Assert.False(index.MayMatch("m", Set(new LabelMatcher(LabelMatchType.Equal, "job", "db"))));
         index.Report("m", new LabelValues(new Dictionary<string, string[]?> { ["job"] = ["db"] }), complete: false);
-        Assert.True(index.MayMatch("m", Set(new LabelMatcher(MatchType.Equal, "job", "db"))));
+        Assert.True(index.MayMatch("m", Set(new LabelMatcher(LabelMatchType.Equal, "job", "db"))));
     }
 }

@@ -19,7 +19,7 @@ internal static class RingTestHelpers
 
     public static IReadOnlyList<IReadOnlyList<LabelMatcher>> Sets(params LabelMatcher[][] sets) => sets;
 
-    public static LabelMatcher M(string name, MatchType type, string value) => new(type, name, value);
+    public static LabelMatcher M(string name, LabelMatchType type, string value) => new(type, name, value);
 
     /// <summary>A readable, exact rendering of a query result, so a failing assertion shows what differed.</summary>
     public static string Dump(IEnumerable<SeriesExemplars> result)

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using OrleansExemplars.Grains.Forwarding;
 using Xunit;
+using OrleansExemplars.Prometheus.RemoteWrite;
 
 namespace OrleansExemplars.Tests.Forwarding;
 

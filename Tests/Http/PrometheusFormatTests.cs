@@ -1,4 +1,4 @@
-using OrleansExemplars.ApiHost.Http;
+using OrleansExemplars.Tests.Query;
 using OrleansExemplars.ApiHost.Query;
 using Xunit;
 
@@ -28,7 +28,7 @@ public sealed class PrometheusFormatTests
     [InlineData(double.NegativeInfinity, "-Inf")]
     [InlineData(0.0, "0")]
     public void Values_are_formatted_as_Go_formats_them(double value, string expected) =>
-        Assert.Equal(expected, PrometheusJson.FormatValue(value));
+        Assert.Equal(expected, PrometheusNumberOracle.FormatValue(value));
 
     [Theory]
     [InlineData(1600096945479, "1600096945.479")]
@@ -40,7 +40,7 @@ public sealed class PrometheusFormatTests
     [InlineData(-1500, "-1.500")]
     [InlineData(-5, "-0.005")]
     public void Timestamps_are_seconds_with_three_decimals_when_not_whole(long ms, string expected) =>
-        Assert.Equal(expected, PrometheusJson.FormatTimestamp(ms));
+        Assert.Equal(expected, PrometheusNumberOracle.FormatTimestamp(ms));
 
     [Theory]
     [InlineData("1632980302.123", 1632980302123)]

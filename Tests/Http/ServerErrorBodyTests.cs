@@ -121,7 +121,7 @@ public sealed class ServerErrorBodyTests(ITestOutputHelper output)
             Path = "/api/v1/query_exemplars",
         });
 
-        await ApiHost.Http.PrometheusErrors.HandleUnhandledAsync(http);
+        await Hosting.Http.PrometheusErrors.HandleUnhandledAsync(http);
 
         Assert.Equal(status, http.Response.StatusCode);
         Assert.Equal(status == 503, http.Response.Headers.RetryAfter.Count > 0);

@@ -1,4 +1,3 @@
-using System.IO;
 using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
@@ -11,7 +10,7 @@ using Azure.Storage.Blobs;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using OrleansExemplars.GrainInterfaces.Configuration;
+using OrleansExemplars.Hosting.Configuration;
 using OrleansExemplars.Silo.Hosting;
 using OrleansExemplars.Silo.Storage;
 using OrleansExemplars.Tests.Support;
@@ -44,7 +43,7 @@ public sealed partial class AzureServiceUriTests(ITestOutputHelper output)
     public void A_bad_table_service_uri_is_refused_naming_the_key(string uri)
     {
         var e = Assert.Throws<OptionsValidationException>(() =>
-            OptionsValidation.ThrowIfInvalid(new AzureTableClusteringSettings { ServiceUri = uri }));
+            OptionsValidation.ThrowIfInvalid(new AzureTableClusteringOptions { ServiceUri = uri }));
         var message = string.Join(" ", e.Failures);
         Assert.Contains("Clustering:AzureTable:ServiceUri", message);
         Assert.Contains("https://<account>.table.core.windows.net", message);
@@ -54,7 +53,7 @@ public sealed partial class AzureServiceUriTests(ITestOutputHelper output)
     [Fact]
     public void Table_connection_string_and_service_uri_are_exclusive()
     {
-        var e = Assert.Throws<OptionsValidationException>(() => OptionsValidation.ThrowIfInvalid(new AzureTableClusteringSettings
+        var e = Assert.Throws<OptionsValidationException>(() => OptionsValidation.ThrowIfInvalid(new AzureTableClusteringOptions
         {
             ConnectionString = $"DefaultEndpointsProtocol=https;AccountName=acct;AccountKey={Secret}",
             ServiceUri = "https://acct.table.core.windows.net",
@@ -71,7 +70,7 @@ public sealed partial class AzureServiceUriTests(ITestOutputHelper output)
     [InlineData(null, "https://acct.blob.core.windows.net/?sig=" + Secret, "Storage:AzureBlob:ServiceUri")]
     public void A_bad_blob_setting_is_refused_naming_the_key(string? connectionString, string serviceUri, string expected)
     {
-        var settings = new GrainStorageSettings { AzureBlob = { ConnectionString = connectionString, ServiceUri = serviceUri } };
+        var settings = new GrainStorageOptions { AzureBlob = { ConnectionString = connectionString, ServiceUri = serviceUri } };
         var e = Assert.Throws<OptionsValidationException>(() => OptionsValidation.ThrowIfInvalid(settings));
         var message = string.Join(" ", e.Failures);
         Assert.Contains(expected, message);
@@ -81,12 +80,12 @@ public sealed partial class AzureServiceUriTests(ITestOutputHelper output)
     [Fact]
     public void A_service_uri_alone_selects_azure_blob_storage_and_azure_table_clustering()
     {
-        var storage = new GrainStorageSettings { AzureBlob = { ServiceUri = "https://acct.blob.core.windows.net" } };
+        var storage = new GrainStorageOptions { AzureBlob = { ServiceUri = "https://acct.blob.core.windows.net" } };
         OptionsValidation.ThrowIfInvalid(storage);
         Assert.Equal(GrainStorageProvider.AzureBlob, storage.EffectiveProvider);
-        var table = new AzureTableClusteringSettings { ServiceUri = "https://acct.table.core.windows.net" };
+        var table = new AzureTableClusteringOptions { ServiceUri = "https://acct.table.core.windows.net" };
         OptionsValidation.ThrowIfInvalid(table);
-        Assert.Equal(ClusteringMode.AzureTable, new ClusterSettings().ResolveMode(table));
+        Assert.Equal(ClusteringMode.AzureTable, new ClusterHostOptions().ResolveMode(table));
     }
 
     [Theory]
@@ -95,11 +94,11 @@ public sealed partial class AzureServiceUriTests(ITestOutputHelper output)
     public void A_bad_credential_setting_is_refused_naming_the_key(string key, string value)
     {
         var settings = key.EndsWith("TenantId", StringComparison.Ordinal)
-            ? new AzureCredentialSettings { TenantId = value }
-            : new AzureCredentialSettings { ManagedIdentityClientId = value };
+            ? new AzureCredentialOptions { TenantId = value }
+            : new AzureCredentialOptions { ManagedIdentityClientId = value };
         var e = Assert.Throws<OptionsValidationException>(() => OptionsValidation.ThrowIfInvalid(settings));
         Assert.Contains(key, string.Join(" ", e.Failures));
-        OptionsValidation.ThrowIfInvalid(new AzureCredentialSettings { ManagedIdentityClientId = Guid.NewGuid().ToString(), TenantId = "contoso.onmicrosoft.com" });
+        OptionsValidation.ThrowIfInvalid(new AzureCredentialOptions { ManagedIdentityClientId = Guid.NewGuid().ToString(), TenantId = "contoso.onmicrosoft.com" });
     }
 
     /// <summary>
@@ -112,10 +111,10 @@ public sealed partial class AzureServiceUriTests(ITestOutputHelper output)
         var credential = new StaticTokenCredential("token-123");
         var transport = new CapturingTransport();
         var table = AzureStorageClients.CreateTableServiceClient(
-            new AzureTableClusteringSettings { ServiceUri = "https://acct.table.core.windows.net" }, () => credential,
+            new AzureTableClusteringOptions { ServiceUri = "https://acct.table.core.windows.net" }, () => credential,
             new TableClientOptions { Transport = transport, Retry = { MaxRetries = 0 } });
-        var blob = AzureStorageClients.CreateBlobServiceClient(
-            new GrainStorageSettings.AzureBlobSettings { ServiceUri = "https://acct.blob.core.windows.net" }, () => credential,
+        var blob = AzureBlobClients.CreateBlobServiceClient(
+            new GrainStorageOptions.AzureBlobOptions { ServiceUri = "https://acct.blob.core.windows.net" }, () => credential,
             new BlobClientOptions { Transport = transport, Retry = { MaxRetries = 0 } });
         Assert.Equal("acct", table.AccountName);
         Assert.Equal("acct", blob.AccountName);
@@ -130,7 +129,7 @@ public sealed partial class AzureServiceUriTests(ITestOutputHelper output)
         Assert.All(credential.Scopes, s => Assert.Matches("^https://storage.azure.com//?.default$", s));
 
         var asked = false;
-        AzureStorageClients.CreateTableServiceClient(new AzureTableClusteringSettings
+        AzureStorageClients.CreateTableServiceClient(new AzureTableClusteringOptions
         {
             ConnectionString = "DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=a2V5",
         }, () => { asked = true; return credential; });

@@ -4,8 +4,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
-using OrleansExemplars.GrainInterfaces.Configuration;
-using OrleansExemplars.Hosting.Common;
+using OrleansExemplars.Hosting.Configuration;
+using OrleansExemplars.Hosting.Clustering;
 using OrleansExemplars.Tests.Support;
 using Xunit;
 using Xunit.Abstractions;
@@ -82,14 +82,14 @@ public sealed class ClusterTlsTests(ITestOutputHelper output)
         var plain = await TryConnectAsync(clusterId, gatewayA, tls: null);
         Assert.NotNull(plain);
         output.WriteLine($"client without TLS: {plain!.GetType().Name}: {plain.Message}");
-        using (var foreign = ClusterCertificates.Load(new ClusterTlsSettings { CertificatePath = stranger.CertificatePem, KeyPath = stranger.KeyPem }))
+        using (var foreign = ClusterCertificates.Load(new ClusterTlsOptions { CertificatePath = stranger.CertificatePem, KeyPath = stranger.KeyPem }))
         {
             var refused = await TryConnectAsync(clusterId, gatewayA, foreign);
             Assert.NotNull(refused);
             output.WriteLine($"client with a foreign certificate: {refused!.GetType().Name}: {refused.Message}");
         }
         // … and let in, the same client, with the cluster's certificate: what kept the others out was TLS.
-        using (var trusted = ClusterCertificates.Load(new ClusterTlsSettings { CertificatePath = cluster.Pfx, CertificatePassword = TestCertificates.PfxPassword }))
+        using (var trusted = ClusterCertificates.Load(new ClusterTlsOptions { CertificatePath = cluster.Pfx, CertificatePassword = TestCertificates.PfxPassword }))
         {
             var hosts = 0;
             var failure = await TryConnectAsync(clusterId, gatewayA, trusted,

@@ -1,4 +1,3 @@
-using System.IO;
 using Microsoft.Extensions.Options;
 using OrleansExemplars.Tests.Support;
 using Xunit;

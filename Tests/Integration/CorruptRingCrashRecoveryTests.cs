@@ -1,4 +1,3 @@
-using System.IO;
 using System.Net;
 using System.Text.RegularExpressions;
 using OrleansExemplars.Silo.Storage;

@@ -1,5 +1,4 @@
 using System.Diagnostics.Metrics;
-using System.IO;
 using System.Net;
 using System.Text.Json;
 using Azure.Storage.Blobs;

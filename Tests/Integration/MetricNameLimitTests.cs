@@ -88,7 +88,7 @@ public sealed class MetricNameLimitTests
         Assert.Equal(SeriesLimits.AzureBlobNameLength, ring.Length);
 
         var stored = await system.Client.GetGrain<IMetricGrain>(key).SelectAsync(0, long.MaxValue,
-            [[new LabelMatcher(MatchType.Equal, "job", "limit")]]);
+            [[new LabelMatcher(LabelMatchType.Equal, "job", "limit")]]);
         var exemplar = Assert.Single(Assert.Single(stored).Exemplars);
         Assert.Equal("longest", exemplar.Labels.Get("trace_id"));
     }

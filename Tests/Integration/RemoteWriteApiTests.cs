@@ -202,7 +202,7 @@ public sealed class RemoteWriteApiTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task The_seed_query_on_slash_answers_the_same_data()
+    public async Task The_json_post_query_on_slash_answers_the_same_data()
     {
         var request = Request(Series(("__name__", "seed_metric"), ("testlabel11", "test")).WithSample(1, 1000)
             .WithExemplar(3, 1632980302_500, ("trace_id", "seed")));

@@ -1,4 +1,3 @@
-using System.IO;
 using System.Net;
 using Azure.Storage.Blobs;
 using Microsoft.Extensions.DependencyInjection;

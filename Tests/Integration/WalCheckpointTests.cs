@@ -1,4 +1,3 @@
-using System.IO;
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using OrleansExemplars.Grains.Wal;
@@ -40,7 +39,7 @@ public sealed class WalCheckpointTests
             ["Wal:CheckpointInterval"] = "00:00:00.100",
             ["Exemplars:PersistInterval"] = "00:00:00.300",
         });
-        var wal = system.SiloServices().GetRequiredService<SiloExemplarLog>().DirectoryPath!;
+        var wal = system.SiloServices().GetRequiredService<SiloExemplarWal>().DirectoryPath!;
         await WriteAsync(system, 40);
         // 20 000 exemplars of ~100 B went through the log; once every ring is written only the open segment is left.
         Assert.True(await KafkaTestData.EventuallyAsync(() => Task.FromResult(WalSegments.List(wal).Count == 1), TimeSpan.FromSeconds(30)),
@@ -59,7 +58,7 @@ public sealed class WalCheckpointTests
             ["Wal:CheckpointInterval"] = "00:00:00.100",
             ["Exemplars:PersistInterval"] = "01:00:00", // only the size bound makes grains persist
         });
-        var wal = system.SiloServices().GetRequiredService<SiloExemplarLog>().DirectoryPath!;
+        var wal = system.SiloServices().GetRequiredService<SiloExemplarWal>().DirectoryPath!;
         await WriteAsync(system, 80); // ~4 MB through the log
         Assert.True(await KafkaTestData.EventuallyAsync(() => Task.FromResult(Size(wal) <= maxBytes), TimeSpan.FromSeconds(30)),
             $"the log stayed at {Size(wal)} bytes (bound {maxBytes})");

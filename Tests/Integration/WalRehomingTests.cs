@@ -1,4 +1,3 @@
-using System.IO;
 using System.Net;
 using System.Text.Json;
 using System.Diagnostics.Metrics;
@@ -76,7 +75,7 @@ public sealed class WalRehomingTests(ITestOutputHelper output)
                 Assert.True(rehomedActivations > 0);
 
                 // Everything is written now: no silo's log is pinned by an activation that is gone.
-                var logs = silos.Select((_, i) => system.SiloServices(i).GetRequiredService<SiloExemplarLog>().DirectoryPath!).ToList();
+                var logs = silos.Select((_, i) => system.SiloServices(i).GetRequiredService<SiloExemplarWal>().DirectoryPath!).ToList();
                 var shrunk = await KafkaTestData.EventuallyAsync(() => Task.FromResult(logs.All(l => WalSegments.List(l).Count == 1)),
                     TimeSpan.FromSeconds(60));
                 output.WriteLine("segments per silo log: " + string.Join(", ", logs.Select(l => $"{WalSegments.List(l).Count} ({Size(l)} B)")));

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using System.IO;
 using Microsoft.Extensions.DependencyInjection;
 using OrleansExemplars.Prometheus.Model;
 using OrleansExemplars.Grains.Wal;

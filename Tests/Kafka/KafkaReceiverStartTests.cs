@@ -48,7 +48,8 @@ public sealed class KafkaReceiverStartTests(ITestOutputHelper output)
         var meters = services.GetRequiredService<IMeterFactory>();
         using var recorder = new MeterRecorder(meters, KafkaReceiverMetrics.MeterName);
         var receiver = new KafkaQueueAdapterReceiver(new TopicPartition(topic, 0), options, directory, deadLetters,
-            new KafkaReceiverMetrics(meters), forwardShards: 0, shards: null, NullLogger.Instance);
+            new KafkaReceiverMetrics(meters), new RemoteWriteKafkaDataAdapter(options, forwardShards: 0, shards: null),
+            NullLogger.Instance);
 
         var baseline = ThreadCountingCollection.RdkThreads();
         int Failures() => (int)recorder.Sum("oe_kafka_receiver_errors", ("stage", "start"));

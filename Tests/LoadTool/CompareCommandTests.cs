@@ -1,4 +1,3 @@
-using System.IO;
 using OrleansExemplars.LoadTool;
 using OrleansExemplars.LoadTool.Compare;
 using Xunit;

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.IO;
 using Microsoft.Extensions.Configuration;
 using OrleansExemplars.LoadTool;
 using OrleansExemplars.Tests.Support;

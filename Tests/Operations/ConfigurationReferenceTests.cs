@@ -1,7 +1,6 @@
 using System.Collections;
 using System.ComponentModel;
 using System.Globalization;
-using System.IO;
 using System.Reflection;
 using System.Text.RegularExpressions;
 using Xunit;
@@ -40,10 +39,11 @@ public sealed class ConfigurationReferenceTests
     /// <summary>Assemblies whose options classes the hosts bind (LoadTool and Benchmarks are not hosts).</summary>
     private static readonly Assembly[] ProductAssemblies =
     [
-        typeof(GrainInterfaces.Configuration.ClusterSettings).Assembly,
         typeof(Prometheus.RemoteWrite.IngestLimitsOptions).Assembly,
+        typeof(GrainInterfaces.Sharding.ShardingOptions).Assembly,
+        typeof(Hosting.Configuration.ClusterHostOptions).Assembly,
         typeof(Grains.ExemplarStorageOptions).Assembly,
-        typeof(Silo.Storage.GrainStorageSettings).Assembly,
+        typeof(Silo.Storage.GrainStorageOptions).Assembly,
         typeof(ApiHost.Hosting.ApiHostOptions).Assembly,
     ];
 
@@ -58,7 +58,7 @@ public sealed class ConfigurationReferenceTests
         type is { IsClass: true, IsAbstract: false } && !type.IsGenericTypeDefinition &&
         type.GetField("SectionName", BindingFlags.Public | BindingFlags.Static) is { IsLiteral: true, FieldType: var t } && t == typeof(string);
 
-    // DistinctBy: a class whose source both hosts compile in (ApiHost/Health/Common, e.g. HealthOptions) is one set of keys.
+    // DistinctBy: one class is one set of keys, whichever assembly lists it.
     public static IEnumerable<Type> OptionsTypes() =>
         ProductAssemblies.SelectMany(a => a.GetTypes()).Where(IsOptionsClass).DistinctBy(t => t.FullName)
             .OrderBy(t => t.FullName, StringComparer.Ordinal);
@@ -68,8 +68,8 @@ public sealed class ConfigurationReferenceTests
     {
         var names = OptionsTypes().Select(t => t.Name).ToList();
         // A sample the reflection must see; a failure here means the discovery broke, not the reference.
-        foreach (var expected in new[] { "ClusterSettings", "AzureTableClusteringSettings", "AzureCredentialSettings", "WalOptions",
-                     "KafkaStreamOptions", "RemoteWriteOptions", "GrainStorageSettings", "FileGrainStorageOptions", "AuthOptions",
+        foreach (var expected in new[] { "ClusterHostOptions", "AzureTableClusteringOptions", "AzureCredentialOptions", "WalOptions",
+                     "KafkaStreamOptions", "RemoteWriteOptions", "GrainStorageOptions", "FileGrainStorageOptions", "AuthOptions",
                      "ApiHostOptions", "QueryProxyOptions", "ShardingOptions" })
         {
             Assert.Contains(expected, names);
@@ -126,7 +126,7 @@ public sealed class ConfigurationReferenceTests
         var documented = ReadmeRows().SelectMany(r => r.Keys).ToList();
         var literal = new Regex("""(?:GetSection|GetValue<[^>]+>)\(\s*"([^"]+)"|Configuration\[\s*"([^"]+)"\s*\]""");
         var undocumented = new List<string>();
-        foreach (var project in new[] { "GrainInterfaces", "Grains", "Silo", "ApiHost" })
+        foreach (var project in new[] { "Prometheus", "GrainInterfaces", "Hosting", "Grains", "Silo", "ApiHost" })
         {
             foreach (var file in Directory.EnumerateFiles(Path.Combine(Root, project), "*.cs", SearchOption.AllDirectories)
                          .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}") &&

@@ -108,7 +108,7 @@ public sealed class DashboardAuthTests
     [InlineData("127.0.0.1:8081", false)]
     public void Dashboard_Urls_are_http_listen_addresses_with_a_port(string urls, bool valid)
     {
-        var settings = new Silo.Hosting.DashboardSettings { Urls = urls };
+        var settings = new Silo.Hosting.SiloDashboardOptions { Urls = urls };
         var results = new List<System.ComponentModel.DataAnnotations.ValidationResult>();
         var ok = System.ComponentModel.DataAnnotations.Validator.TryValidateObject(settings,
             new System.ComponentModel.DataAnnotations.ValidationContext(settings), results, validateAllProperties: true);

@@ -1,4 +1,3 @@
-using System.IO;
 using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -129,7 +128,7 @@ public sealed partial class DashboardTests(ITestOutputHelper output)
     [InlineData("/-", false)]
     public void The_route_prefix_is_a_plain_path_that_shadows_no_silo_endpoint(string prefix, bool valid)
     {
-        var settings = new Silo.Hosting.DashboardSettings { RoutePrefix = prefix };
+        var settings = new Silo.Hosting.SiloDashboardOptions { RoutePrefix = prefix };
         var results = new List<System.ComponentModel.DataAnnotations.ValidationResult>();
         var ok = System.ComponentModel.DataAnnotations.Validator.TryValidateObject(settings,
             new System.ComponentModel.DataAnnotations.ValidationContext(settings), results, validateAllProperties: true);

@@ -1,6 +1,5 @@
 using OrleansExemplars.Prometheus.Model;
 using OrleansExemplars.Prometheus.PromQL;
-using MatchType = OrleansExemplars.Prometheus.Model.MatchType;
 
 namespace OrleansExemplars.Tests.PromQL;
 
@@ -25,9 +24,9 @@ internal static class PromQLTestHelpers
     {
         var op = m.Type switch
         {
-            MatchType.Equal => "=",
-            MatchType.NotEqual => "!=",
-            MatchType.RegexMatch => "=~",
+            LabelMatchType.Equal => "=",
+            LabelMatchType.NotEqual => "!=",
+            LabelMatchType.RegexMatch => "=~",
             _ => "!~",
         };
         return $"{m.Name}{op}\"{m.Value}\"";

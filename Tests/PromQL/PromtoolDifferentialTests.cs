@@ -1,4 +1,3 @@
-using System.IO;
 using System.Diagnostics;
 using System.Reflection;
 using System.Text;

@@ -68,7 +68,7 @@ public class Re2MatcherTests(ITestOutputHelper output)
             output.WriteLine($"{pattern} on {engine} ({matcher.Engine}): {matched} in {started.Elapsed.TotalMilliseconds:F1} ms");
             Assert.True(expected == matched, $"{pattern} on {engine}: {matched}");
         }
-        var labelMatcher = new LabelMatcher(MatchType.RegexMatch, "v", pattern);
+        var labelMatcher = new LabelMatcher(LabelMatchType.RegexMatch, "v", pattern);
         Assert.Equal(expected, await Task.Run(() => labelMatcher.Matches(value)).WaitAsync(TimeSpan.FromSeconds(60)));
     }
 

@@ -94,8 +94,8 @@ public class SelectorExtractionTests
         var selector = Assert.Single(PromQLParser.ExtractSelectors("{a=\"1\", b!=\"2\", c=~\"3\", d!~\"4\"}"));
         Assert.Equal(
             [
-                Prometheus.Model.MatchType.Equal, Prometheus.Model.MatchType.NotEqual,
-                Prometheus.Model.MatchType.RegexMatch, Prometheus.Model.MatchType.RegexNoMatch,
+                Prometheus.Model.LabelMatchType.Equal, Prometheus.Model.LabelMatchType.NotEqual,
+                Prometheus.Model.LabelMatchType.RegexMatch, Prometheus.Model.LabelMatchType.RegexNoMatch,
             ],
             selector.Select(m => m.Type));
     }

@@ -1,5 +1,4 @@
 using System.IO.Compression;
-using System.IO;
 using System.Text.Json.Nodes;
 using Xunit;
 

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.IO;
 using System.Net;
 using System.Text;
 using Microsoft.AspNetCore.Http;
@@ -8,6 +7,7 @@ using OrleansExemplars.ApiHost.Http;
 using OrleansExemplars.Tests.Support;
 using Xunit;
 using static OrleansExemplars.Tests.Support.WriteRequests;
+using OrleansExemplars.Hosting.Http;
 
 namespace OrleansExemplars.Tests.Proxy;
 

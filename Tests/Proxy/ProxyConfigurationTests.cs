@@ -8,6 +8,7 @@ using OrleansExemplars.ApiHost.Http;
 using OrleansExemplars.ApiHost.Proxy;
 using OrleansExemplars.Tests.Support;
 using Xunit;
+using OrleansExemplars.Hosting.Http;
 
 namespace OrleansExemplars.Tests.Proxy;
 

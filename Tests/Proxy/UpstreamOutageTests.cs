@@ -4,6 +4,7 @@ using OrleansExemplars.ApiHost.Http;
 using OrleansExemplars.Tests.Support;
 using Xunit;
 using static OrleansExemplars.Tests.Support.WriteRequests;
+using OrleansExemplars.Hosting.Http;
 
 namespace OrleansExemplars.Tests.Proxy;
 

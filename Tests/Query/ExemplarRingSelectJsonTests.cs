@@ -39,8 +39,8 @@ public sealed class ExemplarRingSelectJsonTests
             IReadOnlyList<IReadOnlyList<LabelMatcher>>[] queries =
             [
                 [[]],
-                [[new LabelMatcher(MatchType.RegexMatch, "__name__", ".+")]],
-                [[LabelMatcher.Equal("job", "a")], [new LabelMatcher(MatchType.RegexMatch, "instance", "i1.*")]],
+                [[new LabelMatcher(LabelMatchType.RegexMatch, "__name__", ".+")]],
+                [[LabelMatcher.Equal("job", "a")], [new LabelMatcher(LabelMatchType.RegexMatch, "instance", "i1.*")]],
                 [],
             ];
             foreach (var sets in queries)
@@ -59,12 +59,12 @@ public sealed class ExemplarRingSelectJsonTests
     [InlineData(".*")]
     public void Any_value_regexes_match_as_the_regex_does(string pattern)
     {
-        var matcher = new LabelMatcher(MatchType.RegexMatch, "x", pattern);
+        var matcher = new LabelMatcher(LabelMatchType.RegexMatch, "x", pattern);
         var regex = LabelMatcher.CompileAnchored(pattern);
         foreach (var value in new[] { "", "a", "\n", "a\nb", "\r", "😀", " " })
         {
             Assert.Equal(regex.IsMatch(value), matcher.Matches(value));
-            Assert.Equal(!regex.IsMatch(value), new LabelMatcher(MatchType.RegexNoMatch, "x", pattern).Matches(value));
+            Assert.Equal(!regex.IsMatch(value), new LabelMatcher(LabelMatchType.RegexNoMatch, "x", pattern).Matches(value));
         }
     }
 }

@@ -26,7 +26,7 @@ public sealed class PrometheusJsonNumbersTests
         foreach (var v in values)
         {
             var n = PrometheusJsonNumbers.WriteValue(v, buffer);
-            Assert.Equal(PrometheusJsonNumbers.FormatValue(v), Encoding.ASCII.GetString(buffer[..n]));
+            Assert.Equal(PrometheusNumberOracle.FormatValue(v), Encoding.ASCII.GetString(buffer[..n]));
         }
     }
 
@@ -39,7 +39,7 @@ public sealed class PrometheusJsonNumbersTests
         foreach (var ms in values)
         {
             var n = PrometheusJsonNumbers.WriteTimestamp(ms, buffer);
-            Assert.Equal(PrometheusJsonNumbers.FormatTimestamp(ms), Encoding.ASCII.GetString(buffer[..n]));
+            Assert.Equal(PrometheusNumberOracle.FormatTimestamp(ms), Encoding.ASCII.GetString(buffer[..n]));
         }
     }
 

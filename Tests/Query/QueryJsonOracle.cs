@@ -30,9 +30,9 @@ internal static class QueryJsonOracle
                     json.WriteStartObject();
                     json.WritePropertyName("labels");
                     WriteLabels(json, e.Labels);
-                    json.WriteString("value", PrometheusJsonNumbers.FormatValue(e.Value));
+                    json.WriteString("value", PrometheusNumberOracle.FormatValue(e.Value));
                     json.WritePropertyName("timestamp");
-                    json.WriteRawValue(PrometheusJsonNumbers.FormatTimestamp(e.TimestampMs), skipInputValidation: true);
+                    json.WriteRawValue(PrometheusNumberOracle.FormatTimestamp(e.TimestampMs), skipInputValidation: true);
                     json.WriteEndObject();
                 }
                 json.WriteEndArray();

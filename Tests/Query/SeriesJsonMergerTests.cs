@@ -1,6 +1,6 @@
 using OrleansExemplars.Prometheus.Model;
 using OrleansExemplars.Prometheus.Json;
-using OrleansExemplars.GrainInterfaces.Sharding;
+using OrleansExemplars.Tests.Sharding;
 using Xunit;
 
 namespace OrleansExemplars.Tests.Query;

@@ -1,10 +1,10 @@
 using System.Diagnostics.Metrics;
-using System.IO;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using OrleansExemplars.ApiHost.Security;
 using OrleansExemplars.Tests.Support;
 using Xunit;
+using OrleansExemplars.Hosting.Security;
 
 namespace OrleansExemplars.Tests.Security;
 

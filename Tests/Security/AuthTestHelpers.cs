@@ -42,7 +42,7 @@ internal static class AuthTestHelpers
         return await system.Http.SendAsync(request);
     }
 
-    public static async Task<HttpResponseMessage> SeedQueryAsync(ExemplarSystem system, AuthenticationHeaderValue? auth)
+    public static async Task<HttpResponseMessage> PostQueryAsync(ExemplarSystem system, AuthenticationHeaderValue? auth)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, "")
         {

@@ -1,6 +1,5 @@
-using System.IO;
 using System.Security.Cryptography.X509Certificates;
-using OrleansExemplars.GrainInterfaces.Configuration;
+using OrleansExemplars.Hosting.Configuration;
 using OrleansExemplars.Tests.Support;
 using Xunit;
 
@@ -22,8 +21,8 @@ public sealed class ClusterCertificatesTests : IDisposable
     {
         var shared = _files.SelfSigned("cluster");
         var foreign = _files.SelfSigned("elsewhere");
-        using var fromPfx = ClusterCertificates.Load(new ClusterTlsSettings { CertificatePath = shared.Pfx, CertificatePassword = TestCertificates.PfxPassword });
-        using var fromPem = ClusterCertificates.Load(new ClusterTlsSettings { CertificatePath = shared.CertificatePem, KeyPath = shared.KeyPem });
+        using var fromPfx = ClusterCertificates.Load(new ClusterTlsOptions { CertificatePath = shared.Pfx, CertificatePassword = TestCertificates.PfxPassword });
+        using var fromPem = ClusterCertificates.Load(new ClusterTlsOptions { CertificatePath = shared.CertificatePem, KeyPath = shared.KeyPem });
         Assert.True(fromPfx.Local.HasPrivateKey);
         Assert.Equal(fromPfx.Local.Thumbprint, fromPem.Local.Thumbprint);
         Assert.True(fromPfx.IsTrusted(fromPem.Local));
@@ -39,7 +38,7 @@ public sealed class ClusterCertificatesTests : IDisposable
         var (otherCaPem, issueElsewhere) = _files.Authority("other-ca");
         var silo1 = issue("silo-1");
         var silo2 = issue("silo-2");
-        using var node = ClusterCertificates.Load(new ClusterTlsSettings
+        using var node = ClusterCertificates.Load(new ClusterTlsOptions
         {
             CertificatePath = silo1.CertificatePem, KeyPath = silo1.KeyPem, TrustedCertificatesPath = caPem,
         });
@@ -51,7 +50,7 @@ public sealed class ClusterCertificatesTests : IDisposable
         Assert.False(node.IsTrusted(otherCa));
 
         // A node whose own certificate the trusted set does not cover would be refused by every peer: refused at start.
-        var e = Assert.Throws<ClusterCertificateException>(() => ClusterCertificates.Load(new ClusterTlsSettings
+        var e = Assert.Throws<ClusterCertificateException>(() => ClusterCertificates.Load(new ClusterTlsOptions
         {
             CertificatePath = silo1.Pfx, CertificatePassword = TestCertificates.PfxPassword, TrustedCertificatesPath = otherCaPem,
         }));
@@ -63,14 +62,14 @@ public sealed class ClusterCertificatesTests : IDisposable
     {
         var (caPem, issue) = _files.Authority("ca");
         var node = issue("node");
-        using var certificates = ClusterCertificates.Load(new ClusterTlsSettings
+        using var certificates = ClusterCertificates.Load(new ClusterTlsOptions
         {
             CertificatePath = node.CertificatePem, KeyPath = node.KeyPem, TrustedCertificatesPath = caPem,
         });
         var expired = _files.SelfSigned("expired", notAfter: DateTimeOffset.UtcNow.AddMinutes(-1));
         using var old = X509CertificateLoader.LoadCertificateFromFile(expired.CertificatePem);
         Assert.False(certificates.IsTrusted(old));
-        var e = Assert.Throws<ClusterCertificateException>(() => ClusterCertificates.Load(new ClusterTlsSettings
+        var e = Assert.Throws<ClusterCertificateException>(() => ClusterCertificates.Load(new ClusterTlsOptions
         {
             CertificatePath = expired.CertificatePem, KeyPath = expired.KeyPem,
         }));
@@ -102,15 +101,15 @@ public sealed class ClusterCertificatesTests : IDisposable
         File.WriteAllText(text, "not a certificate\n");
         var settings = what switch
         {
-            "missing file" => new ClusterTlsSettings { CertificatePath = Path.Combine(_files.Directory, "nope.pfx") },
-            "wrong password" => new ClusterTlsSettings { CertificatePath = good.Pfx, CertificatePassword = "wrong-pässword-77" },
-            "PEM without its key" => new ClusterTlsSettings { CertificatePath = good.CertificatePem },
-            "key of another certificate" => new ClusterTlsSettings { CertificatePath = good.CertificatePem, KeyPath = other.KeyPem },
-            "server-only certificate" => new ClusterTlsSettings { CertificatePath = serverOnly.CertificatePem, KeyPath = serverOnly.KeyPem },
-            "KeyPath with a PKCS#12 file" => new ClusterTlsSettings { CertificatePath = good.Pfx, CertificatePassword = TestCertificates.PfxPassword, KeyPath = good.KeyPem },
-            "missing trusted file" => new ClusterTlsSettings { CertificatePath = good.Pfx, CertificatePassword = TestCertificates.PfxPassword, TrustedCertificatesPath = "/nonexistent/ca.pem" },
-            "trusted file without certificates" => new ClusterTlsSettings { CertificatePath = good.Pfx, CertificatePassword = TestCertificates.PfxPassword, TrustedCertificatesPath = text },
-            _ => new ClusterTlsSettings { CertificatePath = text },
+            "missing file" => new ClusterTlsOptions { CertificatePath = Path.Combine(_files.Directory, "nope.pfx") },
+            "wrong password" => new ClusterTlsOptions { CertificatePath = good.Pfx, CertificatePassword = "wrong-pässword-77" },
+            "PEM without its key" => new ClusterTlsOptions { CertificatePath = good.CertificatePem },
+            "key of another certificate" => new ClusterTlsOptions { CertificatePath = good.CertificatePem, KeyPath = other.KeyPem },
+            "server-only certificate" => new ClusterTlsOptions { CertificatePath = serverOnly.CertificatePem, KeyPath = serverOnly.KeyPem },
+            "KeyPath with a PKCS#12 file" => new ClusterTlsOptions { CertificatePath = good.Pfx, CertificatePassword = TestCertificates.PfxPassword, KeyPath = good.KeyPem },
+            "missing trusted file" => new ClusterTlsOptions { CertificatePath = good.Pfx, CertificatePassword = TestCertificates.PfxPassword, TrustedCertificatesPath = "/nonexistent/ca.pem" },
+            "trusted file without certificates" => new ClusterTlsOptions { CertificatePath = good.Pfx, CertificatePassword = TestCertificates.PfxPassword, TrustedCertificatesPath = text },
+            _ => new ClusterTlsOptions { CertificatePath = text },
         };
         var e = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => OptionsValidation.ThrowIfInvalid(settings));
         Assert.Contains(key, e.Message);
@@ -121,9 +120,9 @@ public sealed class ClusterCertificatesTests : IDisposable
     [Fact]
     public void Without_a_certificate_TLS_is_off_and_its_other_keys_are_refused()
     {
-        OptionsValidation.ThrowIfInvalid(new ClusterTlsSettings());
+        OptionsValidation.ThrowIfInvalid(new ClusterTlsOptions());
         var e = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() =>
-            OptionsValidation.ThrowIfInvalid(new ClusterTlsSettings { KeyPath = "/etc/tls/key.pem" }));
+            OptionsValidation.ThrowIfInvalid(new ClusterTlsOptions { KeyPath = "/etc/tls/key.pem" }));
         Assert.Contains("Cluster:Tls:CertificatePath", e.Message);
     }
 }

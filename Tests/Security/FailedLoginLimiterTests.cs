@@ -1,6 +1,7 @@
 using System.Net;
 using OrleansExemplars.ApiHost.Security;
 using Xunit;
+using OrleansExemplars.Hosting.Security;
 
 namespace OrleansExemplars.Tests.Security;
 

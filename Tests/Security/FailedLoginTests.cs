@@ -7,6 +7,7 @@ using OrleansExemplars.ApiHost.Security;
 using OrleansExemplars.Tests.Support;
 using Xunit;
 using static OrleansExemplars.Tests.Security.AuthTestHelpers;
+using OrleansExemplars.Hosting.Security;
 
 namespace OrleansExemplars.Tests.Security;
 

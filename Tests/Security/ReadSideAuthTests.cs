@@ -1,4 +1,3 @@
-using System.IO;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
@@ -50,7 +49,7 @@ public sealed class ReadSideAuthTests : IAsyncLifetime
         {
             Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         }
-        using (var response = await SeedQueryAsync(_system, null))
+        using (var response = await PostQueryAsync(_system, null))
         {
             await AssertPrometheusErrorAsync(response, HttpStatusCode.Unauthorized, "unauthorized");
         }
@@ -76,7 +75,7 @@ public sealed class ReadSideAuthTests : IAsyncLifetime
             Assert.Contains("t1", await response.Content.ReadAsStringAsync());
         }
         using (var response = await QueryAsync(_system, Basic("grafana", "first"))) Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        using (var response = await SeedQueryAsync(_system, Bearer(Token))) Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using (var response = await PostQueryAsync(_system, Bearer(Token))) Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
     [Fact]

@@ -88,7 +88,7 @@ public sealed class WriteSideAuthTests : IAsyncLifetime
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             Assert.Contains("t1", await response.Content.ReadAsStringAsync());
         }
-        using (var response = await SeedQueryAsync(_system, null)) Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using (var response = await PostQueryAsync(_system, null)) Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         using (var response = await _system.Http.GetAsync("api/v1/query_exemplars?query=auth_metric"))
         {
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);

@@ -1,5 +1,4 @@
 using System.Diagnostics.Metrics;
-using System.IO;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;

@@ -1,5 +1,3 @@
-using System.IO;
-
 namespace OrleansExemplars.Tests.Support;
 
 /// <summary>The pinned Azurite (Azurite/package.json, installed by ./test.sh with npm ci) on free loopback ports, in memory.</summary>

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.IO;
 using System.Text;
 using OrleansExemplars.Grains.Wal;
 using OrleansExemplars.Tests.Support;

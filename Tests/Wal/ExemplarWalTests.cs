@@ -1,4 +1,3 @@
-using System.IO;
 using System.Text;
 using OrleansExemplars.Grains.Wal;
 using Xunit;

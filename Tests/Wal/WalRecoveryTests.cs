@@ -1,4 +1,3 @@
-using System.IO;
 using OrleansExemplars.Prometheus.Model;
 using OrleansExemplars.Grains.Wal;
 using Xunit;
