@@ -39,7 +39,7 @@ public static class RemoteWriteEndpoints
         var maxBody = Snappy.GetMaxCompressedLength(maxDecompressed);
         if (http.Request.ContentLength > maxBody) return TooLarge(metrics, http.Request.ContentLength.Value, maxBody);
 
-        var (buffer, length) = await ReadBodyAsync(http.Request.Body, maxBody, http.RequestAborted);
+        var (buffer, length) = await RequestBody.ReadAtMostAsync(http.Request.Body, maxBody, http.RequestAborted);
         try
         {
             if (length > maxBody) return TooLarge(metrics, length, maxBody);
@@ -144,27 +144,5 @@ public static class RemoteWriteEndpoints
         metrics.RecordRequest("too_large");
         return PrometheusErrors.Result(StatusCodes.Status413PayloadTooLarge, PrometheusErrors.BadData,
             $"remote write request body of {length} bytes exceeds the limit of {max} bytes");
-    }
-
-    /// <summary>Reads at most <paramref name="max"/> + 1 bytes, so an over-long body is detected without buffering it.</summary>
-    private static async Task<(byte[] Buffer, int Length)> ReadBodyAsync(Stream body, int max, CancellationToken ct)
-    {
-        var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
-        var length = 0;
-        while (true)
-        {
-            if (length == buffer.Length)
-            {
-                if (length > max) break;
-                var bigger = ArrayPool<byte>.Shared.Rent((int)Math.Min((long)buffer.Length * 2, (long)max + 1));
-                buffer.AsSpan(0, length).CopyTo(bigger);
-                ArrayPool<byte>.Shared.Return(buffer);
-                buffer = bigger;
-            }
-            var read = await body.ReadAsync(buffer.AsMemory(length), ct);
-            if (read == 0) break;
-            length += read;
-        }
-        return (buffer, length);
     }
 }
