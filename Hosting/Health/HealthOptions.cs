@@ -5,7 +5,7 @@ namespace OrleansExemplars.Hosting.Health;
 /// <summary>
 /// Configuration section <c>Health</c> of both hosts: how long one readiness probe of a dependency may take and how
 /// long its answer is reused, so that frequent probes (Kubernetes, compose, load balancers) do not hammer Kafka, the
-/// storage or the TSDB. (Shared by the silo and the API host: this file is compiled into both.)
+/// storage or the TSDB.
 /// </summary>
 public sealed class HealthOptions
 {

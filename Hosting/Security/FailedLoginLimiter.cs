@@ -15,7 +15,6 @@ namespace OrleansExemplars.Hosting.Security;
 /// is full of busy buckets, every further address shares one overflow bucket, so a flood from many addresses is
 /// limited as if it came from one.
 /// </para>
-/// (Compiled into both hosts.)
 /// </summary>
 public sealed class FailedLoginLimiter
 {

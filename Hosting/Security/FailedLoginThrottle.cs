@@ -5,7 +5,7 @@ namespace OrleansExemplars.Hosting.Security;
 /// <summary>
 /// Where the authentication handlers consult <see cref="FailedLoginLimiter"/>: a request carrying credentials takes a
 /// token first; without one it is marked throttled, and <see cref="PrometheusAuthorizationResultHandler"/> answers it
-/// 429 with <c>Retry-After</c> instead of a 401 challenge. (Compiled into both hosts.)
+/// 429 with <c>Retry-After</c> instead of a 401 challenge.
 /// </summary>
 public static class FailedLoginThrottle
 {
