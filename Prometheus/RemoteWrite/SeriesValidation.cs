@@ -50,6 +50,30 @@ internal static class SeriesValidation
     public static string LabelValueTooLong(string name, int length, int max) =>
         $"value of label \"{Abbreviate(name)}\" is {length} characters long, more than the {max} allowed (Ingest:MaxLabelValueLength)";
 
+    public static string LegacyMetricName(string name) =>
+        $"metric name \"{Abbreviate(name)}\" is not a legacy Prometheus name ({LegacyNames.MetricNamePattern}; " +
+        "Ingest:NameValidation is Legacy)";
+
+    public static string LegacyLabelName(string name) =>
+        $"label name \"{Abbreviate(name)}\" is not a legacy Prometheus name ({LegacyNames.LabelNamePattern}; " +
+        "Ingest:NameValidation is Legacy)";
+
+    /// <summary>
+    /// Why a series' names are not valid under <see cref="NameValidationScheme.Legacy"/> (the metric name, then the
+    /// label names in order), or null when they are or the scheme is <see cref="NameValidationScheme.Utf8"/> (every
+    /// name that got this far is non-empty valid UTF-8).
+    /// </summary>
+    public static string? NameSchemeError(LabelSet series, SeriesLimits limits)
+    {
+        if (limits.NameValidation != NameValidationScheme.Legacy) return null;
+        if (!LegacyNames.IsValidMetricName(series.MetricNameOrEmpty)) return LegacyMetricName(series.MetricNameOrEmpty);
+        for (var i = 0; i < series.Count; i++)
+        {
+            if (!LegacyNames.IsValidLabelName(series[i].Name)) return LegacyLabelName(series[i].Name);
+        }
+        return null;
+    }
+
     /// <summary>Why <paramref name="metricName"/> cannot name a metric grain, or null when it can.</summary>
     public static string? MetricNameError(string metricName, SeriesLimits limits)
     {
@@ -113,7 +137,7 @@ internal static class SeriesValidation
                 result.Invalid.Add(new InvalidSeries(series.ToString(), MissingMetricName));
                 continue;
             }
-            if (MetricNameError(metricName, limits) is { } nameError)
+            if ((NameSchemeError(series, limits) ?? MetricNameError(metricName, limits)) is { } nameError)
             {
                 result.Invalid.Add(new InvalidSeries(Describe(series), nameError));
                 continue;
