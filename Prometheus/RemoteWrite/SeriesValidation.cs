@@ -77,6 +77,7 @@ internal static class SeriesValidation
     /// <summary>Why <paramref name="metricName"/> cannot name a metric grain, or null when it can.</summary>
     public static string? MetricNameError(string metricName, SeriesLimits limits)
     {
+        if (metricName.AsSpan().IndexOfAny('.', '\\') >= 0 && BlobNameError(metricName) is { } blobError) return blobError;
         if (metricName.Length > limits.MaxMetricNameLength)
         {
             return $"metric name is {metricName.Length} characters long, more than the {limits.MaxMetricNameLength} " +
@@ -90,6 +91,31 @@ internal static class SeriesValidation
                 return $"metric name holds {slashes} '/', more than the {SeriesLimits.MaxMetricNameSlashes} its grain's " +
                        $"blob name may (Azure Blob names have at most {SeriesLimits.AzureBlobNameSegments} segments)";
             }
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// Why a UTF-8 metric name's grain blob (<c>ring-metric/&lt;name&gt;.json</c>) would not be its own on Azure Blob
+    /// storage, or null: the service reads a blob name as a URL path, so a '\' becomes '/' and a "." or ".." segment
+    /// before a '/' is folded away (<c>a/../b</c> would share <c>b</c>'s blob; checked with Azurite).
+    /// </summary>
+    private static string? BlobNameError(string metricName)
+    {
+        if (metricName.Contains('\\'))
+        {
+            return $"metric name \"{Abbreviate(metricName)}\" holds '\\', which Azure Blob storage reads as '/' in the name " +
+                   "of its grain's blob (another metric's)";
+        }
+        var rest = metricName.AsSpan();
+        for (var slash = rest.IndexOf('/'); slash >= 0; slash = rest.IndexOf('/'))
+        {
+            if (rest[..slash] is "." or "..")
+            {
+                return $"metric name \"{Abbreviate(metricName)}\" has a \"{rest[..slash]}\" path segment, which Azure Blob " +
+                       "storage folds away in the name of its grain's blob (another metric's)";
+            }
+            rest = rest[(slash + 1)..];
         }
         return null;
     }

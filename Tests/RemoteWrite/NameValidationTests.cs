@@ -46,7 +46,7 @@ public sealed class NameValidationTests
     [MemberData(nameof(Paths))]
     public void Names_Prometheus_3_allows_that_look_like_syntax_are_names_too(string path)
     {
-        string[] names = ["a/b/c", "with space", "quote\"and\\backslash", "emoji_🚀", "0starts_with_digit", "a#3", "-", "{}"];
+        string[] names = ["a/b/c", "with space", "quote\"and'apostrophe", "emoji_🚀", "0starts_with_digit", "a#3", "-", "{}"];
         var write = SeriesLimitsTests.Decode(path, Request(names
             .Select(n => Series(("__name__", n), (n, n)).WithSample(1, 1000).WithExemplar(1, 1000, ("trace_id", n))).ToArray()));
 
@@ -125,5 +125,28 @@ public sealed class NameValidationTests
             ], write.Invalid.Select(i => i.Reason));
             Assert.Equal(["kept:metric_total"], write.ExemplarsByMetric.Keys);
         }
+    }
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void Names_whose_grain_blob_Azure_would_fold_into_another_are_refused(string path)
+    {
+        // Azure Blob storage (Azurite shows it) reads a blob name as a URL path: "a/../b" would be "b"'s blob,
+        // "x\y" "x/y"'s. A dot segment last ("x/..") gets ".json" appended and stays its own.
+        var write = SeriesLimitsTests.Decode(path, Request(
+            Series(("__name__", "a/../b")).WithSample(1, 1000),
+            Series(("__name__", "dir/./x")).WithSample(1, 1000),
+            Series(("__name__", "../up")).WithSample(1, 1000),
+            Series(("__name__", "back\\slash")).WithSample(1, 1000),
+            Series(("__name__", "x/..")).WithSample(1, 1000).WithExemplar(1, 1000, ("trace_id", "a")),
+            Series(("__name__", "a./b...c/.d")).WithSample(1, 1000).WithExemplar(1, 1000, ("trace_id", "b"))));
+
+        Assert.Equal([
+            "metric name \"a/../b\" has a \"..\" path segment",
+            "metric name \"dir/./x\" has a \".\" path segment",
+            "metric name \"../up\" has a \"..\" path segment",
+            "metric name \"back\\slash\" holds '\\'",
+        ], write.Invalid.Select(i => i.Reason[..(i.Reason.IndexOf(" path segment", StringComparison.Ordinal) is var p and > 0
+            ? p + " path segment".Length : i.Reason.IndexOf(", which", StringComparison.Ordinal))]));
+        Assert.Equal(["a./b...c/.d", "x/.."], write.ExemplarsByMetric.Keys.Order(StringComparer.Ordinal));
     }
 }
