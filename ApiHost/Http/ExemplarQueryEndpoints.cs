@@ -2,8 +2,10 @@ using System.Diagnostics;
 using System.Text.Json;
 using OrleansExemplars.ApiHost.Ingest;
 using OrleansExemplars.ApiHost.Query;
+using Microsoft.Extensions.Options;
 using OrleansExemplars.Prometheus.PromQL;
 using OrleansExemplars.Hosting.Http;
+using OrleansExemplars.Prometheus.RemoteWrite;
 
 namespace OrleansExemplars.ApiHost.Http;
 
@@ -91,7 +93,10 @@ public static class ExemplarQueryEndpoints
         IReadOnlyList<IReadOnlyList<Prometheus.Model.LabelMatcher>> selectors;
         try
         {
-            selectors = PromQLParser.ExtractSelectors(query ?? "");
+            // Ingest:NameValidation: Prometheus 3's quoted names ({"a.b"}) unless the legacy names (and 2.42's
+            // grammar) are asked for.
+            var names = http.RequestServices.GetRequiredService<IOptions<IngestLimitsOptions>>().Value.NameValidation;
+            selectors = PromQLParser.ExtractSelectors(query ?? "", names);
         }
         catch (PromQLParseException e)
         {

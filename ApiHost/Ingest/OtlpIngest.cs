@@ -1,5 +1,7 @@
 using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Options;
 using OrleansExemplars.Prometheus.Otlp;
+using OrleansExemplars.Prometheus.RemoteWrite;
 
 namespace OrleansExemplars.ApiHost.Ingest;
 
@@ -11,6 +13,10 @@ public static class OtlpIngestExtensions
         builder.Services.AddOptions<OtlpOptions>()
             .Bind(builder.Configuration.GetSection(OtlpOptions.SectionName))
             .ValidateDataAnnotations()
+            .Validate<IOptions<IngestLimitsOptions>>(
+                (otlp, ingest) => otlp.Utf8StrategyError(ingest.Value.NameValidation) is null,
+                "Otlp:TranslationStrategy keeps UTF-8 names, which Ingest:NameValidation = Legacy refuses: use " +
+                "UnderscoreEscapingWithSuffixes (the default) or UnderscoreEscapingWithoutSuffixes, or Ingest:NameValidation = Utf8.")
             .ValidateOnStart();
         builder.Services.AddSingleton<OtlpMetrics>();
         return builder;

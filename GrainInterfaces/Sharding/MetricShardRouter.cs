@@ -71,7 +71,17 @@ public sealed class MetricShardRouter
     public string GrainKeyOf(string metric, LabelSet series) => GrainKeyOf(metric, series, ShardsOf(metric));
 
     public static string GrainKeyOf(string metric, LabelSet series, int shards) =>
-        shards <= 1 ? metric : ShardKey(metric, ShardOf(series, shards));
+        shards <= 1 ? PlainKey(metric) : ShardKey(metric, ShardOf(series, shards));
+
+    /// <summary>
+    /// The key of a metric's plain (unsharded) grain: the name itself, unless the name would read as a shard key
+    /// (UTF-8 names may hold '#': <c>a#3</c>) or ends in '#', which then gets one more '#' (<c>a#3#</c>) that
+    /// <see cref="ParseKey"/> takes off again. Every name a legacy name could be keeps its key.
+    /// </summary>
+    public static string PlainKey(string metric) =>
+        metric.Length > 0 && (metric[^1] == KeySeparator || ParseKey(metric).Shard >= 0)
+            ? string.Concat(metric, KeySeparator.ToString())
+            : metric;
 
     /// <summary>Stable in every process (FNV-1a over the labels, as the forwarder pool uses).</summary>
     public static int ShardOf(LabelSet series, int shards) => shards <= 1 ? 0 : ForwardSharding.ShardOf(series, shards);
@@ -80,11 +90,13 @@ public sealed class MetricShardRouter
         string.Concat(metric, KeySeparator.ToString(), shard.ToString(CultureInfo.InvariantCulture));
 
     /// <summary>
-    /// Splits a grain key into metric name and shard number (-1 for the plain grain). Prometheus metric names cannot
-    /// contain '#'; a name that does and ends in <c>#digits</c> would be read as a shard key (see docs/architecture.md).
+    /// Splits a grain key into metric name and shard number (-1 for the plain grain): <c>name#k</c> is shard k, a
+    /// key ending in '#' the plain grain of a name that holds '#' (<see cref="PlainKey"/>), anything else a plain
+    /// grain named by the key.
     /// </summary>
     public static (string Metric, int Shard) ParseKey(string key)
     {
+        if (key.Length > 1 && key[^1] == KeySeparator) return (key[..^1], -1);
         var at = key.LastIndexOf(KeySeparator);
         if (at > 0 && at < key.Length - 1 && key.AsSpan(at + 1).IndexOfAnyExceptInRange('0', '9') < 0 &&
             int.TryParse(key.AsSpan(at + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var shard) &&
@@ -107,7 +119,7 @@ public sealed class MetricShardRouter
             var shards = ShardsOf(metric);
             if (shards <= 1)
             {
-                Add(byGrain, metric, series);
+                Add(byGrain, PlainKey(metric), series);
                 continue;
             }
             foreach (var s in series)

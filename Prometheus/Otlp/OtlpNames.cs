@@ -15,12 +15,13 @@ public enum OtlpMetricKind
 }
 
 /// <summary>
-/// Prometheus' translation of OTLP metric and attribute names to legacy (non-UTF-8) Prometheus names, as
-/// <c>github.com/prometheus/otlptranslator</c> 1.0 (used by Prometheus 3's OTLP receiver) does it under its
-/// underscore-escaping strategies: characters outside <c>[a-zA-Z0-9:]</c> (metric names) or <c>[a-zA-Z0-9_]</c>
-/// (label names) become <c>_</c>, and with suffixes the unit (<c>s</c> → <c>_seconds</c>, <c>By/s</c> →
-/// <c>_bytes_per_second</c>) and the type (<c>_total</c> for monotonic sums, <c>_ratio</c> for gauges of unit
-/// <c>1</c>) are appended.
+/// Prometheus' translation of OTLP metric and attribute names to Prometheus names, as
+/// <c>github.com/prometheus/otlptranslator</c> 1.0 (used by Prometheus 3's OTLP receiver) does it. Under its
+/// underscore-escaping strategies names become legacy ones: characters outside <c>[a-zA-Z0-9:]</c> (metric names) or
+/// <c>[a-zA-Z0-9_]</c> (label names) become <c>_</c>, and with suffixes the unit (<c>s</c> → <c>_seconds</c>,
+/// <c>By/s</c> → <c>_bytes_per_second</c>) and the type (<c>_total</c> for monotonic sums, <c>_ratio</c> for gauges of
+/// unit <c>1</c>) are appended. Under the UTF-8 ones (<see cref="BuildUtf8MetricName"/>,
+/// <see cref="TryBuildUtf8LabelName"/>) names are kept as sent, the same suffixes appended when asked for.
 /// </summary>
 public static class OtlpNames
 {
@@ -61,6 +62,68 @@ public static class OtlpNames
             metricName = "";
             return false;
         }
+        return true;
+    }
+
+    /// <summary>
+    /// otlptranslator's <c>MetricNamer.Build</c> with <c>UTF8Allowed</c> (strategies <c>NoUTF8EscapingWithSuffixes</c>
+    /// and <c>NoTranslation</c>): the name as sent; with suffixes, the unit's words (unmapped units as they are, not
+    /// escaped) and <c>_total</c> or <c>_ratio</c> are appended unless the name ends with them already
+    /// (<c>http.server.request.duration</c> of unit <c>s</c> → <c>http.server.request.duration_seconds</c>).
+    /// </summary>
+    public static string BuildUtf8MetricName(string name, string unit, OtlpMetricKind kind, bool withSuffixes)
+    {
+        if (!withSuffixes) return name;
+        var (main, per) = UnitSuffixes(unit);
+        // The suffixes go on outermost last: the unit, "per" unit, then _total or _ratio; each one already there is
+        // taken off first (with the character before it) so that it is not doubled.
+        var typeSuffix = "";
+        if (unit == "1" && kind == OtlpMetricKind.Gauge)
+        {
+            name = TrimSuffixAndDelimiter(name, "ratio");
+            typeSuffix = "_ratio";
+        }
+        if (kind == OtlpMetricKind.MonotonicCounter)
+        {
+            name = TrimSuffixAndDelimiter(name, "total");
+            typeSuffix = "_total";
+        }
+        var perSuffix = "";
+        if (per.Length > 0)
+        {
+            name = TrimSuffixAndDelimiter(name, per);
+            perSuffix = "_" + per;
+        }
+        if (main.Length > 0 && !name.EndsWith(main, StringComparison.Ordinal)) name = name + "_" + main;
+        return name + perSuffix + typeSuffix;
+    }
+
+    /// <summary>otlptranslator's <c>trimSuffixAndDelimiter</c>: the suffix and one character before it, if there is more.</summary>
+    private static string TrimSuffixAndDelimiter(string name, string suffix) =>
+        name.EndsWith(suffix, StringComparison.Ordinal) && name.Length > suffix.Length + 1
+            ? name[..^(suffix.Length + 1)]
+            : name;
+
+    /// <summary>
+    /// otlptranslator's <c>LabelNamer.Build</c> with <c>UTF8Allowed</c>: the key as it is, unless empty or made of
+    /// underscores only. Prometheus applies it to promoted resource and scope attributes; a point's own attribute
+    /// keys it takes as they are.
+    /// </summary>
+    public static bool TryBuildUtf8LabelName(string key, out string labelName, out string error)
+    {
+        labelName = "";
+        if (key.Length == 0)
+        {
+            error = "label name is empty";
+            return false;
+        }
+        if (UnderscoresOnly(key))
+        {
+            error = $"label name \"{key}\" contains only underscores";
+            return false;
+        }
+        labelName = key;
+        error = "";
         return true;
     }
 

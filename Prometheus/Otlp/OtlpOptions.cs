@@ -11,10 +11,10 @@ public enum OtlpTranslationStrategy
     /// <summary>Names escaped, no suffixes.</summary>
     UnderscoreEscapingWithoutSuffixes,
 
-    /// <summary>UTF-8 names kept, suffixes added: needs UTF-8 names, which this system does not take.</summary>
+    /// <summary>UTF-8 names kept, suffixes added: needs <c>Ingest:NameValidation</c> = <c>Utf8</c> (the default).</summary>
     NoUTF8EscapingWithSuffixes,
 
-    /// <summary>Names as they are: needs UTF-8 names, which this system does not take.</summary>
+    /// <summary>Names as they are: needs <c>Ingest:NameValidation</c> = <c>Utf8</c> (the default).</summary>
     NoTranslation,
 }
 
@@ -26,7 +26,11 @@ public sealed class OtlpOptions : IValidatableObject
 {
     public const string SectionName = "Otlp";
 
-    /// <summary>Prometheus' <c>translation_strategy</c>; only the two underscore-escaping ones are accepted (names here are not UTF-8).</summary>
+    /// <summary>
+    /// Prometheus' <c>translation_strategy</c>. The two that keep UTF-8 names are refused at start when
+    /// <c>Ingest:NameValidation</c> is <c>Legacy</c>, as Prometheus refuses them when UTF-8 names are off
+    /// (<see cref="Utf8StrategyError"/>).
+    /// </summary>
     public OtlpTranslationStrategy TranslationStrategy { get; set; } = OtlpTranslationStrategy.UnderscoreEscapingWithSuffixes;
 
     /// <summary>Resource attributes copied onto every series of the resource as labels (<c>promote_resource_attributes</c>).</summary>
@@ -52,13 +56,6 @@ public sealed class OtlpOptions : IValidatableObject
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        if (TranslationStrategy is OtlpTranslationStrategy.NoUTF8EscapingWithSuffixes or OtlpTranslationStrategy.NoTranslation)
-        {
-            yield return new ValidationResult(
-                $"{SectionName}:{nameof(TranslationStrategy)} is {TranslationStrategy}, which keeps UTF-8 metric and label names; " +
-                "this system accepts legacy Prometheus names only (as Prometheus refuses it when UTF-8 names are off): use " +
-                $"{OtlpTranslationStrategy.UnderscoreEscapingWithSuffixes} (the default) or {OtlpTranslationStrategy.UnderscoreEscapingWithoutSuffixes}.");
-        }
         if (PromoteAllResourceAttributes && PromoteResourceAttributes.Count > 0)
         {
             yield return new ValidationResult($"{SectionName}:{nameof(PromoteAllResourceAttributes)} and " +
@@ -87,9 +84,27 @@ public sealed class OtlpOptions : IValidatableObject
         }
     }
 
+    /// <summary>Whether <see cref="TranslationStrategy"/> keeps UTF-8 names (otlptranslator's <c>!ShouldEscape()</c>).</summary>
+    public bool KeepsUtf8Names =>
+        TranslationStrategy is OtlpTranslationStrategy.NoUTF8EscapingWithSuffixes or OtlpTranslationStrategy.NoTranslation;
+
+    /// <summary>
+    /// Why the strategy cannot run with <paramref name="names"/>, or null: the UTF-8 strategies need UTF-8 names
+    /// (Prometheus: "OTLP translation strategy … is not allowed when UTF8 is disabled").
+    /// </summary>
+    public string? Utf8StrategyError(Model.NameValidationScheme names) =>
+        KeepsUtf8Names && names == Model.NameValidationScheme.Legacy
+            ? $"{SectionName}:{nameof(TranslationStrategy)} is {TranslationStrategy}, which keeps UTF-8 metric and label " +
+              "names, and Ingest:NameValidation is Legacy (as Prometheus, the UTF-8 strategies are not allowed when UTF-8 " +
+              $"names are off): use {OtlpTranslationStrategy.UnderscoreEscapingWithSuffixes} (the default) or " +
+              $"{OtlpTranslationStrategy.UnderscoreEscapingWithoutSuffixes}, or Ingest:NameValidation = Utf8."
+            : null;
+
     public OtlpTranslationSettings ToSettings() => new()
     {
-        AddMetricSuffixes = TranslationStrategy == OtlpTranslationStrategy.UnderscoreEscapingWithSuffixes,
+        AddMetricSuffixes = TranslationStrategy is OtlpTranslationStrategy.UnderscoreEscapingWithSuffixes
+            or OtlpTranslationStrategy.NoUTF8EscapingWithSuffixes,
+        AllowUtf8 = KeepsUtf8Names,
         PromoteResourceAttributes = PromoteResourceAttributes.Select(a => a.Trim()).ToHashSet(StringComparer.Ordinal),
         PromoteAllResourceAttributes = PromoteAllResourceAttributes,
         IgnoreResourceAttributes = IgnoreResourceAttributes.Select(a => a.Trim()).ToHashSet(StringComparer.Ordinal),
@@ -106,6 +121,9 @@ public sealed record OtlpTranslationSettings
     public static readonly OtlpTranslationSettings Default = new();
 
     public bool AddMetricSuffixes { get; init; } = true;
+
+    /// <summary>Metric and label names kept as sent (the UTF-8 strategies), not escaped to legacy characters.</summary>
+    public bool AllowUtf8 { get; init; }
     public IReadOnlySet<string> PromoteResourceAttributes { get; init; } = new HashSet<string>();
     public bool PromoteAllResourceAttributes { get; init; }
     public IReadOnlySet<string> IgnoreResourceAttributes { get; init; } = new HashSet<string>();

@@ -19,8 +19,9 @@ namespace OrleansExemplars.Prometheus.Otlp;
 /// <item>resource attributes: <c>service.namespace</c>/<c>service.name</c> → <c>job</c>, <c>service.instance.id</c> →
 /// <c>instance</c>, the others on a <c>target_info</c> series (one sample every half lookback delta from the resource's
 /// earliest to its latest point), and the promoted ones on every series;</item>
-/// <item>attribute keys → label names by <see cref="OtlpNames"/>; keys that collide after translation have their values
-/// joined with <c>;</c>; empty values drop the label; a point flagged "no recorded value" becomes a staleness marker.</item>
+/// <item>attribute keys → label names by <see cref="OtlpNames"/> (kept as they are under the UTF-8 strategies); keys that
+/// collide after translation have their values joined with <c>;</c>; empty values drop the label; a point flagged "no
+/// recorded value" becomes a staleness marker.</item>
 /// </list>
 /// Exemplars carry <c>trace_id</c> and <c>span_id</c> in lower-case hex, and their filtered attributes (keys as sent)
 /// when everything fits in Prometheus' 128 runes; timestamps go from nanoseconds to milliseconds.
@@ -149,7 +150,13 @@ public static class OtlpTranslator
                     $"invalid temporality and type combination for metric \"{metric.Name}\" ({TemporalityName(temporality)}: only cumulative is accepted)");
                 return;
             }
-            if (!OtlpNames.TryBuildMetricName(metric.Name, metric.Unit, kind, settings.AddMetricSuffixes, out var name, out var error))
+            string name;
+            if (settings.AllowUtf8)
+            {
+                // Kept as sent: an empty or invalid name is refused with the series by the ingest rules.
+                name = OtlpNames.BuildUtf8MetricName(metric.Name, metric.Unit, kind, settings.AddMetricSuffixes);
+            }
+            else if (!OtlpNames.TryBuildMetricName(metric.Name, metric.Unit, kind, settings.AddMetricSuffixes, out name, out var error))
             {
                 RejectAll(metric, OtlpRejection.InvalidMetricName, error);
                 return;
@@ -304,6 +311,12 @@ public static class OtlpTranslator
                 .OrderBy(a => a.Key, StringComparer.Ordinal);
             foreach (var (key, value) in sorted)
             {
+                if (settings.AllowUtf8)
+                {
+                    // As Prometheus: with UTF-8 names a point's attribute keys are its label names, and cannot collide.
+                    Set(labels, key, value);
+                    continue;
+                }
                 if (!TryLabelName(key, out var name, out error)) return false;
                 if (labels.TryGetValue(name, out var existing) && existing.Length > 0) labels[name] = existing + ";" + value;
                 else Set(labels, name, value);
@@ -377,8 +390,11 @@ public static class OtlpTranslator
         {
             if (!_labelNames.TryGetValue(key, out var cached))
             {
-                var ok = OtlpNames.TryBuildLabelName(key, settings.LabelNameUnderscoreSanitization,
-                    settings.LabelNamePreserveMultipleUnderscores, out var built, out var message);
+                string built, message;
+                var ok = settings.AllowUtf8
+                    ? OtlpNames.TryBuildUtf8LabelName(key, out built, out message)
+                    : OtlpNames.TryBuildLabelName(key, settings.LabelNameUnderscoreSanitization,
+                        settings.LabelNamePreserveMultipleUnderscores, out built, out message);
                 cached = (ok, built, message);
                 if (_labelNames.Count < 4096) _labelNames[key] = cached;
             }

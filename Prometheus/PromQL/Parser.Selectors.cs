@@ -44,24 +44,31 @@ internal sealed partial class Parser
         while (true)
         {
             var label = Peek();
-            if (label.Kind != TokenKind.Identifier)
+            if (label.Kind == TokenKind.String && _utf8Names)
             {
-                throw Unexpected(context, "identifier or \"}\"");
+                matchers.Add(ParseQuotedMatcher(context));
             }
-            Consume();
-            var op = Peek();
-            if (op.Kind is not (TokenKind.Eql or TokenKind.Neq or TokenKind.EqlRegex or TokenKind.NeqRegex))
+            else
             {
-                throw Unexpected(context, "label matching operator");
+                if (label.Kind != TokenKind.Identifier)
+                {
+                    throw Unexpected(context, "identifier or \"}\"");
+                }
+                Consume();
+                var op = Peek();
+                if (!IsMatchOp(op.Kind))
+                {
+                    throw Unexpected(context, "label matching operator");
+                }
+                Consume();
+                var value = Peek();
+                if (value.Kind != TokenKind.String)
+                {
+                    throw Unexpected(context, "string");
+                }
+                Consume();
+                matchers.Add(NewLabelMatcher(label, label.Val, op, value));
             }
-            Consume();
-            var value = Peek();
-            if (value.Kind != TokenKind.String)
-            {
-                throw Unexpected(context, "string");
-            }
-            Consume();
-            matchers.Add(NewLabelMatcher(label, op, value));
 
             var next = Peek();
             if (next.Kind == TokenKind.RightBrace)
@@ -80,7 +87,36 @@ internal sealed partial class Parser
         }
     }
 
-    private LabelMatcher NewLabelMatcher(Token label, Token op, Token value)
+    private static bool IsMatchOp(TokenKind kind) =>
+        kind is TokenKind.Eql or TokenKind.Neq or TokenKind.EqlRegex or TokenKind.NeqRegex;
+
+    /// <summary>
+    /// Prometheus 3's quoted names in braces (grammar rules <c>string_identifier match_op STRING</c> and
+    /// <c>string_identifier</c>): <c>"label.name"="v"</c> is a matcher on that label, a quoted string alone is the
+    /// metric name (<c>{"http.server.request.duration"}</c> = <c>{__name__="http.server.request.duration"}</c>).
+    /// The string is unquoted before the next token is read, as the grammar reduces it.
+    /// </summary>
+    private LabelMatcher ParseQuotedMatcher(string context)
+    {
+        var label = Consume();
+        var name = Unquote(label);
+        var op = Peek();
+        if (!IsMatchOp(op.Kind))
+        {
+            // Whatever follows is judged by the matcher list: "," or "}" expected.
+            return LabelMatcher.Equal(MetricNameLabel, name);
+        }
+        Consume();
+        var value = Peek();
+        if (value.Kind != TokenKind.String)
+        {
+            throw Unexpected(context, "string");
+        }
+        Consume();
+        return NewLabelMatcher(label, name, op, value);
+    }
+
+    private LabelMatcher NewLabelMatcher(Token label, string name, Token op, Token value)
     {
         var text = Unquote(value);
         var type = op.Kind switch
@@ -97,7 +133,7 @@ internal sealed partial class Parser
         }
         try
         {
-            return new LabelMatcher(type, label.Val, text);
+            return new LabelMatcher(type, name, text);
         }
         catch (Re2UnsupportedException e)
         {
@@ -108,7 +144,7 @@ internal sealed partial class Parser
 
     /// <summary>
     /// <c>(a, b,)</c> after <c>by</c>, <c>without</c>, <c>on</c>, <c>ignoring</c>, <c>group_left</c> or
-    /// <c>group_right</c>. Label names may be keywords (except <c>without</c>).
+    /// <c>group_right</c>. Label names may be keywords (except <c>without</c>), and with UTF-8 names quoted strings.
     /// </summary>
     private List<string> ParseGroupingLabels()
     {
@@ -127,16 +163,32 @@ internal sealed partial class Parser
         while (true)
         {
             var label = Peek();
-            if (!label.Kind.IsMaybeLabel())
+            if (label.Kind == TokenKind.String && _utf8Names)
             {
-                throw Unexpected(context, "label");
+                // Prometheus 3: a quoted label name, any non-empty UTF-8.
+                Consume();
+                var name = Unquote(label);
+                if (name.Length == 0)
+                {
+                    throw Error(label, $"invalid label name for grouping: {GoFormat.Quote(name)}");
+                }
+                labels.Add(name);
             }
-            Consume();
-            if (!Lexer.IsLabel(label.Val))
+            else
             {
-                throw Unexpected(context, "label");
+                if (!label.Kind.IsMaybeLabel())
+                {
+                    throw Unexpected(context, "label");
+                }
+                Consume();
+                // Prometheus 3 checks identifiers by the UTF-8 rules too, so "a:b" is a label name there; 2.42
+                // wanted [a-zA-Z_][a-zA-Z0-9_]*.
+                if (!_utf8Names && !Lexer.IsLabel(label.Val))
+                {
+                    throw Unexpected(context, "label");
+                }
+                labels.Add(label.Val);
             }
-            labels.Add(label.Val);
 
             var next = Peek();
             if (next.Kind == TokenKind.RightParen)

@@ -1,9 +1,11 @@
 using System.Runtime.CompilerServices;
+using OrleansExemplars.Prometheus.Model;
 
 namespace OrleansExemplars.Prometheus.PromQL;
 
 /// <summary>
-/// Recursive-descent / precedence-climbing parser for PromQL as accepted by Prometheus 2.42. Prometheus uses a
+/// Recursive-descent / precedence-climbing parser for PromQL as accepted by Prometheus 2.42, plus Prometheus 3's
+/// quoted metric and label names unless <see cref="NameValidationScheme.Legacy"/> is asked for. Prometheus uses a
 /// yacc (LALR) parser that keeps going after errors but reports only the first one; this parser stops at the first
 /// error and is careful to detect errors in the same order and to phrase "unexpected ..." errors with the same
 /// context the LALR error-recovery rules would produce.
@@ -23,15 +25,19 @@ internal sealed partial class Parser
     // handles are reported "in aggregation" (yacc's 'aggregate_op error' rule).
     private int _aggregationDepth;
 
-    private Parser(string input)
+    // Prometheus 3's quoted metric and label names ({"a.b", "c.d"="e"}, by ("f.g")); off: 2.42's grammar exactly.
+    private readonly bool _utf8Names;
+
+    private Parser(string input, NameValidationScheme names)
     {
         _lexer = new Lexer(input);
+        _utf8Names = names == NameValidationScheme.Utf8;
     }
 
     /// <summary>Parses and type checks <paramref name="input"/>; throws <see cref="PromQLParseException"/>.</summary>
-    public static Expr Parse(string input)
+    public static Expr Parse(string input, NameValidationScheme names = NameValidationScheme.Utf8)
     {
-        var parser = new Parser(input);
+        var parser = new Parser(input, names);
         try
         {
             var expr = parser.ParseTop();

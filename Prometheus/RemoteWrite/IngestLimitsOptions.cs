@@ -1,10 +1,12 @@
 using System.ComponentModel.DataAnnotations;
+using OrleansExemplars.Prometheus.Model;
 
 namespace OrleansExemplars.Prometheus.RemoteWrite;
 
 /// <summary>
-/// Configuration section <c>Ingest</c>: length limits on ingested series (<see cref="SeriesLimits"/>), applied by the
-/// API host to <c>/api/v1/write</c> and by the silos to Kafka messages. Give every process the same values.
+/// Configuration section <c>Ingest</c>: length limits and the name validation scheme of ingested series
+/// (<see cref="SeriesLimits"/>), applied by the API host to <c>/api/v1/write</c> (and OTLP) and by the silos to Kafka
+/// messages; the API host parses queries by the same scheme. Give every process the same values.
 /// </summary>
 public sealed class IngestLimitsOptions
 {
@@ -26,5 +28,13 @@ public sealed class IngestLimitsOptions
     [Range(1, 1 << 24, ErrorMessage = "Ingest:MaxLabelValueLength must be between {1} and {2}.")]
     public int MaxLabelValueLength { get; set; } = SeriesLimits.DefaultMaxLabelValueLength;
 
-    public SeriesLimits ToLimits() => new(MaxMetricNameLength, MaxLabelNameLength, MaxLabelValueLength);
+    /// <summary>
+    /// <see cref="NameValidationScheme.Utf8"/> (Prometheus 3's default): any non-empty valid UTF-8 metric or label
+    /// name, and queries may quote names (<c>{"http.server.request.duration"}</c>).
+    /// <see cref="NameValidationScheme.Legacy"/>: Prometheus 2's character sets at ingest and its query grammar.
+    /// </summary>
+    [EnumDataType(typeof(NameValidationScheme), ErrorMessage = "Ingest:NameValidation must be Utf8 or Legacy.")]
+    public NameValidationScheme NameValidation { get; set; } = NameValidationScheme.Utf8;
+
+    public SeriesLimits ToLimits() => new(MaxMetricNameLength, MaxLabelNameLength, MaxLabelValueLength, NameValidation);
 }

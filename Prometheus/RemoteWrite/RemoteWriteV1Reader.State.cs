@@ -143,7 +143,7 @@ public static partial class RemoteWriteV1Reader
                 BlockBroken = true;
                 return;
             }
-            if (SeriesValidation.MetricNameError(metricName, limits) is { } nameError)
+            if ((LegacyNameError(metricName, kept) ?? SeriesValidation.MetricNameError(metricName, limits)) is { } nameError)
             {
                 result.Invalid.Add(new InvalidSeries(
                     SeriesValidation.Describe(BuildLabels(data, _labels, kept, metricIndex, metricName)), nameError));
@@ -279,6 +279,18 @@ public static partial class RemoteWriteV1Reader
             }
             error = "";
             return true;
+        }
+
+        /// <summary><see cref="SeriesValidation.NameSchemeError"/> over the names <see cref="TryCheckLabels"/> kept.</summary>
+        private string? LegacyNameError(string metricName, int kept)
+        {
+            if (limits.NameValidation != NameValidationScheme.Legacy) return null;
+            if (!LegacyNames.IsValidMetricName(metricName)) return SeriesValidation.LegacyMetricName(metricName);
+            for (var i = 0; i < kept; i++)
+            {
+                if (!LegacyNames.IsValidLabelName(_names[i])) return SeriesValidation.LegacyLabelName(_names[i]);
+            }
+            return null;
         }
 
         private int Find(string name, int kept)

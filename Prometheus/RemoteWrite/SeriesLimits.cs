@@ -1,11 +1,16 @@
+using OrleansExemplars.Prometheus.Model;
+
 namespace OrleansExemplars.Prometheus.RemoteWrite;
 
 /// <summary>
 /// How long the names and values of an ingested series may be (in characters: UTF-16 code units, so a character
-/// outside the Basic Multilingual Plane counts two). A series over a limit is refused at ingest, on every path, like
-/// any invalid series: the rest of its request or message is kept.
+/// outside the Basic Multilingual Plane counts two), and which names it may have (<paramref name="NameValidation"/>:
+/// any UTF-8, or Prometheus 2's character sets for the metric name and the series' label names). A series over a
+/// limit or with a name the scheme refuses is refused at ingest, on every path, like any invalid series: the rest of
+/// its request or message is kept.
 /// </summary>
-public sealed record SeriesLimits(int MaxMetricNameLength, int MaxLabelNameLength, int MaxLabelValueLength)
+public sealed record SeriesLimits(int MaxMetricNameLength, int MaxLabelNameLength, int MaxLabelValueLength,
+    NameValidationScheme NameValidation = NameValidationScheme.Utf8)
 {
     /// <summary>Azure Blob's limit on a blob name, in characters.</summary>
     public const int AzureBlobNameLength = 1024;

@@ -50,9 +50,34 @@ internal static class SeriesValidation
     public static string LabelValueTooLong(string name, int length, int max) =>
         $"value of label \"{Abbreviate(name)}\" is {length} characters long, more than the {max} allowed (Ingest:MaxLabelValueLength)";
 
+    public static string LegacyMetricName(string name) =>
+        $"metric name \"{Abbreviate(name)}\" is not a legacy Prometheus name ({LegacyNames.MetricNamePattern}; " +
+        "Ingest:NameValidation is Legacy)";
+
+    public static string LegacyLabelName(string name) =>
+        $"label name \"{Abbreviate(name)}\" is not a legacy Prometheus name ({LegacyNames.LabelNamePattern}; " +
+        "Ingest:NameValidation is Legacy)";
+
+    /// <summary>
+    /// Why a series' names are not valid under <see cref="NameValidationScheme.Legacy"/> (the metric name, then the
+    /// label names in order), or null when they are or the scheme is <see cref="NameValidationScheme.Utf8"/> (every
+    /// name that got this far is non-empty valid UTF-8).
+    /// </summary>
+    public static string? NameSchemeError(LabelSet series, SeriesLimits limits)
+    {
+        if (limits.NameValidation != NameValidationScheme.Legacy) return null;
+        if (!LegacyNames.IsValidMetricName(series.MetricNameOrEmpty)) return LegacyMetricName(series.MetricNameOrEmpty);
+        for (var i = 0; i < series.Count; i++)
+        {
+            if (!LegacyNames.IsValidLabelName(series[i].Name)) return LegacyLabelName(series[i].Name);
+        }
+        return null;
+    }
+
     /// <summary>Why <paramref name="metricName"/> cannot name a metric grain, or null when it can.</summary>
     public static string? MetricNameError(string metricName, SeriesLimits limits)
     {
+        if (metricName.AsSpan().IndexOfAny('.', '\\') >= 0 && BlobNameError(metricName) is { } blobError) return blobError;
         if (metricName.Length > limits.MaxMetricNameLength)
         {
             return $"metric name is {metricName.Length} characters long, more than the {limits.MaxMetricNameLength} " +
@@ -66,6 +91,31 @@ internal static class SeriesValidation
                 return $"metric name holds {slashes} '/', more than the {SeriesLimits.MaxMetricNameSlashes} its grain's " +
                        $"blob name may (Azure Blob names have at most {SeriesLimits.AzureBlobNameSegments} segments)";
             }
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// Why a UTF-8 metric name's grain blob (<c>ring-metric/&lt;name&gt;.json</c>) would not be its own on Azure Blob
+    /// storage, or null: the service reads a blob name as a URL path, so a '\' becomes '/' and a "." or ".." segment
+    /// before a '/' is folded away (<c>a/../b</c> would share <c>b</c>'s blob; checked with Azurite).
+    /// </summary>
+    private static string? BlobNameError(string metricName)
+    {
+        if (metricName.Contains('\\'))
+        {
+            return $"metric name \"{Abbreviate(metricName)}\" holds '\\', which Azure Blob storage reads as '/' in the name " +
+                   "of its grain's blob (another metric's)";
+        }
+        var rest = metricName.AsSpan();
+        for (var slash = rest.IndexOf('/'); slash >= 0; slash = rest.IndexOf('/'))
+        {
+            if (rest[..slash] is "." or "..")
+            {
+                return $"metric name \"{Abbreviate(metricName)}\" has a \"{rest[..slash]}\" path segment, which Azure Blob " +
+                       "storage folds away in the name of its grain's blob (another metric's)";
+            }
+            rest = rest[(slash + 1)..];
         }
         return null;
     }
@@ -113,7 +163,7 @@ internal static class SeriesValidation
                 result.Invalid.Add(new InvalidSeries(series.ToString(), MissingMetricName));
                 continue;
             }
-            if (MetricNameError(metricName, limits) is { } nameError)
+            if ((NameSchemeError(series, limits) ?? MetricNameError(metricName, limits)) is { } nameError)
             {
                 result.Invalid.Add(new InvalidSeries(Describe(series), nameError));
                 continue;

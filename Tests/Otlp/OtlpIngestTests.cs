@@ -221,14 +221,72 @@ public sealed class OtlpIngestTests
     }
 
     [Fact]
-    public async Task A_UTF8_translation_strategy_fails_start_up_naming_the_key()
+    public async Task A_UTF8_translation_strategy_with_legacy_names_fails_start_up_naming_the_keys()
     {
         var e = await Assert.ThrowsAnyAsync<Exception>(async () =>
         {
-            await using var system = await ExemplarSystem.StartAsync(
-                settings: new Dictionary<string, string?> { ["Otlp:TranslationStrategy"] = "NoTranslation" });
+            await using var system = await ExemplarSystem.StartAsync(settings: new Dictionary<string, string?>
+            {
+                ["Otlp:TranslationStrategy"] = "NoTranslation",
+                ["Ingest:NameValidation"] = "Legacy",
+            });
         });
         Assert.Contains("Otlp:TranslationStrategy", e.ToString());
+        Assert.Contains("Ingest:NameValidation", e.ToString());
+    }
+
+    [Fact]
+    public async Task With_NoTranslation_the_OpenTelemetry_SDK_exporter_histogram_keeps_its_UTF8_names()
+    {
+        await using var system = await ExemplarSystem.StartAsync(
+            settings: new Dictionary<string, string?> { ["Otlp:TranslationStrategy"] = "NoTranslation" });
+
+        var name = "oe.otlp.utf8." + Guid.NewGuid().ToString("N");
+        using var source = new ActivitySource(name);
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = s => s.Name == name,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+        };
+        ActivitySource.AddActivityListener(listener);
+        using var meter = new Meter(name);
+        var histogram = meter.CreateHistogram<double>("http.server.request.duration", unit: "s",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.1, 0.5, 1] });
+        using var provider = Sdk.CreateMeterProviderBuilder()
+            .ConfigureResource(r => r.AddService("utf8-test", autoGenerateServiceInstanceId: false, serviceInstanceId: "i-8"))
+            .AddMeter(name)
+            .SetExemplarFilter(ExemplarFilterType.TraceBased)
+            .AddOtlpExporter((exporter, reader) =>
+            {
+                exporter.Endpoint = new Uri(system.BaseAddress, Path);
+                exporter.Protocol = OtlpExportProtocol.HttpProtobuf;
+                exporter.TimeoutMilliseconds = 60_000;
+                reader.PeriodicExportingMetricReaderOptions.ExportIntervalMilliseconds = 3_600_000;
+            })
+            .Build();
+
+        string traceId;
+        using (var activity = source.StartActivity("request"))
+        {
+            Assert.NotNull(activity);
+            traceId = activity.TraceId.ToHexString();
+            histogram.Record(0.3, new KeyValuePair<string, object?>("http.route", "/pay"));
+        }
+        Assert.True(provider.ForceFlush(60_000), "the OTLP exporter's export failed");
+
+        // Prometheus 3's quoted selector syntax, names as the SDK sent them.
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var answer = await system.Http.GetStringAsync("api/v1/query_exemplars?query=" +
+            Uri.EscapeDataString("{\"http.server.request.duration_bucket\", \"http.route\"=\"/pay\", job=\"utf8-test\"}") +
+            $"&start={now - 3600}&end={now + 60}");
+        using var json = JsonDocument.Parse(answer);
+        var series = Assert.Single(json.RootElement.GetProperty("data").EnumerateArray());
+        var labels = series.GetProperty("seriesLabels");
+        Assert.Equal("http.server.request.duration_bucket", labels.GetProperty("__name__").GetString());
+        Assert.Equal("/pay", labels.GetProperty("http.route").GetString());
+        Assert.Equal("0.5", labels.GetProperty("le").GetString());
+        var exemplar = Assert.Single(series.GetProperty("exemplars").EnumerateArray());
+        Assert.Equal(traceId, exemplar.GetProperty("labels").GetProperty("trace_id").GetString());
     }
 
     private static async Task<string> QueryAsync(ExemplarSystem system, string query, long? aroundSeconds = null)

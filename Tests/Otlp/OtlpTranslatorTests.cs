@@ -1,4 +1,5 @@
 using System.Globalization;
+using OrleansExemplars.Prometheus.Model;
 using OrleansExemplars.Prometheus.Otlp;
 using OrleansExemplars.Prometheus.Otlp.Proto;
 using OrleansExemplars.Prometheus.RemoteWrite;
@@ -346,16 +347,85 @@ public sealed class OtlpTranslatorTests
     }
 
     [Fact]
-    public void Options_refuse_UTF8_strategies_naming_the_key()
+    public void Options_refuse_UTF8_strategies_only_with_legacy_names_naming_the_key()
     {
         foreach (var strategy in new[] { OtlpTranslationStrategy.NoTranslation, OtlpTranslationStrategy.NoUTF8EscapingWithSuffixes })
         {
-            var errors = new OtlpOptions { TranslationStrategy = strategy }
-                .Validate(new System.ComponentModel.DataAnnotations.ValidationContext(new object())).ToList();
-            Assert.Contains(errors, e => e.ErrorMessage!.StartsWith("Otlp:TranslationStrategy", StringComparison.Ordinal));
+            var options = new OtlpOptions { TranslationStrategy = strategy };
+            Assert.Empty(options.Validate(new System.ComponentModel.DataAnnotations.ValidationContext(new object())));
+            Assert.Null(options.Utf8StrategyError(NameValidationScheme.Utf8));
+            Assert.StartsWith("Otlp:TranslationStrategy", options.Utf8StrategyError(NameValidationScheme.Legacy));
         }
+        Assert.Null(new OtlpOptions().Utf8StrategyError(NameValidationScheme.Legacy));
         Assert.Empty(new OtlpOptions().Validate(new System.ComponentModel.DataAnnotations.ValidationContext(new object())));
         Assert.NotEmpty(new OtlpOptions { IgnoreResourceAttributes = ["x"] }
             .Validate(new System.ComponentModel.DataAnnotations.ValidationContext(new object())));
+    }
+    // UTF-8 names (NoUTF8EscapingWithSuffixes, NoTranslation): the cases of github.com/prometheus/otlptranslator's
+    // MetricNamer tests with UTF8Allowed.
+    [Theory]
+    [InlineData(true, "requests_total", "", OtlpMetricKind.MonotonicCounter, "requests_total")]
+    [InlineData(true, "cpu_usage_ratio", "1", OtlpMetricKind.Gauge, "cpu_usage_ratio")]
+    [InlineData(true, "response_time_seconds", "s", OtlpMetricKind.Gauge, "response_time_seconds")]
+    [InlineData(true, "cpu_seconds_total", "s", OtlpMetricKind.MonotonicCounter, "cpu_seconds_total")]
+    [InlineData(true, "otelcol_process_cpu_seconds", "s", OtlpMetricKind.MonotonicCounter, "otelcol_process_cpu_seconds_total")]
+    [InlineData(false, "___", "", OtlpMetricKind.Gauge, "___")]
+    [InlineData(false, "métric_with_ñ_chars", "", OtlpMetricKind.Gauge, "métric_with_ñ_chars")]
+    [InlineData(true, "requêsts", "", OtlpMetricKind.MonotonicCounter, "requêsts_total")]
+    [InlineData(true, "cpu_usagé", "1", OtlpMetricKind.Gauge, "cpu_usagé_ratio")]
+    [InlineData(true, "respønse_time", "ms", OtlpMetricKind.Gauge, "respønse_time_milliseconds")]
+    [InlineData(true, "requêsts", "1/s", OtlpMetricKind.Gauge, "requêsts_per_second")]
+    [InlineData(true, "@#$%", "", OtlpMetricKind.MonotonicCounter, "@#$%_total")]
+    [InlineData(false, "http.request.duration", "ms", OtlpMetricKind.Histogram, "http.request.duration")]
+    [InlineData(false, "http.requests", "1", OtlpMetricKind.MonotonicCounter, "http.requests")]
+    [InlineData(true, "http.server.request.duration", "s", OtlpMetricKind.Histogram, "http.server.request.duration_seconds")]
+    [InlineData(true, "network.io", "By/s", OtlpMetricKind.MonotonicCounter, "network.io_bytes_per_second_total")]
+    public void Utf8_metric_names_are_kept_with_the_suffixes_asked_for(bool suffixes, string name, string unit, OtlpMetricKind kind,
+        string expected) =>
+        Assert.Equal(expected, OtlpNames.BuildUtf8MetricName(name, unit, kind, suffixes));
+
+    [Fact]
+    public void NoTranslation_keeps_metric_and_attribute_names_as_sent()
+    {
+        var request = Request([Attr("service.name", "api"), Attr("host.name", "h1"), Attr("deployment.environment", "prod")],
+            Histogram("http.server.request.duration", "s", AggregationTemporality.Cumulative,
+                HistogramPoint([0.5], [1, 0], 0.25, BaseNanos, Attr("http.route", "/pay"), Attr("http.request.method", "GET"))
+                    .WithExemplars(Exemplar(0.25, "0102030405060708090a0b0c0d0e0f10", "0102030405060708", BaseNanos, Attr("user.id", "u1")))));
+        var settings = new OtlpOptions
+        {
+            TranslationStrategy = OtlpTranslationStrategy.NoTranslation,
+            PromoteResourceAttributes = ["deployment.environment"],
+        }.ToSettings();
+
+        var translation = OtlpTranslator.Translate(request, settings);
+
+        Assert.Equal(string.Join("\n", new[]
+        {
+            "{__name__=\"http.server.request.duration_bucket\", deployment.environment=\"prod\", http.request.method=\"GET\", http.route=\"/pay\", job=\"api\", le=\"+Inf\"} 1 @0",
+            "{__name__=\"http.server.request.duration_bucket\", deployment.environment=\"prod\", http.request.method=\"GET\", http.route=\"/pay\", job=\"api\", le=\"0.5\"} 1 @0 # {span_id=\"0102030405060708\", trace_id=\"0102030405060708090a0b0c0d0e0f10\", user.id=\"u1\"} 0.25 @" + BaseMs,
+            "{__name__=\"http.server.request.duration_count\", deployment.environment=\"prod\", http.request.method=\"GET\", http.route=\"/pay\", job=\"api\"} 1 @0",
+            "{__name__=\"http.server.request.duration_sum\", deployment.environment=\"prod\", http.request.method=\"GET\", http.route=\"/pay\", job=\"api\"} 0.25 @0",
+        }), string.Join("\n", Series(translation).Order(StringComparer.Ordinal)));
+        var targetInfo = Assert.Single(translation.Series, s => s.MetricName == "target_info");
+        Assert.Contains(targetInfo.Labels, l => l is { Name: "host.name", Value: "h1" });
+
+        // NoUTF8EscapingWithSuffixes: the same names with the unit's suffix.
+        var suffixed = OtlpTranslator.Translate(request,
+            new OtlpOptions { TranslationStrategy = OtlpTranslationStrategy.NoUTF8EscapingWithSuffixes }.ToSettings());
+        Assert.Contains(suffixed.Series, s => s.MetricName == "http.server.request.duration_seconds_bucket" &&
+                                              s.Labels.Any(l => l.Name == "http.route"));
+    }
+
+    [Fact]
+    public void NoTranslation_refuses_promoted_attributes_Prometheus_cannot_name()
+    {
+        var request = Request([Attr("service.name", "api"), Attr("__", "x")], Gauge("g", "", Number(1)));
+        var translation = OtlpTranslator.Translate(request, new OtlpOptions
+        {
+            TranslationStrategy = OtlpTranslationStrategy.NoTranslation,
+            PromoteAllResourceAttributes = true,
+        }.ToSettings());
+        Assert.Empty(Series(translation));
+        Assert.Contains(translation.Errors, e => e.Contains("label name \"__\" contains only underscores", StringComparison.Ordinal));
     }
 }

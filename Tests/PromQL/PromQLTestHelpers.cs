@@ -6,11 +6,11 @@ namespace OrleansExemplars.Tests.PromQL;
 internal static class PromQLTestHelpers
 {
     /// <summary>"OK" when the expression parses, else the full error message (as Prometheus/promtool prints it).</summary>
-    public static string Result(string expr)
+    public static string Result(string expr, NameValidationScheme names = NameValidationScheme.Utf8)
     {
         try
         {
-            PromQLParser.ParseExpr(expr);
+            PromQLParser.ParseExpr(expr, names);
             return "OK";
         }
         catch (PromQLParseException e)
@@ -37,16 +37,17 @@ internal static class PromQLTestHelpers
         selectors.Select(s => "{" + string.Join(", ", s.Select(Render).Order(StringComparer.Ordinal)) + "}").ToList();
 
     /// <summary>Selectors compared as a multiset: sorted list of rendered selectors.</summary>
-    public static List<string> SelectorSet(string expr) =>
-        RenderSelectors(PromQLParser.ExtractSelectors(expr)).Order(StringComparer.Ordinal).ToList();
+    public static List<string> SelectorSet(string expr, NameValidationScheme names = NameValidationScheme.Utf8) =>
+        RenderSelectors(PromQLParser.ExtractSelectors(expr, names)).Order(StringComparer.Ordinal).ToList();
 
     /// <summary>Runs every corpus case and returns a description of each mismatch.</summary>
-    public static List<string> Mismatches(IEnumerable<(string Expr, string Expected)> cases)
+    public static List<string> Mismatches(IEnumerable<(string Expr, string Expected)> cases,
+        NameValidationScheme names = NameValidationScheme.Utf8)
     {
         var failures = new List<string>();
         foreach (var (expr, expected) in cases)
         {
-            var actual = Result(expr);
+            var actual = Result(expr, names);
             if (actual != expected)
             {
                 failures.Add($"{Quote(expr)}\n    expected: {expected}\n    actual:   {actual}");

@@ -19,7 +19,7 @@ public sealed class SeriesLimitsTests
     public static TheoryData<string> Paths =>
         ["http-v1", "http-v1-no-forwarding", "http-v2", "kafka-v1", "kafka-v1-block", "kafka-v2", "protobuf-v1"];
 
-    private static DecodedWrite Decode(string path, WriteRequest request, SeriesLimits? limits = null)
+    internal static DecodedWrite Decode(string path, WriteRequest request, SeriesLimits? limits = null)
     {
         var raw = request.ToByteArray();
         var v2 = WriteRequestsV2.ToV2(request).ToByteArray();

@@ -44,8 +44,36 @@ public sealed class MetricShardRouterTests
         Assert.Equal(("a:b#c", -1), MetricShardRouter.ParseKey("a:b#c"));
         Assert.Equal(("plain_metric", -1), MetricShardRouter.ParseKey("plain_metric"));
         Assert.Equal(("#7", -1), MetricShardRouter.ParseKey("#7"));
-        Assert.Equal(("m#", -1), MetricShardRouter.ParseKey("m#"));
+        // A key ending in '#' is the plain grain of a name with '#' in it (UTF-8 names may hold one).
+        Assert.Equal(("m", -1), MetricShardRouter.ParseKey("m#"));
         Assert.Equal("m", MetricShardRouter.GrainKeyOf("m", SeriesOf("m", 1), 1));
+    }
+
+    [Theory]
+    [InlineData("plain_metric", "plain_metric")]
+    [InlineData("http.server.request.duration", "http.server.request.duration")]
+    [InlineData("a/b:c", "a/b:c")]
+    [InlineData("a#b", "a#b")]
+    [InlineData("#7", "#7")]
+    [InlineData("a#99999", "a#99999")]
+    [InlineData("a#3", "a#3#")]
+    [InlineData("m#", "m##")]
+    [InlineData("#", "##")]
+    [InlineData("指標#0", "指標#0#")]
+    public void UTF8_names_with_a_hash_get_keys_that_read_back_as_their_own(string metric, string plainKey)
+    {
+        Assert.Equal(plainKey, MetricShardRouter.PlainKey(metric));
+        Assert.Equal(plainKey, MetricShardRouter.GrainKeyOf(metric, SeriesOf(metric, 1), 1));
+        Assert.Equal((metric, -1), MetricShardRouter.ParseKey(plainKey));
+        for (var shard = 0; shard < 3; shard++)
+        {
+            Assert.Equal((metric, shard), MetricShardRouter.ParseKey(MetricShardRouter.ShardKey(metric, shard)));
+        }
+        Assert.Equal([plainKey, MetricShardRouter.ShardKey(metric, 0)],
+            new MetricLayout(metric, Unsharded: true, ShardSpan: 1, AutoShards: 0).GrainKeys());
+        // Regrouped for ingest under the same key.
+        var series = new SeriesExemplars(SeriesOf(metric, 1), []);
+        Assert.Equal([plainKey], Router().Route([new(metric, [series])]).Keys);
     }
 
     [Fact]
