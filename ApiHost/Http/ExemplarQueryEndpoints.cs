@@ -2,8 +2,8 @@ using System.Diagnostics;
 using System.Text.Json;
 using OrleansExemplars.ApiHost.Ingest;
 using OrleansExemplars.ApiHost.Query;
-using OrleansExemplars.Prometheus.PromQL;
 using OrleansExemplars.Hosting.Http;
+using OrleansExemplars.Prometheus.PromQL;
 
 namespace OrleansExemplars.ApiHost.Http;
 
