@@ -1,9 +1,9 @@
 using BenchmarkDotNet.Attributes;
 using Google.Protobuf;
-using Model = OrleansExemplars.Prometheus.Model;
+using OrleansExemplars.LoadTool;
 using OrleansExemplars.Prometheus.RemoteWrite;
 using OrleansExemplars.Prometheus.RemoteWrite.V1;
-using OrleansExemplars.LoadTool;
+using Model = OrleansExemplars.Prometheus.Model;
 
 namespace OrleansExemplars.Benchmarks;
 

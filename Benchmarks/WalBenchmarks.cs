@@ -1,6 +1,6 @@
 using BenchmarkDotNet.Attributes;
-using OrleansExemplars.Prometheus.Model;
 using OrleansExemplars.Grains.Wal;
+using OrleansExemplars.Prometheus.Model;
 
 namespace OrleansExemplars.Benchmarks;
 

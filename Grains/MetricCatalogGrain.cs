@@ -1,4 +1,3 @@
-using Orleans.Runtime;
 using OrleansExemplars.GrainInterfaces;
 using OrleansExemplars.GrainInterfaces.Sharding;
 using OrleansExemplars.Grains.Catalog;

@@ -4,13 +4,13 @@ using Orleans.Placement;
 using Orleans.Streams;
 using Orleans.Streams.Core;
 using OrleansExemplars.GrainInterfaces;
-using OrleansExemplars.Prometheus.Model;
-using OrleansExemplars.Prometheus.Json;
 using OrleansExemplars.GrainInterfaces.Sharding;
 using OrleansExemplars.Grains.Budget;
 using OrleansExemplars.Grains.Catalog;
 using OrleansExemplars.Grains.Exemplars;
 using OrleansExemplars.Grains.Wal;
+using OrleansExemplars.Prometheus.Json;
+using OrleansExemplars.Prometheus.Model;
 
 namespace OrleansExemplars.Grains;
 

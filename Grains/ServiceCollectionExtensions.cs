@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using OrleansExemplars.Prometheus.RemoteWrite;
 using OrleansExemplars.GrainInterfaces.Sharding;
 using OrleansExemplars.Grains.Wal;
+using OrleansExemplars.Prometheus.RemoteWrite;
 
 namespace OrleansExemplars.Grains;
 

@@ -48,7 +48,7 @@ public sealed class RemoteWriteWorkload
     private readonly ByteString[] _instances;
     private readonly ByteString _run;
     private readonly int _histogramsPerRequest;
-    private ByteString[]? _metricNames;
+    private readonly ByteString[]? _metricNames;
 
     public RemoteWriteWorkload(WorkloadShape shape)
     {

@@ -1,16 +1,16 @@
 using OpenTelemetry.Metrics;
-using OrleansExemplars.Hosting.Configuration;
-using OrleansExemplars.Prometheus.RemoteWrite;
-using OrleansExemplars.GrainInterfaces.Sharding;
 using OrleansExemplars.ApiHost.Health;
 using OrleansExemplars.ApiHost.Http;
 using OrleansExemplars.ApiHost.Ingest;
+using OrleansExemplars.ApiHost.Proxy;
 using OrleansExemplars.ApiHost.Query;
 using OrleansExemplars.ApiHost.Security;
-using OrleansExemplars.ApiHost.Proxy;
+using OrleansExemplars.GrainInterfaces.Sharding;
 using OrleansExemplars.Hosting.Clustering;
+using OrleansExemplars.Hosting.Configuration;
 using OrleansExemplars.Hosting.Http;
 using OrleansExemplars.Hosting.Security;
+using OrleansExemplars.Prometheus.RemoteWrite;
 
 namespace OrleansExemplars.ApiHost.Hosting;
 

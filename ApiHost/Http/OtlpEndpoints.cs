@@ -1,12 +1,11 @@
 using System.Buffers;
-using System.IO;
 using Microsoft.Extensions.Options;
 using OrleansExemplars.ApiHost.Hosting;
 using OrleansExemplars.ApiHost.Ingest;
+using OrleansExemplars.Hosting.Http;
 using OrleansExemplars.Prometheus.Otlp;
 using OrleansExemplars.Prometheus.Otlp.Proto;
 using OrleansExemplars.Prometheus.RemoteWrite;
-using OrleansExemplars.Hosting.Http;
 
 namespace OrleansExemplars.ApiHost.Http;
 

@@ -1,11 +1,11 @@
 using System.Buffers;
 using System.Globalization;
 using Microsoft.Extensions.Options;
-using Snappier;
 using OrleansExemplars.ApiHost.Hosting;
 using OrleansExemplars.ApiHost.Ingest;
-using OrleansExemplars.Prometheus.RemoteWrite;
 using OrleansExemplars.Hosting.Http;
+using OrleansExemplars.Prometheus.RemoteWrite;
+using Snappier;
 
 namespace OrleansExemplars.ApiHost.Http;
 

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.IO;
 
 namespace OrleansExemplars.ApiHost.Http;
 

@@ -1,5 +1,4 @@
 using System.Diagnostics.Metrics;
-using OrleansExemplars.GrainInterfaces;
 using OrleansExemplars.Prometheus.RemoteWrite;
 
 namespace OrleansExemplars.ApiHost.Ingest;

@@ -1,9 +1,9 @@
 using Microsoft.Extensions.Options;
 using OrleansExemplars.ApiHost.Hosting;
 using OrleansExemplars.GrainInterfaces;
+using OrleansExemplars.GrainInterfaces.Sharding;
 using OrleansExemplars.Prometheus.Model;
 using OrleansExemplars.Prometheus.RemoteWrite;
-using OrleansExemplars.GrainInterfaces.Sharding;
 
 namespace OrleansExemplars.ApiHost.Ingest;
 

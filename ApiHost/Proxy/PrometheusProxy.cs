@@ -2,9 +2,8 @@ using System.Diagnostics;
 using System.Net;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
-using OrleansExemplars.ApiHost.Http;
-using Yarp.ReverseProxy.Forwarder;
 using OrleansExemplars.Hosting.Http;
+using Yarp.ReverseProxy.Forwarder;
 
 namespace OrleansExemplars.ApiHost.Proxy;
 

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using OrleansExemplars.ApiHost.Http;
 using OrleansExemplars.ApiHost.Ingest;
 using OrleansExemplars.Hosting.Http;
 

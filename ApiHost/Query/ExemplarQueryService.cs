@@ -1,9 +1,9 @@
 using Microsoft.Extensions.Options;
 using OrleansExemplars.ApiHost.Hosting;
 using OrleansExemplars.GrainInterfaces;
-using OrleansExemplars.Prometheus.Model;
-using OrleansExemplars.Prometheus.Json;
 using OrleansExemplars.GrainInterfaces.Sharding;
+using OrleansExemplars.Prometheus.Json;
+using OrleansExemplars.Prometheus.Model;
 
 namespace OrleansExemplars.ApiHost.Query;
 

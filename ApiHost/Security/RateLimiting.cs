@@ -2,9 +2,8 @@ using System.Globalization;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
-using OrleansExemplars.ApiHost.Http;
-using OrleansExemplars.Hosting.Security;
 using OrleansExemplars.Hosting.Http;
+using OrleansExemplars.Hosting.Security;
 
 namespace OrleansExemplars.ApiHost.Security;
 

@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using OrleansExemplars.ApiHost.Hosting;
-using OrleansExemplars.ApiHost.Http;
 using OrleansExemplars.Hosting.Http;
 
 namespace OrleansExemplars.ApiHost.Security;

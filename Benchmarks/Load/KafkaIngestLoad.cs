@@ -9,9 +9,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using OrleansExemplars.GrainInterfaces;
+using OrleansExemplars.LoadTool;
 using OrleansExemplars.Prometheus.Json;
 using OrleansExemplars.Prometheus.Model;
-using OrleansExemplars.LoadTool;
 using OrleansExemplars.Silo.Hosting;
 
 namespace OrleansExemplars.Benchmarks.Load;

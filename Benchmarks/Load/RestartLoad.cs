@@ -7,9 +7,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using OrleansExemplars.GrainInterfaces;
+using OrleansExemplars.Grains.Wal;
 using OrleansExemplars.Prometheus.Json;
 using OrleansExemplars.Prometheus.Model;
-using OrleansExemplars.Grains.Wal;
 
 namespace OrleansExemplars.Benchmarks.Load;
 

@@ -1,4 +1,3 @@
-using Orleans.Concurrency;
 using OrleansExemplars.Prometheus.Model;
 
 namespace OrleansExemplars.GrainInterfaces;

@@ -1,5 +1,5 @@
-using Orleans.Concurrency;
 using System.Text;
+using Orleans.Concurrency;
 using OrleansExemplars.GrainInterfaces.Sharding;
 using OrleansExemplars.Prometheus.Wire;
 

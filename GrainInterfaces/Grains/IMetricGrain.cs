@@ -1,6 +1,6 @@
 using Orleans.Concurrency;
-using OrleansExemplars.Prometheus.Model;
 using OrleansExemplars.Prometheus.Json;
+using OrleansExemplars.Prometheus.Model;
 
 namespace OrleansExemplars.GrainInterfaces;
 

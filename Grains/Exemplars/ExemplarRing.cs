@@ -347,7 +347,7 @@ public sealed partial class ExemplarRing
         public long TimestampMs;
         /// <summary>Buffer index of the next newer entry of the same series, or <see cref="None"/>.</summary>
         public int Next;
-        private int _seriesAndFlag;
+        private readonly int _seriesAndFlag;
 
         public Entry(in StoredLabels labels, double value, long timestampMs, int series, bool hasTimestamp)
         {

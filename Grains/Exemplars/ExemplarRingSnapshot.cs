@@ -1,5 +1,5 @@
-using OrleansExemplars.Prometheus.Model;
 using OrleansExemplars.Grains.Wal;
+using OrleansExemplars.Prometheus.Model;
 
 namespace OrleansExemplars.Grains.Exemplars;
 

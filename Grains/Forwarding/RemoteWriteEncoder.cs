@@ -1,7 +1,5 @@
-using Google.Protobuf;
 using OrleansExemplars.Prometheus.Model;
 using OrleansExemplars.Prometheus.RemoteWrite;
-using V1 = OrleansExemplars.Prometheus.RemoteWrite.V1;
 
 namespace OrleansExemplars.Grains.Forwarding;
 

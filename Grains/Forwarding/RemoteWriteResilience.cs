@@ -1,9 +1,9 @@
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Logging;
+using OrleansExemplars.Prometheus.RemoteWrite;
 using Polly;
 using Polly.Retry;
 using Polly.Timeout;
-using OrleansExemplars.Prometheus.RemoteWrite;
 
 namespace OrleansExemplars.Grains.Forwarding;
 

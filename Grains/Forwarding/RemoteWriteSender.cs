@@ -4,8 +4,8 @@ using System.Reflection;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using OrleansExemplars.Prometheus.Model;
-using Polly.Timeout;
 using OrleansExemplars.Prometheus.RemoteWrite;
+using Polly.Timeout;
 
 namespace OrleansExemplars.Grains.Forwarding;
 

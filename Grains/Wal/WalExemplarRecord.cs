@@ -1,9 +1,9 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
+using OrleansExemplars.Grains.Exemplars;
 using OrleansExemplars.Prometheus.Model;
 using OrleansExemplars.Prometheus.Wire;
-using OrleansExemplars.Grains.Exemplars;
 
 namespace OrleansExemplars.Grains.Wal;
 

@@ -1,8 +1,6 @@
 using System.Net;
-using Microsoft.Extensions.Options;
 using Orleans.Clustering.AzureStorage;
 using Orleans.Configuration;
-using Orleans.Hosting;
 using OrleansExemplars.Hosting.Configuration;
 
 namespace OrleansExemplars.Hosting.Clustering;

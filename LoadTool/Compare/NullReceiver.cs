@@ -1,4 +1,3 @@
-using System.IO;
 using System.Net;
 using OrleansExemplars.Prometheus.RemoteWrite.V1;
 

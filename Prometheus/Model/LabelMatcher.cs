@@ -1,4 +1,3 @@
-using OrleansExemplars.Prometheus.PromQL;
 using OrleansExemplars.Prometheus.Re2;
 
 namespace OrleansExemplars.Prometheus.Model;

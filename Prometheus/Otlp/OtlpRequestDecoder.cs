@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.IO;
 using System.IO.Compression;
 using System.Text;
 using System.Text.Json;

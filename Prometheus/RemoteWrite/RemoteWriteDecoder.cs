@@ -1,6 +1,6 @@
 using Google.Protobuf;
-using Snappier;
 using OrleansExemplars.Prometheus.RemoteWrite.V1;
+using Snappier;
 
 namespace OrleansExemplars.Prometheus.RemoteWrite;
 

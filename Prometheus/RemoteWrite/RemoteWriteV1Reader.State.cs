@@ -1,10 +1,6 @@
-using System.Buffers.Binary;
-using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Unicode;
 using OrleansExemplars.Prometheus.Model;
-
-using OrleansExemplars.Prometheus.Wire;
 using static OrleansExemplars.Prometheus.Wire.RemoteWriteV1Tags;
 
 namespace OrleansExemplars.Prometheus.RemoteWrite;

@@ -1,10 +1,7 @@
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
-using System.Text;
 using System.Text.Unicode;
 using OrleansExemplars.Prometheus.Model;
-
-using OrleansExemplars.Prometheus.Wire;
 using static OrleansExemplars.Prometheus.Wire.RemoteWriteV1Tags;
 
 namespace OrleansExemplars.Prometheus.RemoteWrite;
@@ -274,6 +271,6 @@ public static partial class RemoteWriteV1Reader
 
     private static WireException Bad(string reason) => new(reason);
 
-    /// <summary>Malformed wire format; <see cref="Read(ReadOnlySpan{byte}, string, out MessageContent)"/> turns it into a <see cref="RemoteWriteFormatException"/>.</summary>
+    /// <summary>Malformed wire format; <see cref="Read(ReadOnlySpan{byte}, string, out MessageContent, ForwardForm, SeriesLimits)"/> turns it into a <see cref="RemoteWriteFormatException"/>.</summary>
     private sealed class WireException(string message) : Exception(message);
 }

@@ -1,10 +1,4 @@
-using System.Buffers.Binary;
-using System.Runtime.CompilerServices;
-using System.Text;
-using System.Text.Unicode;
 using OrleansExemplars.Prometheus.Model;
-
-using OrleansExemplars.Prometheus.Wire;
 using static OrleansExemplars.Prometheus.Wire.RemoteWriteV1Tags;
 
 namespace OrleansExemplars.Prometheus.RemoteWrite;
@@ -36,7 +30,7 @@ public static partial class RemoteWriteV1Reader
         Read(data, What, out _, limits: limits);
 
     /// <summary>
-    /// <see cref="Read(ReadOnlySpan{byte})"/>, naming the message <paramref name="what"/> in errors, and telling
+    /// <see cref="Read(ReadOnlySpan{byte}, SeriesLimits)"/>, naming the message <paramref name="what"/> in errors, and telling
     /// whether it held fields of its own (series or metadata) or only unknown ones. With <see cref="ForwardForm.Block"/>
     /// the request is kept whole as <see cref="DecodedWrite.Block"/> when it can be forwarded as sent, and only the
     /// exemplars are taken apart; when it cannot, it is read again the usual way. With <see cref="ForwardForm.None"/>
@@ -105,7 +99,7 @@ public static partial class RemoteWriteV1Reader
 
     internal enum MessageContent { Empty, Fields, OnlyUnknownFields }
 
-    /// <summary>What the forwarders get of a request (see <see cref="Read(ReadOnlySpan{byte}, string, out MessageContent, ForwardForm)"/>).</summary>
+    /// <summary>What the forwarders get of a request (see <see cref="Read(ReadOnlySpan{byte}, string, out MessageContent, ForwardForm, SeriesLimits)"/>).</summary>
     internal enum ForwardForm { Series, Block, None }
 
     private struct LabelRef

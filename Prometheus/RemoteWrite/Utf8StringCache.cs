@@ -1,8 +1,4 @@
-using System.Buffers.Binary;
-using System.Runtime.CompilerServices;
 using System.Text;
-using System.Text.Unicode;
-using OrleansExemplars.Prometheus.Model;
 using OrleansExemplars.Prometheus.Wire;
 
 namespace OrleansExemplars.Prometheus.RemoteWrite;

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using OrleansExemplars.Grains.Forwarding;
 using OrleansExemplars.Hosting.Health;
 using OrleansExemplars.Prometheus.RemoteWrite;
 

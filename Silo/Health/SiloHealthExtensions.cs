@@ -1,7 +1,6 @@
-using OrleansExemplars.Grains.Forwarding;
 using OrleansExemplars.Hosting.Health;
-using OrleansExemplars.Silo.Kafka;
 using OrleansExemplars.Prometheus.RemoteWrite;
+using OrleansExemplars.Silo.Kafka;
 
 namespace OrleansExemplars.Silo.Health;
 

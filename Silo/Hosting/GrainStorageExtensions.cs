@@ -5,9 +5,9 @@ using Orleans.Runtime.Hosting;
 using Orleans.Serialization;
 using Orleans.Serialization.Serializers;
 using Orleans.Storage;
+using OrleansExemplars.Grains;
 using OrleansExemplars.Hosting.Configuration;
 using OrleansExemplars.Prometheus.RemoteWrite;
-using OrleansExemplars.Grains;
 using OrleansExemplars.Silo.Storage;
 
 namespace OrleansExemplars.Silo.Hosting;

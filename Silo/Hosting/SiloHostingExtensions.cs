@@ -1,13 +1,13 @@
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
 using Orleans.Dashboard;
-using OrleansExemplars.Hosting.Configuration;
 using OrleansExemplars.Grains;
 using OrleansExemplars.Grains.Forwarding;
+using OrleansExemplars.Hosting.Clustering;
+using OrleansExemplars.Hosting.Configuration;
 using OrleansExemplars.Hosting.Security;
 using OrleansExemplars.Silo.Health;
 using OrleansExemplars.Silo.Kafka;
-using OrleansExemplars.Hosting.Clustering;
 
 namespace OrleansExemplars.Silo.Hosting;
 

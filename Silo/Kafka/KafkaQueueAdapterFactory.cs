@@ -1,11 +1,9 @@
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.Providers.Streams.Common;
 using Orleans.Streams;
-using OrleansExemplars.Prometheus.RemoteWrite;
 using OrleansExemplars.GrainInterfaces.Sharding;
+using OrleansExemplars.Prometheus.RemoteWrite;
 
 namespace OrleansExemplars.Silo.Kafka;
 

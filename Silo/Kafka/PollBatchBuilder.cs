@@ -1,10 +1,9 @@
 using System.Globalization;
 using Orleans.Providers.Streams.Common;
-using Orleans.Runtime;
 using OrleansExemplars.GrainInterfaces;
+using OrleansExemplars.GrainInterfaces.Sharding;
 using OrleansExemplars.Prometheus.Model;
 using OrleansExemplars.Prometheus.RemoteWrite;
-using OrleansExemplars.GrainInterfaces.Sharding;
 
 namespace OrleansExemplars.Silo.Kafka;
 

@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using Orleans.Serialization.Serializers;
 using Orleans.Storage;
 using OrleansExemplars.Grains.Wal;

@@ -1,7 +1,4 @@
 using System.Globalization;
-using System.Net;
-using System.Text.Json;
-using OrleansExemplars.Tests.Support;
 using Xunit;
 
 namespace OrleansExemplars.Tests.Differential;

@@ -1,9 +1,9 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using OrleansExemplars.Prometheus.Model;
 using OrleansExemplars.Grains;
 using OrleansExemplars.Grains.Budget;
 using OrleansExemplars.Grains.Exemplars;
+using OrleansExemplars.Prometheus.Model;
 using Xunit;
 
 namespace OrleansExemplars.Tests.Exemplars;

@@ -1,7 +1,7 @@
 using System.Reflection;
 using System.Runtime.CompilerServices;
-using OrleansExemplars.Prometheus.Model;
 using OrleansExemplars.Grains.Exemplars;
+using OrleansExemplars.Prometheus.Model;
 using Xunit;
 using static OrleansExemplars.Tests.Exemplars.RingTestHelpers;
 

@@ -1,6 +1,6 @@
 using CsCheck;
-using OrleansExemplars.Prometheus.Model;
 using OrleansExemplars.Grains.Exemplars;
+using OrleansExemplars.Prometheus.Model;
 using Xunit;
 using static OrleansExemplars.Tests.Exemplars.RingTestHelpers;
 

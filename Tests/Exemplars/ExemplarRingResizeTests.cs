@@ -1,5 +1,5 @@
-using OrleansExemplars.Prometheus.Model;
 using OrleansExemplars.Grains.Exemplars;
+using OrleansExemplars.Prometheus.Model;
 using Xunit;
 using static OrleansExemplars.Tests.Exemplars.RingTestHelpers;
 

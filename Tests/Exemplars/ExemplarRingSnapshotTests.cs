@@ -1,6 +1,6 @@
-using OrleansExemplars.Prometheus.Model;
 using OrleansExemplars.Grains.Exemplars;
 using OrleansExemplars.Grains.Wal;
+using OrleansExemplars.Prometheus.Model;
 using Xunit;
 using Xunit.Abstractions;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
-using OrleansExemplars.Prometheus.Model;
 using OrleansExemplars.Grains.Exemplars;
+using OrleansExemplars.Prometheus.Model;
 
 namespace OrleansExemplars.Tests.Exemplars;
 

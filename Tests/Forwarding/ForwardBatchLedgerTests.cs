@@ -1,6 +1,6 @@
 using OrleansExemplars.GrainInterfaces;
-using OrleansExemplars.Prometheus.Model;
 using OrleansExemplars.Grains.Forwarding;
+using OrleansExemplars.Prometheus.Model;
 using Xunit;
 
 namespace OrleansExemplars.Tests.Forwarding;

@@ -1,5 +1,5 @@
-using OrleansExemplars.Prometheus.Model;
 using OrleansExemplars.Grains.Forwarding;
+using OrleansExemplars.Prometheus.Model;
 using OrleansExemplars.Tests.Support;
 using Xunit;
 using static OrleansExemplars.Tests.Forwarding.ForwardData;

@@ -1,5 +1,5 @@
-using OrleansExemplars.Prometheus.Model;
 using OrleansExemplars.Grains.Forwarding;
+using OrleansExemplars.Prometheus.Model;
 using Xunit;
 
 namespace OrleansExemplars.Tests.Forwarding;

@@ -4,8 +4,8 @@ using System.Text;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using OrleansExemplars.Prometheus.Model;
 using OrleansExemplars.Grains.Forwarding;
+using OrleansExemplars.Prometheus.Model;
 using OrleansExemplars.Tests.Support;
 
 namespace OrleansExemplars.Tests.Forwarding;

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 using OrleansExemplars.LoadTool;
 using OrleansExemplars.Tests.Support;
 using Xunit;

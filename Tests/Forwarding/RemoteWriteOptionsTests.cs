@@ -3,8 +3,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using OrleansExemplars.Grains.Forwarding;
-using Xunit;
 using OrleansExemplars.Prometheus.RemoteWrite;
+using Xunit;
 
 namespace OrleansExemplars.Tests.Forwarding;
 

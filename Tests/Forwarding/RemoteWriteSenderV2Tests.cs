@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
-using OrleansExemplars.Prometheus.RemoteWrite;
 using OrleansExemplars.Grains.Forwarding;
+using OrleansExemplars.Prometheus.RemoteWrite;
 using OrleansExemplars.Tests.Support;
 using Xunit;
 using static OrleansExemplars.Tests.Forwarding.ForwardData;

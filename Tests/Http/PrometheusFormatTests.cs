@@ -1,5 +1,5 @@
-using OrleansExemplars.Tests.Query;
 using OrleansExemplars.ApiHost.Query;
+using OrleansExemplars.Tests.Query;
 using Xunit;
 
 namespace OrleansExemplars.Tests.Http;

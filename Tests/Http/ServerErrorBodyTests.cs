@@ -1,6 +1,6 @@
 using System.Net;
-using Microsoft.Extensions.DependencyInjection;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using OrleansExemplars.GrainInterfaces;
 using OrleansExemplars.Tests.Support;
 using Xunit;

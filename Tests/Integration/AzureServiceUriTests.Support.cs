@@ -5,18 +5,7 @@ using System.Text;
 using System.Text.Json;
 using Azure.Core;
 using Azure.Core.Pipeline;
-using Azure.Data.Tables;
-using Azure.Storage.Blobs;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
-using OrleansExemplars.Hosting.Configuration;
-using OrleansExemplars.Silo.Hosting;
-using OrleansExemplars.Silo.Storage;
 using OrleansExemplars.Tests.Support;
-using Xunit;
-using Xunit.Abstractions;
-using static OrleansExemplars.Tests.Support.WriteRequests;
 
 namespace OrleansExemplars.Tests.Integration;
 

@@ -1,9 +1,5 @@
 using System.Net;
-using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using System.Text;
-using System.Text.Json;
-using Azure.Core;
 using Azure.Core.Pipeline;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
@@ -11,7 +7,6 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using OrleansExemplars.Hosting.Configuration;
-using OrleansExemplars.Silo.Hosting;
 using OrleansExemplars.Silo.Storage;
 using OrleansExemplars.Tests.Support;
 using Xunit;

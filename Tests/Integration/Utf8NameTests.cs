@@ -1,4 +1,3 @@
-using System.IO;
 using System.Net;
 using System.Text.Json;
 using OrleansExemplars.Prometheus.RemoteWrite;

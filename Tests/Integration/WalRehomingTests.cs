@@ -1,6 +1,6 @@
+using System.Diagnostics.Metrics;
 using System.Net;
 using System.Text.Json;
-using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using OrleansExemplars.GrainInterfaces;
 using OrleansExemplars.Grains.Wal;

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
-using OrleansExemplars.Prometheus.Model;
 using OrleansExemplars.Grains.Wal;
+using OrleansExemplars.Prometheus.Model;
 using OrleansExemplars.Tests.Kafka;
 using OrleansExemplars.Tests.Support;
 using Xunit;

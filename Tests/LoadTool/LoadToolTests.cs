@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using OrleansExemplars.Prometheus.RemoteWrite;
 using OrleansExemplars.LoadTool;
+using OrleansExemplars.Prometheus.RemoteWrite;
 using OrleansExemplars.Tests.Kafka;
 using OrleansExemplars.Tests.Support;
 using Xunit;

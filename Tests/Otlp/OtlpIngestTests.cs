@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using System.IO;
 using System.IO.Compression;
 using System.Net;
 using System.Net.Http.Headers;

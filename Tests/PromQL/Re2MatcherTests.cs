@@ -1,5 +1,4 @@
 using OrleansExemplars.Prometheus.Model;
-using OrleansExemplars.Prometheus.PromQL;
 using OrleansExemplars.Prometheus.Re2;
 using Xunit;
 using Xunit.Abstractions;

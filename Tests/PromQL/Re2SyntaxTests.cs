@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using OrleansExemplars.Prometheus.PromQL;
 using OrleansExemplars.Prometheus.Re2;
 using Xunit;
 

@@ -2,12 +2,10 @@ using System.Diagnostics;
 using System.Net;
 using System.Text;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
-using OrleansExemplars.ApiHost.Http;
+using OrleansExemplars.Hosting.Http;
 using OrleansExemplars.Tests.Support;
 using Xunit;
 using static OrleansExemplars.Tests.Support.WriteRequests;
-using OrleansExemplars.Hosting.Http;
 
 namespace OrleansExemplars.Tests.Proxy;
 

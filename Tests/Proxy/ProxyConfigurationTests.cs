@@ -4,11 +4,10 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using OrleansExemplars.ApiHost.Http;
 using OrleansExemplars.ApiHost.Proxy;
+using OrleansExemplars.Hosting.Http;
 using OrleansExemplars.Tests.Support;
 using Xunit;
-using OrleansExemplars.Hosting.Http;
 
 namespace OrleansExemplars.Tests.Proxy;
 

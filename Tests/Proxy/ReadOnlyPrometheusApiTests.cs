@@ -1,4 +1,3 @@
-using OrleansExemplars.ApiHost.Proxy;
 using Xunit;
 using static OrleansExemplars.ApiHost.Proxy.ReadOnlyPrometheusApi;
 

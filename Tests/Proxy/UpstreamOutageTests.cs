@@ -1,10 +1,9 @@
 using System.Diagnostics;
 using System.Net;
-using OrleansExemplars.ApiHost.Http;
+using OrleansExemplars.Hosting.Http;
 using OrleansExemplars.Tests.Support;
 using Xunit;
 using static OrleansExemplars.Tests.Support.WriteRequests;
-using OrleansExemplars.Hosting.Http;
 
 namespace OrleansExemplars.Tests.Proxy;
 

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Headers;
-using OrleansExemplars.Tests.Support;
 using Xunit;
 using static OrleansExemplars.Tests.Proxy.VictoriaMetricsProxyFixture;
 

@@ -1,5 +1,5 @@
-using OrleansExemplars.Prometheus.Model;
 using OrleansExemplars.Prometheus.Json;
+using OrleansExemplars.Prometheus.Model;
 using Xunit;
 
 namespace OrleansExemplars.Tests.Query;

@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Text.Json;
-using OrleansExemplars.Prometheus.Model;
 using OrleansExemplars.Prometheus.Json;
+using OrleansExemplars.Prometheus.Model;
 
 namespace OrleansExemplars.Tests.Query;
 

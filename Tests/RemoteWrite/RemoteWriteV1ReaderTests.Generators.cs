@@ -1,14 +1,5 @@
 using System.Text;
 using CsCheck;
-using Google.Protobuf;
-using Microsoft.Extensions.DependencyInjection;
-using Orleans.Serialization;
-using OrleansExemplars.GrainInterfaces;
-using OrleansExemplars.Prometheus.Model;
-using OrleansExemplars.Prometheus.RemoteWrite;
-using OrleansExemplars.Tests.Support;
-using Xunit;
-using V1 = OrleansExemplars.Prometheus.RemoteWrite.V1;
 
 namespace OrleansExemplars.Tests.RemoteWrite;
 

@@ -1,10 +1,9 @@
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using OrleansExemplars.ApiHost.Security;
+using OrleansExemplars.Hosting.Security;
 using OrleansExemplars.Tests.Support;
 using Xunit;
-using OrleansExemplars.Hosting.Security;
 
 namespace OrleansExemplars.Tests.Security;
 

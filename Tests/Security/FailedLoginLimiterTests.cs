@@ -1,7 +1,6 @@
 using System.Net;
-using OrleansExemplars.ApiHost.Security;
-using Xunit;
 using OrleansExemplars.Hosting.Security;
+using Xunit;
 
 namespace OrleansExemplars.Tests.Security;
 

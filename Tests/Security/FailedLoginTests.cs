@@ -1,13 +1,11 @@
 using System.Diagnostics.Metrics;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
-using OrleansExemplars.ApiHost.Security;
+using OrleansExemplars.Hosting.Security;
 using OrleansExemplars.Tests.Support;
 using Xunit;
 using static OrleansExemplars.Tests.Security.AuthTestHelpers;
-using OrleansExemplars.Hosting.Security;
 
 namespace OrleansExemplars.Tests.Security;
 

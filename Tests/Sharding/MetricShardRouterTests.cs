@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
-using OrleansExemplars.Prometheus.Model;
 using OrleansExemplars.GrainInterfaces.Sharding;
+using OrleansExemplars.Prometheus.Model;
 using Xunit;
 
 namespace OrleansExemplars.Tests.Sharding;

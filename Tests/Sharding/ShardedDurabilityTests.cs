@@ -1,9 +1,9 @@
 using System.Net;
 using System.Text.Json;
 using OrleansExemplars.GrainInterfaces;
-using OrleansExemplars.Prometheus.Model;
 using OrleansExemplars.GrainInterfaces.Sharding;
 using OrleansExemplars.Grains.Wal;
+using OrleansExemplars.Prometheus.Model;
 using OrleansExemplars.Tests.Support;
 using Xunit;
 

@@ -1,5 +1,4 @@
 using OrleansExemplars.Prometheus.Model;
-using OrleansExemplars.GrainInterfaces.Sharding;
 using Xunit;
 
 namespace OrleansExemplars.Tests.Sharding;

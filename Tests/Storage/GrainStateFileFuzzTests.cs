@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Text;
 using CsCheck;
 using Microsoft.Extensions.DependencyInjection;

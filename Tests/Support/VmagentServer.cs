@@ -1,5 +1,3 @@
-using System.IO;
-
 namespace OrleansExemplars.Tests.Support;
 
 /// <summary>

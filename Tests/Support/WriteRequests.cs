@@ -1,5 +1,4 @@
 using Google.Protobuf;
-using OrleansExemplars.Prometheus.RemoteWrite;
 using OrleansExemplars.Prometheus.RemoteWrite.V1;
 
 namespace OrleansExemplars.Tests.Support;

@@ -1,6 +1,6 @@
 using CsCheck;
-using OrleansExemplars.Prometheus.Model;
 using OrleansExemplars.Grains.Wal;
+using OrleansExemplars.Prometheus.Model;
 using OrleansExemplars.Tests.Support;
 using Xunit;
 
