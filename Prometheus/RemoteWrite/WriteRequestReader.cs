@@ -53,6 +53,11 @@ public static class WriteRequestReader
 
         public int HistogramCount(TimeSeries series) => series.Histograms.Count;
 
+        public Model.NativeHistogram[] ReadHistograms(TimeSeries series) => [.. series.Histograms.Select(HistogramProtos.FromV1)];
+
+        // Remote write 1.0 has no start timestamps.
+        public long[]? ReadStartTimestamps(TimeSeries series) => null;
+
         private bool TryAddLabels(RepeatedField<ProtoLabel> protoLabels, LabelsBuilder labels, out string error)
         {
             foreach (var pl in protoLabels)
