@@ -151,11 +151,12 @@ public sealed class MetricGrain(
         foreach (var series in batch)
         {
             var exemplars = series.Exemplars;
+            var order = series.NativeHistogram ? ExemplarOrder.SameTimestampByValue : ExemplarOrder.StrictTimestamps;
             Exemplar[]? subset = null;
             var kept = 0;
             for (var j = 0; j < exemplars.Length; j++)
             {
-                var outcome = _ring.Append(series.Series, exemplars[j]);
+                var outcome = _ring.Append(series.Series, exemplars[j], order);
                 if (outcome == AppendOutcome.Appended)
                 {
                     if (subset is not null) subset[kept] = exemplars[j];

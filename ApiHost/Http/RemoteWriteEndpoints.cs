@@ -15,10 +15,11 @@ public static class RemoteWriteEndpoints
     /// <c>POST /api/v1/write</c>, a remote-write 1.0 and 2.0 receiver (2.0 when the content type says
     /// <c>proto=io.prometheus.write.v2.Request</c>). 204 once every exemplar is in its grain; 400 names the first
     /// refused series (the valid ones of the request are kept); 413 over <c>Api:MaxRequestBytes</c>. With remote-write
-    /// endpoints configured, 2xx waits until they accepted the samples too (503 after <c>Api:ForwardTimeout</c>, or at once
-    /// when a silo's forward queue is full), and native histograms, which are not forwarded, make it a 400 partial write.
-    /// 415 for any other content type or content encoding. When the grains fail it, 503 (cluster unreachable) or 500 (a
-    /// grain failed), with Prometheus' error body (<see cref="PrometheusErrors.ForException"/>).
+    /// endpoints configured, 2xx waits until they accepted the samples and native histograms too (503 after
+    /// <c>Api:ForwardTimeout</c>, or at once when a silo's forward queue is full). 415 for any other content type or
+    /// content encoding. When the grains fail it, 503 (cluster unreachable) or 500 (a grain failed), with Prometheus' error
+    /// body (<see cref="PrometheusErrors.ForException"/>). Every answer to a 2.0 request past content negotiation carries
+    /// the three <c>X-Prometheus-Remote-Write-*-Written</c> counts (<see cref="SetWritten"/>).
     /// </summary>
     public static RouteGroupBuilder MapRemoteWrite(this RouteGroupBuilder group)
     {
@@ -34,6 +35,10 @@ public static class RemoteWriteEndpoints
             metrics.RecordRequest("bad_request");
             return PrometheusErrors.Result(StatusCodes.Status415UnsupportedMediaType, PrometheusErrors.BadData, unsupported);
         }
+        var v2 = RemoteWriteDecoder.IsV2ContentType(http.Request.ContentType);
+        // Nothing is written until the request is: every early answer says so (remote write 2.0 wants the counts on
+        // failures too); the success and partial-write answers below set the real counts.
+        SetWritten(http, v2, 0, 0, 0);
         var maxDecompressed = options.Value.MaxRequestBytes;
         // Snappy may expand incompressible input slightly: allow the largest body that can still inflate under the limit.
         var maxBody = Snappy.GetMaxCompressedLength(maxDecompressed);
@@ -52,6 +57,8 @@ public static class RemoteWriteEndpoints
             catch (RemoteWriteFormatException e)
             {
                 metrics.RecordRequest("bad_request");
+                // An unsupported encoding fails content negotiation: no counts, as for an unsupported content type.
+                if (e.Error == RemoteWriteFormatError.UnsupportedEncoding) SetWritten(http, v2: false, 0, 0, 0);
                 return e.Error switch
                 {
                     RemoteWriteFormatError.TooLarge => PrometheusErrors.Result(
@@ -93,22 +100,14 @@ public static class RemoteWriteEndpoints
                         "the forward queue is full (RemoteWrite:MaxQueuedBytes): the remote-write endpoints are slow or down " +
                         "and not every sample of the request could be queued; retry later");
             }
-            // Native histograms are validated and counted but no forwarder sends them yet: with endpoints configured
-            // they are not written, and a remote write 2.0 sender must not be told otherwise.
-            var unforwardedHistograms = ingestor.Forwarding ? write.HistogramCount : 0;
-            if (RemoteWriteDecoder.IsV2ContentType(http.Request.ContentType))
-            {
-                // Remote write 2.0 receivers report what they wrote; senders treat a 2xx without these as 415.
-                http.Response.Headers["X-Prometheus-Remote-Write-Samples-Written"] = write.SampleCount.ToString(CultureInfo.InvariantCulture);
-                http.Response.Headers["X-Prometheus-Remote-Write-Histograms-Written"] =
-                    (write.HistogramCount - unforwardedHistograms).ToString(CultureInfo.InvariantCulture);
-                http.Response.Headers["X-Prometheus-Remote-Write-Exemplars-Written"] = write.ExemplarCount.ToString(CultureInfo.InvariantCulture);
-            }
-            if (write.Invalid.Count > 0 || unforwardedHistograms > 0)
+            // Written: the valid series' samples, native histograms and exemplars, now in the rings and (with endpoints)
+            // accepted by every endpoint. Refused series count for nothing.
+            SetWritten(http, v2, write.SampleCount, write.HistogramCount, write.ExemplarCount);
+            if (write.Invalid.Count > 0)
             {
                 // A partial write is a 400 naming what was left out (remote write 2.0 spec); the rest is written.
-                metrics.RecordRequest(write.Invalid.Count > 0 ? "invalid_series" : "unforwarded_histograms");
-                return PrometheusErrors.BadRequest(PartialWriteMessage(write, unforwardedHistograms));
+                metrics.RecordRequest("invalid_series");
+                return PrometheusErrors.BadRequest(PartialWriteMessage(write));
             }
             metrics.RecordRequest("success");
             return Results.NoContent();
@@ -121,23 +120,39 @@ public static class RemoteWriteEndpoints
 
     private const string RetryAfterSeconds = "5";
 
-    private static string PartialWriteMessage(DecodedWrite write, long unforwardedHistograms)
+    private static string PartialWriteMessage(DecodedWrite write)
     {
-        var parts = new List<string>();
-        if (write.Invalid.Count > 0)
-        {
-            var more = write.Invalid.Count > 1 ? $" (and {write.Invalid.Count - 1} more invalid series)" : "";
-            parts.Add($"{write.Invalid[0]}{more}");
-        }
-        if (unforwardedHistograms > 0)
-        {
-            parts.Add(string.Create(CultureInfo.InvariantCulture,
-                $"{unforwardedHistograms} native histogram samples were not written: native histograms are not forwarded to the remote-write endpoints"));
-        }
+        var more = write.Invalid.Count > 1 ? $" (and {write.Invalid.Count - 1} more invalid series)" : "";
         var valid = write.SeriesCount - write.Invalid.Count;
         return string.Create(CultureInfo.InvariantCulture,
-            $"{string.Join("; ", parts)}; {valid} valid series of the request were written ({write.SampleCount} float samples, {write.ExemplarCount} exemplars)");
+            $"{write.Invalid[0]}{more}; {valid} valid series of the request were written ({write.SampleCount} float samples, " +
+            $"{write.HistogramCount} native histogram samples, {write.ExemplarCount} exemplars)");
     }
+
+    /// <summary>
+    /// Remote write 2.0's <c>X-Prometheus-Remote-Write-{Samples,Histograms,Exemplars}-Written</c>, on the answer to a 2.0
+    /// request (<paramref name="v2"/>; false removes them): what of it was written. A sender takes a 2xx without them for a
+    /// 1.0 receiver. A 5xx writes nothing as far as the sender knows (it resends the whole request, and resends are
+    /// idempotent here), so it says 0, as Prometheus does when it rolls a failed request back.
+    /// </summary>
+    private static void SetWritten(HttpContext http, bool v2, long samples, long histograms, long exemplars)
+    {
+        var headers = http.Response.Headers;
+        if (!v2)
+        {
+            headers.Remove(SamplesWritten);
+            headers.Remove(HistogramsWritten);
+            headers.Remove(ExemplarsWritten);
+            return;
+        }
+        headers[SamplesWritten] = samples.ToString(CultureInfo.InvariantCulture);
+        headers[HistogramsWritten] = histograms.ToString(CultureInfo.InvariantCulture);
+        headers[ExemplarsWritten] = exemplars.ToString(CultureInfo.InvariantCulture);
+    }
+
+    private const string SamplesWritten = "X-Prometheus-Remote-Write-Samples-Written";
+    private const string HistogramsWritten = "X-Prometheus-Remote-Write-Histograms-Written";
+    private const string ExemplarsWritten = "X-Prometheus-Remote-Write-Exemplars-Written";
 
     private static IResult TooLarge(ApiMetrics metrics, long length, long max)
     {

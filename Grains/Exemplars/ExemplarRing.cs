@@ -108,14 +108,14 @@ public sealed partial class ExemplarRing
     /// What <see cref="Append"/> would do with <paramref name="exemplar"/> now, without storing or counting anything
     /// (Prometheus' <c>ValidateExemplar</c>).
     /// </summary>
-    public AppendOutcome Validate(LabelSet series, in Exemplar exemplar)
+    public AppendOutcome Validate(LabelSet series, in Exemplar exemplar, ExemplarOrder order = ExemplarOrder.StrictTimestamps)
     {
         if (_capacity == 0) return AppendOutcome.Disabled;
         var labels = WithoutEmpty(exemplar.Labels);
-        if (!ReferenceEquals(labels, exemplar.Labels)) return Validate(series, exemplar with { Labels = labels });
+        if (!ReferenceEquals(labels, exemplar.Labels)) return Validate(series, exemplar with { Labels = labels }, order);
         if (!LabelSetFits(exemplar.Labels)) return AppendOutcome.LabelSetTooLong;
         return _index.TryGetValue(series, out var s)
-            ? CheckAgainstNewest(s, Store(exemplar.Labels), exemplar)
+            ? CheckAgainstNewest(s, Store(exemplar.Labels), exemplar, order)
             : AppendOutcome.Appended;
     }
 
@@ -126,13 +126,14 @@ public sealed partial class ExemplarRing
     /// <remarks>
     /// Exemplar labels with an empty value are dropped first, as Prometheus' head appender does before validating
     /// (<c>e.Labels.WithoutEmpty()</c>), so they neither count towards the length limit nor defeat duplicate detection.
-    /// A null label set is taken as empty.
+    /// A null label set is taken as empty. <paramref name="order"/> is the rule for an exemplar no newer than its series'
+    /// newest (see <see cref="ExemplarOrder"/>).
     /// </remarks>
-    public AppendOutcome Append(LabelSet series, in Exemplar exemplar)
+    public AppendOutcome Append(LabelSet series, in Exemplar exemplar, ExemplarOrder order = ExemplarOrder.StrictTimestamps)
     {
         if (_capacity == 0) return AppendOutcome.Disabled;
         var labels = WithoutEmpty(exemplar.Labels);
-        if (!ReferenceEquals(labels, exemplar.Labels)) return Append(series, exemplar with { Labels = labels });
+        if (!ReferenceEquals(labels, exemplar.Labels)) return Append(series, exemplar with { Labels = labels }, order);
         if (!LabelSetFits(exemplar.Labels))
         {
             TooLongTotal++;
@@ -147,7 +148,7 @@ public sealed partial class ExemplarRing
         if (exists)
         {
             s = indexValue;
-            var outcome = CheckAgainstNewest(s, stored, exemplar);
+            var outcome = CheckAgainstNewest(s, stored, exemplar, order);
             if (outcome != AppendOutcome.Appended)
             {
                 if (outcome == AppendOutcome.Duplicate) DuplicateTotal++;
@@ -264,17 +265,27 @@ public sealed partial class ExemplarRing
     }
 
     /// <param name="stored">The form of <paramref name="exemplar"/>'s labels (<see cref="Store"/>).</param>
-    private AppendOutcome CheckAgainstNewest(int s, in StoredLabels stored, in Exemplar exemplar)
+    private AppendOutcome CheckAgainstNewest(int s, in StoredLabels stored, in Exemplar exemplar, ExemplarOrder order)
     {
         ref readonly var newest = ref _buffer[_series[s].Newest];
         // Once the labels are known equal, the incoming set can stand in for the stored one, so the rest of
         // IsDuplicateOf runs without rebuilding the stored label set.
-        if (newest.Labels.SameAs(stored) &&
+        var sameLabels = newest.Labels.SameAs(stored);
+        if (sameLabels &&
             new Exemplar(exemplar.Labels, newest.Value, newest.TimestampMs, newest.HasTimestamp).IsDuplicateOf(exemplar))
         {
             return AppendOutcome.Duplicate;
         }
-        return exemplar.TimestampMs <= newest.TimestampMs ? AppendOutcome.OutOfOrder : AppendOutcome.Appended;
+        if (exemplar.TimestampMs > newest.TimestampMs) return AppendOutcome.Appended;
+        if (order == ExemplarOrder.StrictTimestamps || exemplar.TimestampMs < newest.TimestampMs) return AppendOutcome.OutOfOrder;
+        // Prometheus 3's order for equal timestamps: by value, then by the labels' hash (a NaN compares as neither).
+        if (exemplar.Value < newest.Value) return AppendOutcome.OutOfOrder;
+        if (exemplar.Value == newest.Value &&
+            PrometheusLabelsHash(exemplar.Labels) < PrometheusLabelsHash(newest.Labels.ToLabelSet(_names)))
+        {
+            return AppendOutcome.OutOfOrder;
+        }
+        return AppendOutcome.Appended;
     }
 
     /// <summary>

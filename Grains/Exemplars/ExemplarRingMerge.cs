@@ -16,6 +16,12 @@ namespace OrleansExemplars.Grains.Exemplars;
 /// </remarks>
 public static class ExemplarRingMerge
 {
+    /// <summary>
+    /// Replayed exemplars were accepted once: those of a native-histogram series may share a timestamp, and the log does
+    /// not say which series those were. For float series, whose stored exemplars never share one, the rule changes nothing.
+    /// </summary>
+    private const ExemplarOrder Order = ExemplarOrder.SameTimestampByValue;
+
     /// <returns>The ring holding the union (<paramref name="ring"/> itself unless a rebuild was needed) and how many
     /// replayed exemplars it did not hold before.</returns>
     public static (ExemplarRing Ring, int Added) Merge(ExemplarRing ring, IEnumerable<SeriesExemplars> replayed)
@@ -28,13 +34,13 @@ public static class ExemplarRingMerge
         {
             foreach (var exemplar in series.Exemplars)
             {
-                switch (ring.Validate(series.Series, exemplar))
+                switch (ring.Validate(series.Series, exemplar, Order))
                 {
                     case AppendOutcome.Appended when ring.Count == ring.Capacity && exemplar.TimestampMs < ring.OldestEntryTimestampMs:
                         // Older than everything a full ring holds: it was evicted before the ring was persisted.
                         break;
                     case AppendOutcome.Appended:
-                        ring.Append(series.Series, exemplar);
+                        ring.Append(series.Series, exemplar, Order);
                         present?.Add(EntryKey.Of(series.Series, exemplar));
                         added++;
                         break;
@@ -54,7 +60,7 @@ public static class ExemplarRingMerge
         var rebuilt = new ExemplarRing(ring.Capacity);
         foreach (var (series, exemplar) in ring.EntriesOldestFirst().Concat(missing).OrderBy(e => e.Item2.TimestampMs))
         {
-            rebuilt.Append(series, exemplar);
+            rebuilt.Append(series, exemplar, Order);
         }
         return (rebuilt, added + missing.Count);
     }

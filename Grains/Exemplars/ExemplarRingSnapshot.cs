@@ -76,7 +76,9 @@ public static class ExemplarRingSnapshot
                 var other => throw reader.Error($"has-timestamp flag {other}"),
             };
             var timestamp = reader.Long();
-            ring.Append(s, new Exemplar(ReadLabels(ref reader, names), value, timestamp, hasTimestamp));
+            // Stored once, so taken back under the rule that admits everything a ring may hold (see ExemplarOrder).
+            ring.Append(s, new Exemplar(ReadLabels(ref reader, names), value, timestamp, hasTimestamp),
+                ExemplarOrder.SameTimestampByValue);
         }
         reader.ExpectEnd();
         return ring;

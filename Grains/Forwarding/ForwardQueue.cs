@@ -57,7 +57,7 @@ public sealed class ForwardQueue : IAsyncDisposable
         _loop = Task.Run(RunAsync);
     }
 
-    /// <summary>Samples waiting or being sent.</summary>
+    /// <summary>Samples (float and native-histogram) waiting or being sent.</summary>
     public long PendingSamples => Interlocked.Read(ref _pendingSamples);
 
     /// <summary>Queues <paramref name="series"/>; <paramref name="owner"/> hears of each one once it is sent.</summary>
@@ -192,8 +192,9 @@ public sealed class ForwardQueue : IAsyncDisposable
 
     private sealed record Item(ForwardSeries Series, PendingBatch Owner)
     {
-        // A series with exemplars only still costs a slot in the request.
-        public long Samples { get; } = Math.Max(1, Series.SampleCount);
+        // A native histogram counts as a sample (as Prometheus' max_samples_per_send counts it); a series with
+        // exemplars only still costs a slot in the request.
+        public long Samples { get; } = Math.Max(1, Series.SampleCount + Series.HistogramCount);
     }
 }
 

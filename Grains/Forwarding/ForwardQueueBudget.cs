@@ -17,6 +17,8 @@ public sealed class ForwardQueueBudget
     private const int SampleBytes = 16;
     private const int StringOverhead = 24;
     private const int ExemplarOverhead = 48;
+    private const int HistogramOverhead = 160; // the NativeHistogram and its seven arrays
+    private const int StartTimestampBytes = 8;
 
     private readonly Action<long>? _changed;
     private long _queued;
@@ -67,7 +69,7 @@ public sealed class ForwardQueueBudget
         _changed?.Invoke(-bytes);
     }
 
-    /// <summary>What <paramref name="series"/> keep alive while queued, roughly (labels, samples, exemplars, objects).</summary>
+    /// <summary>What <paramref name="series"/> keep alive while queued, roughly (labels, samples, histograms, exemplars, objects).</summary>
     public static long EstimateBytes(IReadOnlyList<ForwardSeries> series)
     {
         long bytes = 0;
@@ -82,8 +84,16 @@ public sealed class ForwardQueueBudget
         var labels = series.WireLabels is { } wire ? wire.Length : LabelBytes(series.Labels);
         long exemplars = 0;
         foreach (var e in series.Exemplars) exemplars += ExemplarOverhead + LabelBytes(e.Labels);
-        return SeriesOverhead + labels + (long)series.Samples.Length * SampleBytes + exemplars;
+        long histograms = 0;
+        foreach (var h in series.Histograms) histograms += HistogramBytes(h);
+        var starts = series.SampleStartTimestamps is null ? 0 : (long)series.Samples.Length * StartTimestampBytes;
+        return SeriesOverhead + labels + (long)series.Samples.Length * SampleBytes + starts + exemplars + histograms;
     }
+
+    /// <summary>A histogram's object and arrays: 8 bytes a span, a delta, a count and a custom bound.</summary>
+    private static long HistogramBytes(NativeHistogram h) =>
+        HistogramOverhead + 8L * (h.NegativeSpans.Length + h.NegativeDeltas.Length + h.NegativeCounts.Length +
+                                  h.PositiveSpans.Length + h.PositiveDeltas.Length + h.PositiveCounts.Length + h.CustomValues.Length);
 
     private static long LabelBytes(LabelSet labels)
     {

@@ -1,17 +1,21 @@
 using OrleansExemplars.Prometheus.Model;
 using OrleansExemplars.Prometheus.RemoteWrite;
+using V2 = OrleansExemplars.Prometheus.RemoteWrite.V2;
 
 namespace OrleansExemplars.Grains.Forwarding;
 
 /// <summary>A batch encoded as one remote-write HTTP body, with what it carries.</summary>
 /// <param name="Body">Snappy-compressed protobuf.</param>
-/// <param name="HighestTimestampMs">Newest sample timestamp in the batch; null without samples.</param>
-public sealed record EncodedBatch(byte[] Body, int Series, int Samples, int Exemplars, long? HighestTimestampMs);
+/// <param name="HighestTimestampMs">Newest sample (or histogram) timestamp in the batch; null without either.</param>
+/// <param name="Histograms">Native-histogram samples carried.</param>
+public sealed record EncodedBatch(byte[] Body, int Series, int Samples, int Exemplars, long? HighestTimestampMs, int Histograms = 0);
 
 /// <summary>
 /// Encodes <see cref="ForwardSeries"/> batches as remote-write 1.0 <c>WriteRequest</c>s or 2.0 <c>Request</c>s
-/// (snappy block). Series with nothing to send (no samples, and no exemplars or exemplars not sent) are left out.
-/// Stateless and thread-safe.
+/// (snappy block). Series with nothing to send (no samples or histograms, and no exemplars or exemplars not sent) are
+/// left out. Native histograms go in each protocol's own message (1.0 <c>prometheus.Histogram</c>, 2.0
+/// <c>io.prometheus.write.v2.Histogram</c>), in the order they came, with the series' float samples; start timestamps
+/// (2.0 senders') reach 2.0 endpoints only, 1.0 having no field for them. Stateless and thread-safe.
 /// </summary>
 public static class RemoteWriteEncoder
 {
@@ -40,11 +44,27 @@ public static class RemoteWriteEncoder
                      s.Block is { } block ? RemoteWriteV1Reader.Read(block.Bytes, SeriesLimits.Unlimited).Forward : [s]))
         {
             if (!counts.Add(series, sendExemplars)) continue;
-            var ts = builder.AddSeries(series.Labels);
-            foreach (var s in series.Samples) RemoteWriteV2Builder.AddSample(ts, s.Value, s.TimestampMs);
+            // A 2.0 TimeSeries holds float samples or histograms, never both (the spec's MUST NOT): a series with both
+            // (which 1.0 allows) becomes two, and its exemplars go with the histograms, whose buckets they belong to.
+            var histograms = series.Histograms;
+            var floats = series.Samples.Length > 0 || histograms.Length == 0 ? builder.AddSeries(series.Labels) : null;
+            if (floats is not null)
+            {
+                var starts = series.SampleStartTimestamps;
+                for (var i = 0; i < series.Samples.Length; i++)
+                {
+                    var s = series.Samples[i];
+                    floats.Samples.Add(new V2.Sample { Value = s.Value, Timestamp = s.TimestampMs, StartTimestamp = starts?[i] ?? 0 });
+                }
+            }
+            var native = histograms.Length > 0 ? builder.AddSeries(series.Labels) : null;
+            if (native is not null)
+            {
+                foreach (var h in histograms) native.Histograms.Add(HistogramProtos.ToV2(h));
+            }
             if (sendExemplars)
             {
-                foreach (var e in series.Exemplars) builder.AddExemplar(ts, e);
+                foreach (var e in series.Exemplars) builder.AddExemplar(native ?? floats!, e);
             }
         }
         return counts.Result(RemoteWriteDecoder.EncodeSnappy(builder.Build()));
@@ -52,7 +72,7 @@ public static class RemoteWriteEncoder
 
     private struct Counts
     {
-        private int _series, _samples, _exemplars;
+        private int _series, _samples, _exemplars, _histograms;
         private long? _highest;
 
         /// <summary>Counts <paramref name="series"/> in; false when it has nothing to send.</summary>
@@ -68,17 +88,21 @@ public static class RemoteWriteEncoder
                 return true;
             }
             var exemplars = sendExemplars ? series.Exemplars.Length : 0;
-            if (series.Samples.Length == 0 && exemplars == 0) return false;
+            if (series.Samples.Length == 0 && series.HistogramCount == 0 && exemplars == 0) return false;
             _series++;
             _samples += series.Samples.Length;
+            _histograms += series.HistogramCount;
             _exemplars += exemplars;
-            foreach (var s in series.Samples)
-            {
-                if (_highest is not { } h || s.TimestampMs > h) _highest = s.TimestampMs;
-            }
+            foreach (var s in series.Samples) Newest(s.TimestampMs);
+            foreach (var h in series.Histograms) Newest(h.TimestampMs);
             return true;
         }
 
-        public readonly EncodedBatch Result(byte[] body) => new(body, _series, _samples, _exemplars, _highest);
+        private void Newest(long timestampMs)
+        {
+            if (_highest is not { } h || timestampMs > h) _highest = timestampMs;
+        }
+
+        public readonly EncodedBatch Result(byte[] body) => new(body, _series, _samples, _exemplars, _highest, _histograms);
     }
 }

@@ -15,6 +15,8 @@ public sealed class RemoteWriteMetrics
     private readonly Counter<long> _exemplarsSent;
     private readonly Counter<long> _samplesDropped;
     private readonly Counter<long> _exemplarsDropped;
+    private readonly Counter<long> _histogramsSent;
+    private readonly Counter<long> _histogramsDropped;
     private readonly Counter<long> _samplesRetried;
     private readonly Counter<long> _exemplarsRetried;
     private readonly Counter<long> _requests;
@@ -37,6 +39,10 @@ public sealed class RemoteWriteMetrics
                          "written counts) or out of retries (tag reason).");
         _exemplarsDropped = meter.CreateCounter<long>("oe_remote_storage_exemplars_dropped",
             description: "Exemplars given up, as oe_remote_storage_samples_dropped.");
+        _histogramsSent = meter.CreateCounter<long>("oe_remote_storage_histograms_sent",
+            description: "Native-histogram samples in remote-write requests the endpoint acknowledged (2xx).");
+        _histogramsDropped = meter.CreateCounter<long>("oe_remote_storage_histograms_dropped",
+            description: "Native-histogram samples given up, as oe_remote_storage_samples_dropped.");
         _samplesRetried = meter.CreateCounter<long>("oe_remote_storage_samples_retried",
             description: "Samples in attempts that failed with a retryable error and were sent again.");
         _exemplarsRetried = meter.CreateCounter<long>("oe_remote_storage_exemplars_retried",
@@ -91,18 +97,20 @@ public sealed class RemoteWriteMetrics
         _queueErrors.Add(0, Tag(endpoint));
     }
 
-    public void RecordSent(string endpoint, int samples, int exemplars, long? highestTimestampMs)
+    public void RecordSent(string endpoint, int samples, int exemplars, long? highestTimestampMs, int histograms = 0)
     {
         var tag = Tag(endpoint);
         if (samples > 0) _samplesSent.Add(samples, tag);
+        if (histograms > 0) _histogramsSent.Add(histograms, tag);
         if (exemplars > 0) _exemplarsSent.Add(exemplars, tag);
         if (highestTimestampMs is { } ts) _highest.GetOrAdd(endpoint, static _ => new HighestTimestamp()).Raise(ts);
     }
 
-    public void RecordDropped(string endpoint, string reason, int samples, int exemplars)
+    public void RecordDropped(string endpoint, string reason, int samples, int exemplars, int histograms = 0)
     {
         KeyValuePair<string, object?>[] tags = [new("endpoint", endpoint), new("reason", reason)];
         if (samples > 0) _samplesDropped.Add(samples, tags);
+        if (histograms > 0) _histogramsDropped.Add(histograms, tags);
         if (exemplars > 0) _exemplarsDropped.Add(exemplars, tags);
     }
 

@@ -125,10 +125,11 @@ public sealed class RemoteWriteSender
                 catch (Exception alone) when (alone is not OperationCanceledException)
                 {
                     var exemplars = Endpoint.SendExemplars ? series.Block?.Exemplars ?? series.Exemplars.Length : 0;
-                    _metrics.RecordDropped(Name, SendResult.ReasonTag(DropReason.Unencodable), series.SampleCount, exemplars);
+                    _metrics.RecordDropped(Name, SendResult.ReasonTag(DropReason.Unencodable), series.SampleCount, exemplars,
+                        series.HistogramCount);
                     _logger.LogError(alone,
-                        "Remote write to {Endpoint}: a series cannot be encoded and is dropped ({Samples} samples, {Exemplars} exemplars): {Error}",
-                        Name, series.SampleCount, exemplars, alone.Message);
+                        "Remote write to {Endpoint}: a series cannot be encoded and is dropped ({Samples} samples, {Histograms} histograms, {Exemplars} exemplars): {Error}",
+                        Name, series.SampleCount, series.HistogramCount, exemplars, alone.Message);
                 }
             }
             if (sendable.Count == batch.Count) throw;
@@ -176,11 +177,14 @@ public sealed class RemoteWriteSender
                 $"HTTP {status} without {SamplesWrittenHeader} headers: the endpoint does not support remote write 2.0 " +
                 $"(taken as 415 Unsupported Media Type; set Protocol to V1 for it): {body}");
         }
-        if ((samples ?? 0) < encoded.Samples || (Endpoint.SendExemplars && (exemplars ?? 0) < encoded.Exemplars))
+        if ((samples ?? 0) < encoded.Samples || (histograms ?? 0) < encoded.Histograms ||
+            (Endpoint.SendExemplars && (exemplars ?? 0) < encoded.Exemplars))
         {
+            // A 2xx is a full write by the spec; a receiver that says otherwise is logged, not retried (it said 2xx).
             _logger.LogWarning(
-                "Remote write to {Endpoint} acknowledged {SamplesWritten} of {Samples} samples and {ExemplarsWritten} of {Exemplars} exemplars",
-                Name, samples ?? 0, encoded.Samples, exemplars ?? 0, encoded.Exemplars);
+                "Remote write to {Endpoint} acknowledged {SamplesWritten} of {Samples} samples, {HistogramsWritten} of {Histograms} " +
+                "native histograms and {ExemplarsWritten} of {Exemplars} exemplars",
+                Name, samples ?? 0, encoded.Samples, histograms ?? 0, encoded.Histograms, exemplars ?? 0, encoded.Exemplars);
         }
         return Sent(encoded, state, status, samples, histograms, exemplars);
     }
@@ -188,13 +192,14 @@ public sealed class RemoteWriteSender
     private SendResult Sent(EncodedBatch encoded, RemoteWriteRequestState state, int status, long? samplesWritten,
         long? histogramsWritten, long? exemplarsWritten)
     {
-        _metrics.RecordSent(Name, encoded.Samples, encoded.Exemplars, encoded.HighestTimestampMs);
+        _metrics.RecordSent(Name, encoded.Samples, encoded.Exemplars, encoded.HighestTimestampMs, encoded.Histograms);
         return new SendResult
         {
             Outcome = SendOutcome.Sent,
             StatusCode = status,
             Series = encoded.Series,
             Samples = encoded.Samples,
+            Histograms = encoded.Histograms,
             Exemplars = encoded.Exemplars,
             Attempts = state.Attempts,
             SamplesWritten = samplesWritten,
@@ -205,9 +210,10 @@ public sealed class RemoteWriteSender
 
     private SendResult Drop(EncodedBatch encoded, RemoteWriteRequestState state, DropReason reason, int? status, string error)
     {
-        _metrics.RecordDropped(Name, SendResult.ReasonTag(reason), encoded.Samples, encoded.Exemplars);
-        _logger.LogError("Remote write to {Endpoint} dropped {Samples} samples and {Exemplars} exemplars of {Series} series ({Reason}): {Error}",
-            Name, encoded.Samples, encoded.Exemplars, encoded.Series, SendResult.ReasonTag(reason), error);
+        _metrics.RecordDropped(Name, SendResult.ReasonTag(reason), encoded.Samples, encoded.Exemplars, encoded.Histograms);
+        _logger.LogError("Remote write to {Endpoint} dropped {Samples} samples, {Histograms} native histograms and {Exemplars} exemplars " +
+                         "of {Series} series ({Reason}): {Error}",
+            Name, encoded.Samples, encoded.Histograms, encoded.Exemplars, encoded.Series, SendResult.ReasonTag(reason), error);
         return new SendResult
         {
             Outcome = SendOutcome.Dropped,
@@ -216,6 +222,7 @@ public sealed class RemoteWriteSender
             Error = error,
             Series = encoded.Series,
             Samples = encoded.Samples,
+            Histograms = encoded.Histograms,
             Exemplars = encoded.Exemplars,
             Attempts = state.Attempts,
         };

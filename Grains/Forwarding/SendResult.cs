@@ -32,8 +32,8 @@ public enum DropReason
 }
 
 /// <summary>
-/// What <see cref="RemoteWriteSender.SendAsync"/> did with a batch: <see cref="Series"/>, <see cref="Samples"/> and
-/// <see cref="Exemplars"/> are what the request carried, all sent or all dropped.
+/// What <see cref="RemoteWriteSender.SendAsync"/> did with a batch: <see cref="Series"/>, <see cref="Samples"/>,
+/// <see cref="Histograms"/> and <see cref="Exemplars"/> are what the request carried, all sent or all dropped.
 /// </summary>
 public sealed record SendResult
 {
@@ -50,6 +50,9 @@ public sealed record SendResult
     public int Series { get; init; }
 
     public int Samples { get; init; }
+
+    /// <summary>Native-histogram samples.</summary>
+    public int Histograms { get; init; }
 
     public int Exemplars { get; init; }
 

@@ -10,14 +10,14 @@ public readonly record struct InvalidSeries(string Labels, string Reason)
 
 /// <summary>
 /// A validated remote-write request regrouped for the grains: exemplar-bearing series by metric name (one
-/// <c>MetricGrain</c> call each), every valid series with its samples for the forwarders, plus the counts the
-/// receiver reports.
+/// <c>MetricGrain</c> call each), every valid series with its samples and native histograms for the forwarders, plus
+/// the counts the receiver reports (<see cref="HistogramCount"/>: native-histogram samples).
 /// </summary>
 public sealed class DecodedWrite
 {
     public Dictionary<string, List<SeriesExemplars>> ExemplarsByMetric { get; } = new(StringComparer.Ordinal);
 
-    /// <summary>Every valid series with samples or exemplars, in request order: what goes on to the TSDBs.</summary>
+    /// <summary>Every valid series with samples, native histograms or exemplars, in request order: what goes on to the TSDBs.</summary>
     public List<ForwardSeries> Forward { get; } = [];
 
     /// <summary>

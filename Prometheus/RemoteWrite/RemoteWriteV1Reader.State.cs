@@ -18,6 +18,7 @@ public static partial class RemoteWriteV1Reader
         private int _exemplarCount;
         private Sample[] _samples = new Sample[4];
         private int _sampleCount;
+        private NativeHistogram[] _histograms = new NativeHistogram[2];
         private int _histogramCount;
 
         // Validation scratch: label names as strings and the sorted order of labels.
@@ -76,8 +77,7 @@ public static partial class RemoteWriteV1Reader
                     case HistogramsTag:
                     {
                         var length = ReadLength(data, ref pos, end);
-                        SkipHistogram(data, pos, pos + length, depth + 1);
-                        _histogramCount++;
+                        Add(ref _histograms, ref _histogramCount, ParseHistogram(data, pos, pos + length, depth + 1));
                         pos += length;
                         break;
                     }
@@ -146,12 +146,8 @@ public static partial class RemoteWriteV1Reader
                 BlockBroken = true;
                 return;
             }
-            // Only a series with samples or exemplars goes anywhere; the others (histograms only) are just counted.
-            if (_sampleCount == 0 && _exemplarCount == 0)
-            {
-                result.HistogramCount += _histogramCount;
-                return;
-            }
+            // A series with nothing in it goes nowhere.
+            if (_sampleCount == 0 && _exemplarCount == 0 && _histogramCount == 0) return;
             if (ForwardAsBlock)
             {
                 BlockSeries++;
@@ -160,21 +156,23 @@ public static partial class RemoteWriteV1Reader
                     if (HighestTimestampMs is not { } h || _samples[i].TimestampMs > h) HighestTimestampMs = _samples[i].TimestampMs;
                 }
             }
-            if (_exemplarCount == 0 && !ForwardSeriesList)
-            {
-                // Samples only, and the request goes on whole or not at all: nothing to build for this series.
-                result.SampleCount += _sampleCount;
-                result.HistogramCount += _histogramCount;
-                return;
-            }
             if (_exemplarCount == 0)
             {
-                // Samples only: the series just passes through to the forwarders, which need its labels as bytes
-                // (the 1.0 wire form and the shard hash), not as strings.
-                var forwarded = _samples.AsSpan(0, _sampleCount).ToArray();
-                result.SampleCount += forwarded.Length;
+                if (HistogramError() is { } histogramError)
+                {
+                    result.Invalid.Add(new InvalidSeries(BuildLabels(data, _labels, kept, metricIndex, metricName).ToString(),
+                        histogramError));
+                    BlockBroken = true;
+                    return;
+                }
+                result.SampleCount += _sampleCount;
                 result.HistogramCount += _histogramCount;
-                result.Forward.Add(new ForwardSeries(WireLabels(data, kept), forwarded, []));
+                // Samples only, and the request goes on whole or not at all: nothing to build for this series.
+                if (!ForwardSeriesList) return;
+                // No exemplars: the series just passes through to the forwarders, which need its labels as bytes (the
+                // 1.0 wire form and the shard hash), not as strings.
+                result.Forward.Add(new ForwardSeries(WireLabels(data, kept), _samples.AsSpan(0, _sampleCount).ToArray(), [],
+                    Histograms()));
                 return;
             }
             var series = BuildLabels(data, _labels, kept, metricIndex, metricName);
@@ -194,18 +192,36 @@ public static partial class RemoteWriteV1Reader
                 exemplars[i] = new Exemplar(BuildLabels(data, _exemplarLabels, exemplarKept, -1, ""), e.Value,
                     e.TimestampMs, HasTimestamp: e.TimestampMs != 0);
             }
+            if (HistogramError() is { } exemplarSeriesHistogramError)
+            {
+                result.Invalid.Add(new InvalidSeries(series.ToString(), exemplarSeriesHistogramError));
+                BlockBroken = true;
+                return;
+            }
 
             var samples = _sampleCount == 0 ? [] : _samples.AsSpan(0, _sampleCount).ToArray();
             result.SampleCount += samples.Length;
             result.HistogramCount += _histogramCount;
             result.ExemplarCount += exemplars.Length;
             // Exemplar-bearing series go to the metric grains as well: their labels are strings, shared with them.
-            if (ForwardSeriesList) result.Forward.Add(new ForwardSeries(series, samples, exemplars));
+            if (ForwardSeriesList) result.Forward.Add(new ForwardSeries(series, samples, exemplars, Histograms()));
             if (!result.ExemplarsByMetric.TryGetValue(metricName, out var list))
             {
                 result.ExemplarsByMetric[metricName] = list = [];
             }
-            list.Add(new SeriesExemplars(series, exemplars));
+            list.Add(new SeriesExemplars(series, exemplars, NativeHistogram: _histogramCount > 0));
+        }
+
+        private NativeHistogram[]? Histograms() => _histogramCount == 0 ? null : _histograms.AsSpan(0, _histogramCount).ToArray();
+
+        /// <summary>Why the series' first invalid native histogram is refused (<see cref="SeriesValidation.HistogramError"/>), or null.</summary>
+        private string? HistogramError()
+        {
+            for (var i = 0; i < _histogramCount; i++)
+            {
+                if (SeriesValidation.HistogramError(_histograms[i]) is { } error) return error;
+            }
+            return null;
         }
 
         /// <summary>

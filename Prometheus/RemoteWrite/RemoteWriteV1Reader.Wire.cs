@@ -61,47 +61,151 @@ public static partial class RemoteWriteV1Reader
     }
 
     /// <summary>
-    /// Checks a <c>Histogram</c> as Google.Protobuf parses it: its span lists (fields 8 and 11) are messages, its
-    /// deltas (9, 12: sint64) and counts (10, 13: double) may be packed; every other field reads as it skips.
+    /// Reads a <c>Histogram</c> as Google.Protobuf parses it: the last member of a <c>oneof</c> wins, span lists (8, 11)
+    /// are messages, deltas (9, 12: sint64) and counts (10, 13, and custom_values 16: double) may be packed or not, 32-bit
+    /// fields keep the low 32 bits of their varint, and a known field number with another wire type is an unknown field.
+    /// Remote write 1.0 has no field 17 (<c>start_timestamp</c>, 2.0's): it is skipped as unknown.
     /// </summary>
-    private static void SkipHistogram(ReadOnlySpan<byte> data, int pos, int end, int depth)
+    private static NativeHistogram ParseHistogram(ReadOnlySpan<byte> data, int pos, int end, int depth)
     {
         CheckDepth(depth);
+        var countKind = HistogramCountKind.None;
+        var zeroKind = HistogramCountKind.None;
+        ulong countInt = 0, zeroInt = 0;
+        double countFloat = 0, zeroFloat = 0, sum = 0, zeroThreshold = 0;
+        int schema = 0, resetHint = 0;
+        long timestamp = 0;
+        List<BucketSpan>? negativeSpans = null, positiveSpans = null;
+        List<long>? negativeDeltas = null, positiveDeltas = null;
+        List<double>? negativeCounts = null, positiveCounts = null, customValues = null;
         while (pos < end)
         {
             var tag = ReadTag(data, ref pos, end);
             switch (tag)
             {
-                case 8 << 3 | 2: // negative_spans
-                case 11 << 3 | 2: // positive_spans
+                case 1 << 3 | WireVarint:
+                    countKind = HistogramCountKind.Int;
+                    countInt = ReadVarint(data, ref pos, end);
+                    countFloat = 0;
+                    break;
+                case 2 << 3 | WireFixed64:
+                    countKind = HistogramCountKind.Float;
+                    countFloat = ReadDouble(data, ref pos, end);
+                    countInt = 0;
+                    break;
+                case 3 << 3 | WireFixed64:
+                    sum = ReadDouble(data, ref pos, end);
+                    break;
+                case 4 << 3 | WireVarint:
+                    schema = ZigZag32((uint)ReadVarint(data, ref pos, end));
+                    break;
+                case 5 << 3 | WireFixed64:
+                    zeroThreshold = ReadDouble(data, ref pos, end);
+                    break;
+                case 6 << 3 | WireVarint:
+                    zeroKind = HistogramCountKind.Int;
+                    zeroInt = ReadVarint(data, ref pos, end);
+                    zeroFloat = 0;
+                    break;
+                case 7 << 3 | WireFixed64:
+                    zeroKind = HistogramCountKind.Float;
+                    zeroFloat = ReadDouble(data, ref pos, end);
+                    zeroInt = 0;
+                    break;
+                case 8 << 3 | WireLengthDelimited:
+                case 11 << 3 | WireLengthDelimited:
                 {
                     var length = ReadLength(data, ref pos, end);
-                    SkipMessage(data, pos, pos + length, depth + 1);
+                    var span = ParseSpan(data, pos, pos + length, depth + 1);
+                    (tag >> 3 == 8 ? negativeSpans ??= [] : positiveSpans ??= []).Add(span);
                     pos += length;
                     break;
                 }
-                case 9 << 3 | 2: // negative_deltas, packed
-                case 12 << 3 | 2: // positive_deltas, packed
+                case 9 << 3 | WireVarint:
+                case 12 << 3 | WireVarint:
+                    (tag >> 3 == 9 ? negativeDeltas ??= [] : positiveDeltas ??= []).Add(ZigZag64(ReadVarint(data, ref pos, end)));
+                    break;
+                case 9 << 3 | WireLengthDelimited:
+                case 12 << 3 | WireLengthDelimited:
                 {
+                    var list = tag >> 3 == 9 ? negativeDeltas ??= [] : positiveDeltas ??= [];
                     var length = ReadPackedLength(data, ref pos, end);
                     var limit = pos + length;
-                    while (pos < limit) ReadVarint(data, ref pos, limit);
+                    while (pos < limit) list.Add(ZigZag64(ReadVarint(data, ref pos, limit)));
                     break;
                 }
-                case 10 << 3 | 2: // negative_counts, packed
-                case 13 << 3 | 2: // positive_counts, packed
+                case 10 << 3 | WireFixed64:
+                case 13 << 3 | WireFixed64:
+                case 16 << 3 | WireFixed64:
+                    DoubleList(tag, ref negativeCounts, ref positiveCounts, ref customValues).Add(ReadDouble(data, ref pos, end));
+                    break;
+                case 10 << 3 | WireLengthDelimited:
+                case 13 << 3 | WireLengthDelimited:
+                case 16 << 3 | WireLengthDelimited:
                 {
+                    var list = DoubleList(tag, ref negativeCounts, ref positiveCounts, ref customValues);
                     var length = ReadPackedLength(data, ref pos, end);
                     if (length % 8 != 0) throw Bad("packed double field of " + length + " bytes");
-                    pos += length;
+                    for (var limit = pos + length; pos < limit;) list.Add(ReadDouble(data, ref pos, limit));
                     break;
                 }
+                case 14 << 3 | WireVarint:
+                    resetHint = (int)(uint)ReadVarint(data, ref pos, end);
+                    break;
+                case 15 << 3 | WireVarint:
+                    timestamp = (long)ReadVarint(data, ref pos, end);
+                    break;
                 default:
                     SkipField(data, ref pos, end, tag, depth);
                     break;
             }
         }
+        return new NativeHistogram
+        {
+            CountKind = countKind, CountInt = countInt, CountFloat = countFloat, Sum = sum, Schema = schema,
+            ZeroThreshold = zeroThreshold, ZeroCountKind = zeroKind, ZeroCountInt = zeroInt, ZeroCountFloat = zeroFloat,
+            NegativeSpans = negativeSpans?.ToArray() ?? [], NegativeDeltas = negativeDeltas?.ToArray() ?? [],
+            NegativeCounts = negativeCounts?.ToArray() ?? [], PositiveSpans = positiveSpans?.ToArray() ?? [],
+            PositiveDeltas = positiveDeltas?.ToArray() ?? [], PositiveCounts = positiveCounts?.ToArray() ?? [],
+            ResetHint = resetHint, TimestampMs = timestamp, CustomValues = customValues?.ToArray() ?? [],
+        };
+
+        static List<double> DoubleList(uint tag, ref List<double>? negative, ref List<double>? positive, ref List<double>? custom) =>
+            (tag >> 3) switch
+            {
+                10 => negative ??= [],
+                13 => positive ??= [],
+                _ => custom ??= [],
+            };
     }
+
+    private static BucketSpan ParseSpan(ReadOnlySpan<byte> data, int pos, int end, int depth)
+    {
+        CheckDepth(depth);
+        int offset = 0;
+        uint length = 0;
+        while (pos < end)
+        {
+            var tag = ReadTag(data, ref pos, end);
+            switch (tag)
+            {
+                case 1 << 3 | WireVarint:
+                    offset = ZigZag32((uint)ReadVarint(data, ref pos, end));
+                    break;
+                case 2 << 3 | WireVarint:
+                    length = (uint)ReadVarint(data, ref pos, end);
+                    break;
+                default:
+                    SkipField(data, ref pos, end, tag, depth);
+                    break;
+            }
+        }
+        return new BucketSpan(offset, length);
+    }
+
+    private static int ZigZag32(uint n) => (int)(n >> 1) ^ -(int)(n & 1);
+
+    private static long ZigZag64(ulong n) => (long)(n >> 1) ^ -(long)(n & 1);
 
     /// <summary>
     /// Checks a <c>MetricMetadata</c>: its <c>string</c> fields (metric_family_name, help, unit) must be valid UTF-8,
@@ -128,17 +232,6 @@ public static partial class RemoteWriteV1Reader
                     SkipField(data, ref pos, end, tag, depth);
                     break;
             }
-        }
-    }
-
-    /// <summary>Checks a message whose fields all read as they skip (bucket spans).</summary>
-    private static void SkipMessage(ReadOnlySpan<byte> data, int pos, int end, int depth)
-    {
-        CheckDepth(depth);
-        while (pos < end)
-        {
-            var tag = ReadTag(data, ref pos, end);
-            SkipField(data, ref pos, end, tag, depth);
         }
     }
 

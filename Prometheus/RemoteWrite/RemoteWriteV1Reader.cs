@@ -14,8 +14,9 @@ namespace OrleansExemplars.Prometheus.RemoteWrite;
 /// Google.Protobuf refuses is refused here: fields may come in any order and repeat (the last singular value wins),
 /// unknown fields of every wire type are skipped (groups nested at most 100 deep, as Google.Protobuf's recursion
 /// limit), repeated scalars may be packed or not, varints are at most 10 bytes, lengths must fit in what remains,
-/// and a stray end-group tag, a zero field number or wire type 6 or 7 is an error. Histograms and metadata are
-/// checked to the same depth and counted, not kept. Every error is a <see cref="RemoteWriteFormatException"/>
+/// and a stray end-group tag, a zero field number or wire type 6 or 7 is an error. Native histograms are read field for
+/// field (<see cref="Model.NativeHistogram"/>) and checked with Prometheus' rules (<see cref="HistogramValidation"/>);
+/// metadata is checked to the same depth and skipped. Every error is a <see cref="RemoteWriteFormatException"/>
 /// (<see cref="RemoteWriteFormatError.BadProtobuf"/>).
 /// </para>
 /// </summary>

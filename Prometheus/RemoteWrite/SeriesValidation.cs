@@ -27,6 +27,12 @@ internal interface ISeriesSource<in TSeries>
     Model.Sample[] ReadSamples(TSeries series);
 
     int HistogramCount(TSeries series);
+
+    /// <summary>The series' native-histogram samples, in the order sent.</summary>
+    NativeHistogram[] ReadHistograms(TSeries series);
+
+    /// <summary>The start timestamp of each float sample (remote write 2.0), or null when the version has none.</summary>
+    long[]? ReadStartTimestamps(TSeries series);
 }
 
 /// <summary>
@@ -43,6 +49,13 @@ internal static class SeriesValidation
     public static string InvalidLabelValue(string name) => $"value of label \"{name}\" is not valid UTF-8";
 
     public static string DuplicateLabelName(string name) => $"duplicate label name \"{name}\"";
+
+    /// <summary>Why a series is refused for this native histogram of it (<see cref="HistogramValidation"/>), or null.</summary>
+    public static string? HistogramError(NativeHistogram histogram) =>
+        HistogramValidation.Error(histogram) is { } error
+            ? string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"native histogram at timestamp {histogram.TimestampMs}: {error}")
+            : null;
 
     public static string LabelNameTooLong(string name, int max) =>
         $"label name \"{Abbreviate(name)}\" is {name.Length} characters long, more than the {max} allowed (Ingest:MaxLabelNameLength)";
@@ -193,12 +206,19 @@ internal static class SeriesValidation
                 }
             }
 
+            var histograms = source.HistogramCount(ts) == 0 ? null : source.ReadHistograms(ts);
+            if (histograms is not null && histograms.Select(HistogramError).FirstOrDefault(e => e is not null) is { } histogramError)
+            {
+                result.Invalid.Add(new InvalidSeries(series.ToString(), histogramError));
+                continue;
+            }
             var samples = source.SampleCount(ts) == 0 ? [] : source.ReadSamples(ts);
             result.SampleCount += samples.Length;
-            result.HistogramCount += source.HistogramCount(ts);
-            if (samples.Length > 0 || exemplars is not null)
+            result.HistogramCount += histograms?.Length ?? 0;
+            if (samples.Length > 0 || exemplars is not null || histograms is not null)
             {
-                result.Forward.Add(new ForwardSeries(series, samples, exemplars ?? []));
+                result.Forward.Add(new ForwardSeries(series, samples, exemplars ?? [], histograms,
+                    samples.Length == 0 ? null : source.ReadStartTimestamps(ts)));
             }
             if (exemplars is not null)
             {
@@ -207,7 +227,7 @@ internal static class SeriesValidation
                 {
                     result.ExemplarsByMetric[metricName] = list = [];
                 }
-                list.Add(new SeriesExemplars(series, exemplars));
+                list.Add(new SeriesExemplars(series, exemplars, NativeHistogram: histograms is not null));
             }
         }
         return result;

@@ -54,6 +54,11 @@ internal static class WriteRequestReader
 
         public int HistogramCount(TimeSeries series) => series.Histograms.Count;
 
+        public Model.NativeHistogram[] ReadHistograms(TimeSeries series) => [.. series.Histograms.Select(HistogramProtos.FromV1)];
+
+        // Remote write 1.0 has no start timestamps.
+        public long[]? ReadStartTimestamps(TimeSeries series) => null;
+
         private bool TryAddLabels(RepeatedField<ProtoLabel> protoLabels, LabelsBuilder labels, out string error)
         {
             foreach (var pl in protoLabels)

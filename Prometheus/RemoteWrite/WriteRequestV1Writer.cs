@@ -13,13 +13,14 @@ namespace OrleansExemplars.Prometheus.RemoteWrite;
 /// <c>ByteString</c> and a <c>Label</c> per label was most of the cost of forwarding). A series that carries
 /// <see cref="ForwardSeries.WireLabels"/> has them copied as they are: they are the bytes this writer would write. A
 /// <see cref="ForwardSeries.Block"/> (a whole request kept as sent) is appended as it is, or without its exemplars when
-/// they are not sent: serialized requests concatenate into one request.
+/// they are not sent: serialized requests concatenate into one request. Native histograms go in <c>TimeSeries.histograms</c>
+/// (field 4) with the series' float samples; 1.0 has no start timestamps, so those of 2.0 senders are not sent.
 /// </summary>
 public static class WriteRequestV1Writer
 {
     private const int Tag = 1;
 
-    /// <summary>The serialized request (not compressed) for the series that have samples or, when sent, exemplars.</summary>
+    /// <summary>The serialized request (not compressed) for the series that have samples, histograms or, when sent, exemplars.</summary>
     public static byte[] Write(IReadOnlyList<ForwardSeries> batch, bool sendExemplars)
     {
         var sizes = new int[batch.Count];
@@ -60,7 +61,7 @@ public static class WriteRequestV1Writer
 
     public static bool HasContent(ForwardSeries series, bool sendExemplars) => series.Block is { } block
         ? block.Samples > 0 || (sendExemplars && block.Exemplars > 0)
-        : series.Samples.Length > 0 || (sendExemplars && series.Exemplars.Length > 0);
+        : series.Samples.Length > 0 || series.HistogramCount > 0 || (sendExemplars && series.Exemplars.Length > 0);
 
     private static int SeriesSize(ForwardSeries series, bool sendExemplars)
     {
@@ -77,6 +78,11 @@ public static class WriteRequestV1Writer
                 var exemplar = ExemplarSize(e);
                 size += Tag + Varint.Size((uint)exemplar) + exemplar;
             }
+        }
+        foreach (var h in series.Histograms)
+        {
+            var histogram = HistogramWire.Size(h);
+            size += Tag + Varint.Size((uint)histogram) + histogram;
         }
         return size;
     }
@@ -126,7 +132,17 @@ public static class WriteRequestV1Writer
             output[pos++] = SampleTsTag;
             Varint.Write(output, ref pos, (ulong)s.TimestampMs);
         }
-        if (!sendExemplars) return;
+        if (sendExemplars) WriteExemplars(output, ref pos, series);
+        foreach (var h in series.Histograms)
+        {
+            output[pos++] = HistogramsTag;
+            Varint.Write(output, ref pos, (uint)HistogramWire.Size(h));
+            HistogramWire.Write(output, ref pos, h);
+        }
+    }
+
+    private static void WriteExemplars(Span<byte> output, ref int pos, ForwardSeries series)
+    {
         foreach (var e in series.Exemplars)
         {
             output[pos++] = ExemplarsTag;

@@ -88,6 +88,20 @@ public static class WriteRequestV2Reader
 
         public int HistogramCount(TimeSeries series) => series.Histograms.Count;
 
+        public Model.NativeHistogram[] ReadHistograms(TimeSeries series) => [.. series.Histograms.Select(HistogramProtos.FromV2)];
+
+        public long[]? ReadStartTimestamps(TimeSeries series)
+        {
+            long[]? starts = null;
+            for (var i = 0; i < series.Samples.Count; i++)
+            {
+                if (series.Samples[i].StartTimestamp == 0) continue;
+                starts ??= new long[series.Samples.Count];
+                starts[i] = series.Samples[i].StartTimestamp;
+            }
+            return starts;
+        }
+
         private bool TryAddLabels(RepeatedField<uint> refs, LabelsBuilder labels, out string error)
         {
             if (refs.Count % 2 != 0)

@@ -120,4 +120,19 @@ public sealed class ForwardBatchLedgerTests
         Assert.True(moreSamples > bare && withExemplar > bare + 32 && longerLabels >= bare + 2 * 97 && block > 5000,
             $"{bare} {moreSamples} {withExemplar} {longerLabels} {block}");
     }
+
+    [Fact]
+    public void Native_histograms_count_by_their_size_and_as_samples_of_a_request()
+    {
+        var labels = LabelSet.From(("__name__", "m"), ("job", "api"));
+        var histogram = RemoteWrite.NativeHistogramWireTests.IntHistogram(1);
+        var bare = ForwardQueueBudget.EstimateBytes(new ForwardSeries(labels, [], []));
+        var one = ForwardQueueBudget.EstimateBytes(new ForwardSeries(labels, [], [], [histogram]));
+        var two = ForwardQueueBudget.EstimateBytes(new ForwardSeries(labels, [], [], [histogram, histogram]));
+        var withStarts = ForwardQueueBudget.EstimateBytes(new ForwardSeries(labels, [new Sample(1, 1)], [], null, [5]));
+        var withoutStarts = ForwardQueueBudget.EstimateBytes(new ForwardSeries(labels, [new Sample(1, 1)], []));
+        // Five spans, deltas and counts of 8 bytes each, beside the object itself.
+        Assert.True(one >= bare + 160 + 7 * 8 && two - one == one - bare && withStarts == withoutStarts + 8,
+            $"{bare} {one} {two} {withStarts} {withoutStarts}");
+    }
 }

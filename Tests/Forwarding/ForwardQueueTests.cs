@@ -26,6 +26,20 @@ public sealed class ForwardQueueTests
     }
 
     [Fact]
+    public async Task A_native_histogram_counts_as_one_sample_towards_max_samples_per_send()
+    {
+        var sent = new List<IReadOnlyList<ForwardSeries>>();
+        await using var queue = new ForwardQueue((batch, _) => { lock (sent) sent.Add(batch); return Task.CompletedTask; },
+            maxSamplesPerSend: 10, deadline: TimeSpan.FromHours(1));
+        var histograms = Enumerable.Range(0, 6).Select(i => RemoteWrite.NativeHistogramWireTests.IntHistogram(i)).ToArray();
+        var owner = new PendingBatch("b", 2);
+        queue.Enqueue([new ForwardSeries(LabelSet.From(("__name__", "h")), [], [], histograms), Series("c", 5)], owner);
+
+        await owner.Completion.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal([["h"], ["c"]], sent.Select(b => b.Select(s => s.Labels.MetricNameOrEmpty).ToArray()));
+    }
+
+    [Fact]
     public async Task When_input_pauses_a_partial_batch_goes_without_waiting_for_the_deadline()
     {
         var sent = 0;

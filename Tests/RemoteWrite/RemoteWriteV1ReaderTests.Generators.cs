@@ -160,6 +160,11 @@ public sealed partial class RemoteWriteV1ReaderTests
 
         private void Histogram(List<byte> o)
         {
+            if (r.Next(2) == 0)
+            {
+                ValidHistogram(o);
+                return;
+            }
             var fields = new List<Action<List<byte>>>();
             foreach (var n in new[] { 1, 4, 6, 14, 15 }) if (r.Next(2) == 0) fields.Add(x => Varint(x, n, (ulong)RandomLong()));
             foreach (var n in new[] { 2, 3, 5, 7 }) if (r.Next(2) == 0) fields.Add(x => Fixed64(x, n, RandomDouble()));
@@ -184,7 +189,62 @@ public sealed partial class RemoteWriteV1ReaderTests
                     }));
                 }
             }
-            AddUnknown(fields, 16, 1);
+            if (r.Next(3) == 0) fields.Add(x => Fixed64(x, 16, RandomDouble()));
+            AddUnknown(fields, 17, 1);
+            Shuffle(fields);
+            foreach (var f in fields) f(o);
+        }
+
+        /// <summary>
+        /// A histogram Prometheus accepts (so that the readers' histograms reach the forward list and are compared there):
+        /// integer with deltas or float with counts, exponential or custom buckets, fields in any order.
+        /// </summary>
+        private void ValidHistogram(List<byte> o)
+        {
+            var fields = new List<Action<List<byte>>>();
+            var isFloat = r.Next(2) == 0;
+            var custom = r.Next(4) == 0;
+            var buckets = r.Next(0, 4);
+            var counts = Enumerable.Range(0, buckets).Select(_ => (long)r.Next(0, 5)).ToArray();
+            var zero = custom ? 0 : r.Next(0, 3);
+            var total = counts.Sum() + zero;
+            if (isFloat) fields.Add(x => Fixed64(x, 2, total));
+            else fields.Add(x => Varint(x, 1, (ulong)total));
+            if (r.Next(2) == 0) fields.Add(x => Fixed64(x, 3, r.Next(0, 100) / 4.0));
+            var schema = custom ? -53 : r.Next(-4, 9);
+            fields.Add(x => Varint(x, 4, (ulong)((schema << 1) ^ (schema >> 31))));
+            if (!custom && r.Next(2) == 0) fields.Add(x => Fixed64(x, 5, 1e-128));
+            if (zero > 0 || r.Next(2) == 0)
+            {
+                if (isFloat) fields.Add(x => Fixed64(x, 7, zero));
+                else fields.Add(x => Varint(x, 6, (ulong)zero));
+            }
+            if (buckets > 0)
+            {
+                var offset = custom ? r.Next(0, 2) : r.Next(-3, 3);
+                fields.Add(x => Message(x, 11, s => { Varint(s, 1, (ulong)((offset << 1) ^ (offset >> 31))); Varint(s, 2, (ulong)buckets); }));
+                if (isFloat)
+                {
+                    fields.Add(x => Message(x, 13, s => { foreach (var c in counts) s.AddRange(BitConverter.GetBytes((double)c)); }));
+                }
+                else
+                {
+                    fields.Add(x => Message(x, 12, s =>
+                    {
+                        long previous = 0;
+                        foreach (var c in counts)
+                        {
+                            var delta = c - previous;
+                            RawVarint(s, (ulong)((delta << 1) ^ (delta >> 63)));
+                            previous = c;
+                        }
+                    }));
+                }
+                if (custom) fields.Add(x => Message(x, 16, s => { for (var i = 0; i < buckets + 2; i++) s.AddRange(BitConverter.GetBytes(0.5 * (i + 1))); }));
+            }
+            if (r.Next(2) == 0) fields.Add(x => Varint(x, 14, (ulong)r.Next(0, 4)));
+            fields.Add(x => Varint(x, 15, (ulong)RandomLong()));
+            AddUnknown(fields, 17, 1);
             Shuffle(fields);
             foreach (var f in fields) f(o);
         }

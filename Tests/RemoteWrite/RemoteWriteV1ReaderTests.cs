@@ -26,7 +26,7 @@ public sealed partial class RemoteWriteV1ReaderTests
     [Fact]
     public void The_random_requests_are_mostly_valid_protobuf_with_valid_and_invalid_series()
     {
-        int parsed = 0, withSeries = 0, withInvalid = 0, withExemplars = 0;
+        int parsed = 0, withSeries = 0, withInvalid = 0, withExemplars = 0, withHistograms = 0;
         for (var seed = 0; seed < 1000; seed++)
         {
             try
@@ -36,13 +36,15 @@ public sealed partial class RemoteWriteV1ReaderTests
                 if (w.Forward.Count > 0) withSeries++;
                 if (w.Invalid.Count > 0) withInvalid++;
                 if (w.ExemplarCount > 0) withExemplars++;
+                if (w.Forward.Any(f => f.HistogramCount > 0)) withHistograms++;
             }
             catch (InvalidProtocolBufferException)
             {
             }
         }
-        Assert.True(parsed > 600 && withSeries > 400 && withInvalid > 200 && withExemplars > 200,
-            $"parsed {parsed}, with kept series {withSeries}, with invalid series {withInvalid}, with exemplars {withExemplars}");
+        Assert.True(parsed > 600 && withSeries > 400 && withInvalid > 200 && withExemplars > 200 && withHistograms > 50,
+            $"parsed {parsed}, with kept series {withSeries}, with invalid series {withInvalid}, with exemplars {withExemplars}, " +
+            $"with valid native histograms {withHistograms}");
     }
 
     [Fact]
@@ -224,13 +226,15 @@ public sealed partial class RemoteWriteV1ReaderTests
             sb.Append("forward ").Append(f.Labels).Append(" samples");
             foreach (var s in f.Samples) sb.Append(' ').Append(BitConverter.DoubleToInt64Bits(s.Value)).Append('@').Append(s.TimestampMs);
             Exemplars(sb, f.Exemplars);
+            // NativeHistogram.ToString writes every field, doubles round-trippable.
+            foreach (var h in f.Histograms) sb.Append(" histogram ").Append(h);
             sb.Append('\n');
         }
         foreach (var (metric, list) in w.ExemplarsByMetric.OrderBy(p => p.Key, StringComparer.Ordinal))
         {
             foreach (var s in list)
             {
-                sb.Append("metric ").Append(metric).Append(' ').Append(s.Series);
+                sb.Append("metric ").Append(metric).Append(' ').Append(s.Series).Append(s.NativeHistogram ? " native" : "");
                 Exemplars(sb, s.Exemplars);
                 sb.Append('\n');
             }

@@ -12,7 +12,7 @@ public sealed class WriteRequestReaderTests
     public void Series_are_grouped_by_metric_with_sorted_labels_and_counted()
     {
         var histogramSeries = Series(("__name__", "h")).WithSample(1, 1);
-        histogramSeries.Histograms.Add(new Histogram { CountInt = 3, Timestamp = 5 });
+        histogramSeries.Histograms.Add(new Histogram { CountInt = 3, ZeroCountInt = 3, Timestamp = 5 });
         var write = WriteRequestReader.Read(Request(
             Series(("job", "a"), ("__name__", "m1")).WithSample(1, 1).WithSample(2, 2).WithExemplar(1, 1, ("trace_id", "x")),
             Series(("__name__", "m1"), ("job", "b")).WithSample(1, 1).WithExemplar(1, 1, ("trace_id", "y")),

@@ -152,7 +152,7 @@ public sealed class WriteRequestV2ReaderTests
         e.Labels.Add(new V1.Label { Name = ByteString.CopyFromUtf8("trace_id"), Value = ByteString.CopyFrom(0xfe) });
         badExemplar.Exemplars.Add(e);
         var histogramSeries = Series(("__name__", "h")).WithSample(1, 1);
-        histogramSeries.Histograms.Add(new V1.Histogram { CountInt = 3, Timestamp = 5 });
+        histogramSeries.Histograms.Add(new V1.Histogram { CountInt = 3, ZeroCountInt = 3, Timestamp = 5 });
 
         var v1 = Request(
             badValue, badName, badExemplar,
@@ -198,7 +198,7 @@ public sealed class WriteRequestV2ReaderTests
             ts.Labels.AddRange(labels);
             ts.Exemplars.AddRange(exemplars);
             for (var i = 0; i < samples; i++) ts.Samples.Add(new V1.Sample { Value = i, Timestamp = i });
-            for (var i = 0; i < histograms; i++) ts.Histograms.Add(new V1.Histogram { CountInt = 1, Timestamp = i });
+            for (var i = 0; i < histograms; i++) ts.Histograms.Add(new V1.Histogram { CountInt = 1, ZeroCountInt = 1, Timestamp = i });
             return ts;
         });
 

@@ -218,7 +218,8 @@ public sealed class LoopbackRemoteWriteReceiver : IAsyncDisposable
             Labels(ts.Labels.Select(l => (l.Name.ToStringUtf8(), l.Value.ToStringUtf8()))),
             ts.Samples.Select(s => new Sample(s.Value, s.Timestamp)).ToArray(),
             ts.Exemplars.Select(e => new Exemplar(Labels(e.Labels.Select(l => (l.Name.ToStringUtf8(), l.Value.ToStringUtf8()))),
-                e.Value, e.Timestamp, e.Timestamp != 0)).ToArray())).ToList();
+                e.Value, e.Timestamp, e.Timestamp != 0)).ToArray(),
+            ts.Histograms.Select(HistogramProtos.FromV1).ToArray())).ToList();
 
     /// <summary>A 2.0 request as <see cref="ForwardSeries"/>, resolving symbol references.</summary>
     public static IReadOnlyList<ForwardSeries> ToSeries(V2.Request request)
@@ -232,7 +233,9 @@ public sealed class LoopbackRemoteWriteReceiver : IAsyncDisposable
             Labels(Pairs(ts.LabelsRefs)),
             ts.Samples.Select(s => new Sample(s.Value, s.Timestamp)).ToArray(),
             ts.Exemplars.Select(e => new Exemplar(Labels(Pairs(e.LabelsRefs)), e.Value, e.Timestamp, e.Timestamp != 0))
-                .ToArray())).ToList();
+                .ToArray(),
+            ts.Histograms.Select(HistogramProtos.FromV2).ToArray(),
+            ts.Samples.Select(s => s.StartTimestamp).ToArray())).ToList();
     }
 
     private static LabelSet Labels(IEnumerable<(string Name, string Value)> pairs) => LabelSet.From(pairs.ToArray());

@@ -44,9 +44,10 @@ public static class WriteRequestsV2
         return ts;
     }
 
+    /// <summary>A valid integer histogram of <paramref name="count"/> observations, all in the zero bucket.</summary>
     public static V2.TimeSeries WithHistogram(this V2.TimeSeries ts, ulong count, long timestampMs)
     {
-        ts.Histograms.Add(new V2.Histogram { CountInt = count, Timestamp = timestampMs });
+        ts.Histograms.Add(new V2.Histogram { CountInt = count, ZeroCountInt = count, Timestamp = timestampMs });
         return ts;
     }
 
@@ -123,12 +124,21 @@ public static class WriteRequestsV2
             sb.AppendLine($"metric {metric}:");
             foreach (var s in list)
             {
-                sb.AppendLine($"  {s.Series}");
+                sb.AppendLine($"  {s.Series}{(s.NativeHistogram ? " (native histogram)" : "")}");
                 foreach (var e in s.Exemplars)
                 {
                     sb.AppendLine($"    {e.Labels} {e.Value:R} {e.TimestampMs} {e.HasTimestamp}");
                 }
             }
+        }
+        foreach (var f in write.Forward)
+        {
+            sb.AppendLine($"forward {f.Labels}: {f.Samples.Length} samples, {f.Exemplars.Length} exemplars");
+            for (var i = 0; i < f.Samples.Length; i++)
+            {
+                sb.AppendLine($"  {f.Samples[i].Value:R} @{f.Samples[i].TimestampMs} st={f.SampleStartTimestamps?[i] ?? 0}");
+            }
+            foreach (var h in f.Histograms) sb.AppendLine($"  histogram {h}");
         }
         return sb.ToString();
     }
