@@ -40,7 +40,8 @@ public sealed class VmagentRelayTests(ITestOutputHelper output)
         var series = Assert.Single(users);
         Assert.Equal("demo", series.Labels["job"]);
         Assert.Equal(target.BaseAddress.Authority, series.Labels["instance"]);
-        var values = series.Points.Select(p => p.Value).ToList();
+        // Staleness markers (NaN) come in when a scrape fails on a loaded machine: what is checked is every value scraped.
+        var values = series.Points.Select(p => p.Value).Where(v => !double.IsNaN(v)).ToList();
         output.WriteLine($"VictoriaMetrics holds {values.Count} scrapes of the counter: {string.Join(", ", values)}");
         Assert.Equal(values.Order().ToList(), values); // a counter: forwarded in order
         Assert.All(values, v => Assert.Equal(0, v % 3));

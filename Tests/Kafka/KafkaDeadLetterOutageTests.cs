@@ -48,6 +48,7 @@ public sealed class KafkaDeadLetterOutageTests(ITestOutputHelper output)
         using var counters = new CounterTotals("oe_exemplars_duplicate", "oe_exemplars_out_of_order", "oe_kafka_dead_lettered",
             "oe_kafka_receiver_errors");
         await using var system = await ExemplarSystem.StartAsync(settings: settings);
+        counters.Scope(system);
 
         var others = new[] { 0, 2, 3 };
         await WaitForAsync(system, first.Where(i => i % 4 != stalled), "the other partitions' first messages");

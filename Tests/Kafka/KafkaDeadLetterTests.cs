@@ -55,6 +55,7 @@ public sealed class KafkaDeadLetterTests
 
         using var counters = new CounterTotals("oe_kafka_dead_lettered", "oe_kafka_decode_errors");
         await using var system = await ExemplarSystem.StartAsync(settings: Settings(kafka, topic, "mixed"));
+        counters.Scope(system);
 
         var expected = TraceIds(good).Order(StringComparer.Ordinal).ToList();
         List<string> found = [];

@@ -24,6 +24,7 @@ public sealed class KafkaIngestTests
 
         using var counters = new CounterTotals("oe_kafka_polls", "oe_kafka_stream_batches", "oe_metric_grain_stream_batches");
         await using var system = await ExemplarSystem.StartAsync(silos: 2, settings: Settings(kafka, topic, "drain"));
+        counters.Scope(system);
 
         var expected = TraceIds(Enumerable.Range(0, messages)).Order(StringComparer.Ordinal).ToList();
         List<string> found = [];
@@ -113,26 +114,54 @@ public static class Gauges
 }
 
 /// <summary>Sums named counters from every meter in this process (the in-process silos') while alive.</summary>
+/// <summary>
+/// Totals of counters the product records, counted from before a system starts. Tests run in parallel in one process,
+/// so once <see cref="Scope"/> names the system under test only its meters count (a <c>Meter</c>'s scope is the
+/// <c>IMeterFactory</c> of the service provider that made it): another test's duplicates are not this one's.
+/// </summary>
 public sealed class CounterTotals : IDisposable
 {
     private readonly MeterListener _listener = new();
-    private readonly Dictionary<string, long> _totals;
+    private readonly HashSet<string> _names;
+    private readonly Dictionary<(object? Scope, string Name), long> _totals = [];
+    private readonly HashSet<object> _scopes = [];
 
     public CounterTotals(params string[] names)
     {
-        _totals = names.ToDictionary(n => n, _ => 0L);
+        _names = [.. names];
         _listener.InstrumentPublished = (instrument, listener) =>
         {
-            if (_totals.ContainsKey(instrument.Name)) listener.EnableMeasurementEvents(instrument);
+            if (_names.Contains(instrument.Name)) listener.EnableMeasurementEvents(instrument);
         };
         _listener.SetMeasurementEventCallback<long>((instrument, value, _, _) =>
         {
-            lock (_totals) _totals[instrument.Name] += value;
+            lock (_totals) _totals[(instrument.Meter.Scope, instrument.Name)] = _totals.GetValueOrDefault((instrument.Meter.Scope, instrument.Name)) + value;
         });
         _listener.Start();
     }
 
-    public long this[string name] { get { lock (_totals) return _totals[name]; } }
+    /// <summary>From now on the totals are those of <paramref name="system"/>'s silos and API host alone.</summary>
+    public CounterTotals Scope(ExemplarSystem system)
+    {
+        lock (_totals)
+        {
+            foreach (var scope in system.MeterScopes()) _scopes.Add(scope);
+        }
+        return this;
+    }
+
+    public long this[string name]
+    {
+        get
+        {
+            if (!_names.Contains(name)) throw new KeyNotFoundException(name);
+            lock (_totals)
+            {
+                return _totals.Where(t => t.Key.Name == name && (_scopes.Count == 0 || (t.Key.Scope is { } s && _scopes.Contains(s))))
+                    .Sum(t => t.Value);
+            }
+        }
+    }
 
     public void Dispose() => _listener.Dispose();
 }

@@ -29,6 +29,7 @@ public sealed class KafkaSeriesLimitTests
 
         using var counters = new CounterTotals("oe_kafka_invalid_series", "oe_kafka_dead_lettered");
         await using var system = await ExemplarSystem.StartAsync(settings: Settings(kafka, topic, group));
+        counters.Scope(system);
         Assert.True(await EventuallyAsync(async () => (await QueryTraceIdsAsync(system.Http)).Count >= 10, TimeSpan.FromSeconds(60)),
             "the message after the one with the long name did not arrive");
         Assert.True(await EventuallyAsync(() => Task.FromResult(kafka.CommittedOffsets(topic, group)[0] == 2), TimeSpan.FromSeconds(30)),

@@ -33,6 +33,7 @@ public sealed class KafkaUtf8NameTests
         var settings = Settings(kafka, topic, group);
         settings["Ingest:NameValidation"] = scheme;
         await using var system = await ExemplarSystem.StartAsync(settings: settings);
+        counters.Scope(system);
         Assert.True(await EventuallyAsync(() => Task.FromResult(kafka.CommittedOffsets(topic, group)[0] == 1), TimeSpan.FromSeconds(60)),
             "partition 0 was not committed past the message");
 

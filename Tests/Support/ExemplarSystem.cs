@@ -40,6 +40,11 @@ public sealed class ExemplarSystem : IAsyncDisposable
     /// <summary>Silo <paramref name="index"/>'s services (its grain storage serializer, for instance).</summary>
     public IServiceProvider SiloServices(int index = 0) => _cluster.Silos[index].ServiceProvider;
 
+    /// <summary>The meter factories of the silos and the API host: what their counters' meters are scoped to.</summary>
+    public IEnumerable<object> MeterScopes() =>
+        _cluster.Silos.Select(s => (object)s.ServiceProvider.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>())
+            .Append(ApiServices.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>());
+
     /// <param name="configureApi">Changes to the API host's builder (a log provider, for instance).</param>
     public static async Task<ExemplarSystem> StartAsync(int silos = 1, IDictionary<string, string?>? settings = null,
         Action<WebApplicationBuilder>? configureApi = null)

@@ -64,7 +64,9 @@ public sealed class VictoriaMetricsServer : IAsyncDisposable
             using var json = JsonDocument.Parse(line);
             var labels = json.RootElement.GetProperty("metric").EnumerateObject()
                 .ToDictionary(p => p.Name, p => p.Value.GetString()!);
-            var values = json.RootElement.GetProperty("values").EnumerateArray().Select(v => v.GetDouble()).ToArray();
+            // A staleness marker (Prometheus' stale NaN, which vmagent sends when a scrape fails) is exported as null.
+            var values = json.RootElement.GetProperty("values").EnumerateArray()
+                .Select(v => v.ValueKind == JsonValueKind.Null ? double.NaN : v.GetDouble()).ToArray();
             var timestamps = json.RootElement.GetProperty("timestamps").EnumerateArray().Select(t => t.GetInt64()).ToArray();
             result.Add(new ExportedSeries(labels, timestamps.Zip(values).ToList()));
         }
