@@ -27,7 +27,6 @@ public static class OtlpEndpoints
         return group;
     }
 
-    private const string RetryAfterSeconds = "5";
 
     private static async Task<IResult> HandleAsync(HttpContext http, RemoteWriteIngestor ingestor, OtlpMetrics metrics,
         IOptions<ApiHostOptions> options, IOptions<IngestLimitsOptions> limits, IOptions<OtlpOptions> otlp)
@@ -84,25 +83,9 @@ public static class OtlpEndpoints
             }
             catch (Exception e) when (!http.RequestAborted.IsCancellationRequested)
             {
-                var (status, type, message) = PrometheusErrors.ForException(e, "writing the request's exemplars");
-                metrics.RecordRequest(type == PrometheusErrors.Unavailable ? "unavailable" : "error");
-                if (status == StatusCodes.Status503ServiceUnavailable) http.Response.Headers.RetryAfter = RetryAfterSeconds;
-                return PrometheusErrors.Result(status, type, message);
+                return IngestAnswers.Failed(http, e, metrics.RecordRequest);
             }
-            switch (outcome)
-            {
-                case IngestOutcome.ForwardTimeout:
-                    metrics.RecordRequest("forward_timeout");
-                    http.Response.Headers.RetryAfter = RetryAfterSeconds;
-                    return PrometheusErrors.Result(StatusCodes.Status503ServiceUnavailable, PrometheusErrors.Unavailable,
-                        "the remote-write endpoints have not accepted the samples yet (they stay queued); retry later");
-                case IngestOutcome.QueueFull:
-                    metrics.RecordRequest("queue_full");
-                    http.Response.Headers.RetryAfter = RetryAfterSeconds;
-                    return PrometheusErrors.Result(StatusCodes.Status503ServiceUnavailable, PrometheusErrors.Unavailable,
-                        "the forward queue is full (RemoteWrite:MaxQueuedBytes): the remote-write endpoints are slow or down " +
-                        "and not every sample of the request could be queued; retry later");
-            }
+            if (IngestAnswers.NotForwarded(http, outcome, metrics.RecordRequest) is { } notForwarded) return notForwarded;
 
             var response = new ExportMetricsServiceResponse();
             // OTLP: partial_success when points were rejected, or with 0 rejected to carry a warning.

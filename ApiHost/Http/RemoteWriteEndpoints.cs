@@ -79,27 +79,9 @@ public static class RemoteWriteEndpoints
             }
             catch (Exception e) when (!http.RequestAborted.IsCancellationRequested)
             {
-                // Nothing of the request is acknowledged; the sender retries it (appends are idempotent).
-                var (status, type, message) = PrometheusErrors.ForException(e, "writing the request's exemplars");
-                metrics.RecordRequest(type == PrometheusErrors.Unavailable ? "unavailable" : "error");
-                if (status == StatusCodes.Status503ServiceUnavailable) http.Response.Headers.RetryAfter = RetryAfterSeconds;
-                return PrometheusErrors.Result(status, type, message);
+                return IngestAnswers.Failed(http, e, metrics.RecordRequest);
             }
-            switch (outcome)
-            {
-                case IngestOutcome.ForwardTimeout:
-                    metrics.RecordRequest("forward_timeout");
-                    http.Response.Headers.RetryAfter = RetryAfterSeconds;
-                    return PrometheusErrors.Result(StatusCodes.Status503ServiceUnavailable, PrometheusErrors.Unavailable,
-                        "the remote-write endpoints have not accepted the samples yet (they stay queued); retry later");
-                case IngestOutcome.QueueFull:
-                    // 503, not 429: Prometheus before 3.0 drops a batch answered 429 unless retry_on_http_429 is set.
-                    metrics.RecordRequest("queue_full");
-                    http.Response.Headers.RetryAfter = RetryAfterSeconds;
-                    return PrometheusErrors.Result(StatusCodes.Status503ServiceUnavailable, PrometheusErrors.Unavailable,
-                        "the forward queue is full (RemoteWrite:MaxQueuedBytes): the remote-write endpoints are slow or down " +
-                        "and not every sample of the request could be queued; retry later");
-            }
+            if (IngestAnswers.NotForwarded(http, outcome, metrics.RecordRequest) is { } notForwarded) return notForwarded;
             // Written: the valid series' samples, native histograms and exemplars, now in the rings and (with endpoints)
             // accepted by every endpoint. Refused series count for nothing.
             SetWritten(http, v2, write.SampleCount, write.HistogramCount, write.ExemplarCount);
@@ -118,7 +100,6 @@ public static class RemoteWriteEndpoints
         }
     }
 
-    private const string RetryAfterSeconds = "5";
 
     private static string PartialWriteMessage(DecodedWrite write)
     {
