@@ -41,7 +41,8 @@ public sealed class ScrapedExemplarsFixture : IAsyncLifetime
 
         // Remote write lags the scrapes: wait (bounded) until both stores hold every exemplar the target served. A
         // scrape Prometheus gave up on (1 s timeout on a starved machine) loses that round's page: then accept equal
-        // counts that stayed put for 3 s, as long as most of what was served arrived.
+        // counts that stayed put for 3 s, as long as half of what was served arrived (seen on a loaded 2-core CI machine:
+        // 13 of 20, equal in both). What the tests assert is equality with Prometheus, not the scrape rate.
         const string all = "api/v1/query_exemplars?query=%7B__name__%3D~%22demo_.*%22%7D";
         var deadline = DateTime.UtcNow.AddSeconds(90);
         int theirs = -1, ours = -1;
@@ -55,7 +56,7 @@ public sealed class ScrapedExemplarsFixture : IAsyncLifetime
                 ours = ExemplarAnswers.Count(await Ours.Http.GetStringAsync(all));
                 if ((theirs, ours) != (before, beforeOurs)) unchangedSince = DateTime.UtcNow;
                 if (ours == theirs && theirs == Target.ExemplarsServed) return;
-                if (ours == theirs && theirs >= Target.ExemplarsServed * 3 / 4 && DateTime.UtcNow - unchangedSince > TimeSpan.FromSeconds(3)) return;
+                if (ours == theirs && theirs >= Target.ExemplarsServed / 2 && DateTime.UtcNow - unchangedSince > TimeSpan.FromSeconds(3)) return;
             }
             await Task.Delay(250);
         }
