@@ -56,6 +56,17 @@ for trx in "$results"/*.trx; do
   passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0})); skipped=$((skipped + ${t:-0} - ${e:-0}))
   # The failed tests' names again, last, where a reader of only the tail of the log sees them.
   grep -o '<UnitTestResult [^>]*outcome="Failed"[^>]*>' "$trx" | sed 's/.* testName="\([^"]*\)".*/FAILED: \1/' || true
+  # And why, briefly: the first lines of each failure's message and stack trace.
+  awk '
+    /<UnitTestResult / { failed = ($0 ~ /outcome="Failed"/); if (failed) { match($0, /testName="[^"]*"/); name = substr($0, RSTART + 10, RLENGTH - 11) } }
+    failed && /<Message>/ { inmsg = 1; shown = 0; print "WHY " name ":" }
+    failed && /<StackTrace>/ { inmsg = 1; shown = 0 }
+    inmsg { line = $0; gsub(/<\/?(Message|StackTrace|ErrorInfo)>/, "", line); gsub(/&lt;/, "<", line); gsub(/&gt;/, ">", line);
+            gsub(/&quot;/, "\"", line); gsub(/&apos;/, "\047", line); gsub(/&amp;/, "\\&", line); sub(/^[ \t]+/, "", line);
+            if (shown < 8 && line ~ /[^ ]/) { print "    " line; shown++ } }
+    /<\/Message>|<\/StackTrace>/ { inmsg = 0 }
+    /<\/UnitTestResult>/ { failed = 0 }
+  ' "$trx" || true
 done
 echo "${passed} passed, ${failed} failed, ${skipped} skipped"
 exit "$status"

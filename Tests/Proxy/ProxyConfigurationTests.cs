@@ -98,7 +98,8 @@ public sealed class ProxyConfigurationTests
             ["Query:UpstreamUrl"] = upstream.BaseAddress.ToString(),
             ["Query:UpstreamUsername"] = "grafana",
             ["Query:UpstreamPassword"] = "pässw0rd-Q7",
-            ["Query:UpstreamTimeout"] = "00:00:01",
+            // Long enough for a cold first request on a loaded 2-core CI machine; the slow answer below outlasts it.
+            ["Query:UpstreamTimeout"] = "00:00:05",
         }, configureApi: api =>
         {
             api.Logging.SetMinimumLevel(LogLevel.Trace);
@@ -111,7 +112,7 @@ public sealed class ProxyConfigurationTests
         var encoded = Convert.ToBase64String(Encoding.UTF8.GetBytes("grafana:pässw0rd-Q7"));
         Assert.Equal("Basic " + encoded, upstream.Requests.Single().Header("Authorization"));
 
-        upstream.Respond = async http => await Task.Delay(TimeSpan.FromSeconds(10), http.RequestAborted);
+        upstream.Respond = async http => await Task.Delay(TimeSpan.FromSeconds(60), http.RequestAborted);
         using (var slow = await system.Http.GetAsync("api/v1/labels"))
         {
             Assert.Equal(HttpStatusCode.GatewayTimeout, slow.StatusCode);
