@@ -28,12 +28,20 @@ public sealed record LoadSettings(
     int Concurrency,
     WorkloadShape Shape,
     bool Json,
-    bool Retry = false)
+    bool Retry = false,
+    IReadOnlyList<Uri>? MoreUrls = null)
 {
+    /// <summary>
+    /// Every URL the load goes to: <see cref="Url"/> and the others of a comma-separated <c>--url</c> (several silos).
+    /// Shard k's requests always go to <c>Urls[k mod Urls.Count]</c>, as each Prometheus instance writes to one place.
+    /// </summary>
+    public IReadOnlyList<Uri> Urls => MoreUrls is { Count: > 0 } more ? [Url, .. more] : [Url];
+
     public const string Usage =
         """
         usage: loadtool [--target http|kafka] [options]
-          --target http     POST to --url (default http://127.0.0.1:8000/api/v1/write)
+          --target http     POST to --url (default http://127.0.0.1:8000/api/v1/write); a comma-separated list
+                            spreads the shards over several receivers (shard k to URL k mod n), e.g. several silos
           --target kafka    produce to --bootstrap (default 127.0.0.1:9092) --topic (default metrics), keyed by instance
           --allow-remote    allow a non-loopback URL or bootstrap server (refused by default)
           --requests N      requests (Kafka: messages) to send, 0 = no bound (default 2000)
@@ -104,20 +112,26 @@ public sealed record LoadSettings(
             "kafka" => LoadTarget.Kafka,
             var other => throw new ArgumentException($"--target must be http or kafka, not {other}"),
         };
-        if (!Uri.TryCreate(Value("url", "http://127.0.0.1:8000/api/v1/write"), UriKind.Absolute, out var url) ||
-            url.Scheme is not ("http" or "https"))
+        var urls = new List<Uri>();
+        foreach (var text in Value("url", "http://127.0.0.1:8000/api/v1/write").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
         {
-            throw new ArgumentException("--url must be an absolute http(s) URL");
+            if (!Uri.TryCreate(text, UriKind.Absolute, out var one) || one.Scheme is not ("http" or "https"))
+            {
+                throw new ArgumentException("--url must be an absolute http(s) URL (or a comma-separated list of them)");
+            }
+            urls.Add(one);
         }
+        if (urls.Count == 0) throw new ArgumentException("--url must be an absolute http(s) URL");
+        var url = urls[0];
         var bootstrap = Value("bootstrap", "127.0.0.1:9092");
         var topic = Value("topic", "metrics");
         if (topic.Length == 0) throw new ArgumentException("--topic must not be empty");
         var allowRemote = flags.Contains("allow-remote");
         if (!allowRemote)
         {
-            if (target == LoadTarget.Http && !url.IsLoopback)
+            if (target == LoadTarget.Http && urls.FirstOrDefault(u => !u.IsLoopback) is { } remoteUrl)
             {
-                throw new ArgumentException($"refusing non-loopback --url host {url.Host}: pass --allow-remote to send load there");
+                throw new ArgumentException($"refusing non-loopback --url host {remoteUrl.Host}: pass --allow-remote to send load there");
             }
             if (target == LoadTarget.Kafka && BootstrapHosts(bootstrap).FirstOrDefault(h => !IsLoopbackHost(h)) is { } remote)
             {
@@ -145,7 +159,8 @@ public sealed record LoadSettings(
 
         return new LoadSettings(target, url, bootstrap, topic, requests,
             durationSeconds > 0 ? TimeSpan.FromSeconds(durationSeconds) : null, rate, concurrency,
-            new WorkloadShape(seed, series, metrics, ratio, shards, start, step), flags.Contains("json"), flags.Contains("retry"));
+            new WorkloadShape(seed, series, metrics, ratio, shards, start, step), flags.Contains("json"), flags.Contains("retry"),
+            urls.Skip(1).ToArray());
     }
 
     private static IEnumerable<string> BootstrapHosts(string bootstrap) =>
@@ -162,5 +177,5 @@ public sealed record LoadSettings(
         (IPAddress.TryParse(host, out var address) && IPAddress.IsLoopback(address));
 
     /// <summary>Where the load goes, for messages and the summary.</summary>
-    public string Destination => Target == LoadTarget.Http ? Url.ToString() : $"{Bootstrap} topic {Topic}";
+    public string Destination => Target == LoadTarget.Http ? string.Join(", ", Urls) : $"{Bootstrap} topic {Topic}";
 }

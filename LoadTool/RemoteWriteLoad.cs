@@ -118,7 +118,7 @@ public static class RemoteWriteLoad
         if (settings.Target == LoadTarget.Http)
         {
             // Retries stop on a signal, not at the end of --duration: a request in flight then still completes.
-            var http = new HttpSender(settings.Url, settings.Concurrency, settings.Retry, stats.RecordRetry, cancellationToken);
+            var http = new HttpSender(settings.Urls, settings.Shape.Shards, settings.Concurrency, settings.Retry, stats.RecordRetry, cancellationToken);
             sender = http;
             // One lane per connection, each owning whole shards: a series' requests never overtake each other.
             var lanes = Math.Min(settings.Concurrency, settings.Shape.Shards);

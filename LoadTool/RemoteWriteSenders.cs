@@ -8,9 +8,10 @@ namespace OrleansExemplars.LoadTool;
 /// Remote write 1.0 over HTTP, as Prometheus sends it. With <paramref name="retry"/>, a request that fails with 5xx,
 /// 429 or a network error is sent again with the same bytes, as Prometheus' remote write does: after the answer's
 /// <c>Retry-After</c> (seconds), else after a backoff of 30 ms doubling to 5 s, until it is acknowledged or
-/// <paramref name="stopRetrying"/> fires; <paramref name="onRetry"/> hears of each resend.
+/// <paramref name="stopRetrying"/> fires; <paramref name="onRetry"/> hears of each resend. With several
+/// <paramref name="urls"/>, shard k (request index mod <paramref name="shards"/>) goes to <c>urls[k mod n]</c>.
 /// </summary>
-internal sealed class HttpSender(Uri url, int connections, bool retry = false, Action? onRetry = null,
+internal sealed class HttpSender(IReadOnlyList<Uri> urls, int shards, int connections, bool retry = false, Action? onRetry = null,
     CancellationToken stopRetrying = default) : IAsyncDisposable
 {
     private static readonly TimeSpan MinBackoff = TimeSpan.FromMilliseconds(30);
@@ -49,6 +50,7 @@ internal sealed class HttpSender(Uri url, int connections, bool retry = false, A
         content.Headers.Add("X-Prometheus-Remote-Write-Version", "0.1.0");
         try
         {
+            var url = urls[(int)(request.Index % shards % urls.Count)];
             using var response = await _http.PostAsync(url, content);
             if (response.IsSuccessStatusCode) return (null, false, null);
             var body = await response.Content.ReadAsStringAsync();

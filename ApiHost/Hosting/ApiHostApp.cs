@@ -1,7 +1,6 @@
 using OpenTelemetry.Metrics;
 using OrleansExemplars.ApiHost.Health;
 using OrleansExemplars.ApiHost.Http;
-using OrleansExemplars.ApiHost.Ingest;
 using OrleansExemplars.ApiHost.Proxy;
 using OrleansExemplars.ApiHost.Query;
 using OrleansExemplars.ApiHost.Security;
@@ -11,6 +10,8 @@ using OrleansExemplars.Hosting.Configuration;
 using OrleansExemplars.Hosting.Http;
 using OrleansExemplars.Hosting.Security;
 using OrleansExemplars.Prometheus.RemoteWrite;
+using OrleansExemplars.WriteApi;
+using OrleansExemplars.WriteApi.Ingest;
 
 namespace OrleansExemplars.ApiHost.Hosting;
 
@@ -32,10 +33,9 @@ public static class ApiHostApp
         builder.Services.AddMetrics();
         builder.Services.AddSingleton<ApiMetrics>();
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
-            .AddMeter(ApiMetrics.MeterName, AuthMetrics.MeterName, "System.Runtime")
+            .AddMeter(ApiMetrics.MeterName, WriteApiMetrics.MeterName, AuthMetrics.MeterName, "System.Runtime")
             .AddPrometheusExporter());
-        builder.Services.AddSingleton<RemoteWriteIngestor>();
-        builder.AddOtlpIngest(); // Otlp: /api/v1/otlp/v1/metrics (ApiHost/Ingest/OtlpIngest)
+        builder.AddWriteApi(); // Api:MaxRequestBytes, Api:ForwardTimeout, Otlp:* (WriteApi/, shared with the silo)
         builder.Services.AddSingleton<ExemplarQueryService>();
         builder.AddExemplarSecurity();
         builder.AddApiHostHealthChecks(); // /healthz, /readyz: cluster and upstream TSDB (ApiHost/Health)
@@ -68,7 +68,7 @@ public static class ApiHostApp
         app.UseExemplarSecurity();
         var api = app.MapGroup("/api/v1");
         // Write and read sides: each its own credentials, rate limit and body limit (ApiHost/Security).
-        api.MapGroup("").RequireWriteAccess().MapRemoteWrite().MapOtlpMetrics();
+        api.MapGroup("").RequireWriteAccess().MapWriteApi();
         var read = api.MapGroup("").RequireReadAccess();
         read.MapExemplarQueries();
         read.MapPrometheusProxy(); // a catch-all: the literal routes above keep winning

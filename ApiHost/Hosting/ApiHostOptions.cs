@@ -2,14 +2,10 @@ using System.ComponentModel.DataAnnotations;
 
 namespace OrleansExemplars.ApiHost.Hosting;
 
-/// <summary>Configuration section <c>Api</c>.</summary>
+/// <summary>The read side of configuration section <c>Api</c> (the write side: <c>WriteApiOptions</c>, shared with the silo).</summary>
 public sealed class ApiHostOptions
 {
     public const string SectionName = "Api";
-
-    /// <summary>Largest remote-write body accepted, measured decompressed (413 above it).</summary>
-    [Range(1024, int.MaxValue / 2, ErrorMessage = "Api:MaxRequestBytes must be between {1} and {2}.")]
-    public int MaxRequestBytes { get; set; } = 32 * 1024 * 1024;
 
     /// <summary>Largest request body of a read-side endpoint (a query's form or JSON body; 413 above it).</summary>
     [Range(1024, int.MaxValue / 2, ErrorMessage = "Api:MaxReadRequestBytes must be between {1} and {2}.")]
@@ -25,11 +21,4 @@ public sealed class ApiHostOptions
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.001", "00:10:00", ErrorMessage = "Api:QueryTimeout must be between {1} and {2}.")]
     public TimeSpan QueryTimeout { get; set; } = TimeSpan.FromMinutes(2);
-
-    /// <summary>
-    /// How long <c>/api/v1/write</c> waits for the TSDBs to accept a request's samples before answering 503 (the sender
-    /// retries; the samples already queued are still sent).
-    /// </summary>
-    [Range(typeof(TimeSpan), "00:00:01", "00:10:00", ErrorMessage = "Api:ForwardTimeout must be between {1} and {2}.")]
-    public TimeSpan ForwardTimeout { get; set; } = TimeSpan.FromSeconds(30);
 }

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text.Json;
-using OrleansExemplars.ApiHost.Ingest;
 using OrleansExemplars.ApiHost.Query;
 using Microsoft.Extensions.Options;
 using OrleansExemplars.Prometheus.PromQL;

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using OrleansExemplars.ApiHost.Ingest;
+using OrleansExemplars.ApiHost.Query;
 using OrleansExemplars.Hosting.Http;
 
 namespace OrleansExemplars.ApiHost.Proxy;

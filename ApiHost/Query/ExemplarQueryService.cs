@@ -20,7 +20,7 @@ namespace OrleansExemplars.ApiHost.Query;
 /// (<see cref="ExemplarQueryException"/>). A partial list of exemplars looks exactly like a complete one in Grafana,
 /// so it is never returned.
 /// </remarks>
-public sealed class ExemplarQueryService(IGrainFactory grains, IOptions<ApiHostOptions> options, Ingest.ApiMetrics metrics)
+public sealed class ExemplarQueryService(IGrainFactory grains, IOptions<ApiHostOptions> options, ApiMetrics metrics)
 {
     /// <returns>One answer per grain asked, in a fixed grain order.</returns>
     /// <param name="exemplarIndex">Ask every grain for its exemplar index (a <c>limit</c> needs the timestamps).</param>

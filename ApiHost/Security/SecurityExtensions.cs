@@ -1,12 +1,11 @@
-using Microsoft.Extensions.Options;
 using OrleansExemplars.Hosting.Security;
 
 namespace OrleansExemplars.ApiHost.Security;
 
 /// <summary>
-/// Wires auth and limits in. Endpoints join a side with one line: <c>.RequireWriteAccess()</c> or
-/// <c>.RequireReadAccess()</c> on the endpoint or on a route group (credentials, rate limit and, on the read side,
-/// the body limit).
+/// Wires auth and limits in. Endpoints join a side with one line: <c>.RequireWriteAccess()</c> (Hosting's, shared with
+/// the silo) or <c>.RequireReadAccess()</c> on the endpoint or on a route group (credentials, rate limit and, on the read
+/// side, the body limit).
 /// </summary>
 public static class SecurityExtensions
 {
@@ -14,9 +13,7 @@ public static class SecurityExtensions
     {
         var services = builder.Services;
         services.AddSideAuthentication(builder.Configuration);
-        services.AddOptions<RateLimitOptions>().Bind(builder.Configuration.GetSection(RateLimitOptions.SectionName)).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<RateLimitOptions>, RateLimitOptionsValidator>();
-        services.AddSideRateLimits();
+        services.AddSideRateLimits(builder.Configuration); // RateLimit:*, shared with the silo's write endpoints
         return builder;
     }
 
@@ -28,9 +25,6 @@ public static class SecurityExtensions
         app.UseReadRequestBodyLimit();
         return app;
     }
-
-    public static TBuilder RequireWriteAccess<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
-        builder.RequireAuthorization(SecurityPolicies.Write).RequireRateLimiting(SecurityPolicies.Write);
 
     public static TBuilder RequireReadAccess<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
         builder.RequireAuthorization(SecurityPolicies.Read).RequireRateLimiting(SecurityPolicies.Read)

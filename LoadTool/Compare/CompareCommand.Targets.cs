@@ -78,13 +78,14 @@ public static partial class CompareCommand
                     if (_null is not null) cluster["RemoteWrite__Endpoints__0__Url"] = silo["RemoteWrite__Endpoints__0__Url"] = _null.WriteUrl.ToString();
                     var s = Track(ChildProcess.Start("Silo", "dotnet", [_siloDll], Log("silo"), silo, Path.GetDirectoryName(_siloDll)), target);
                     await s.WaitForPortAsync(settings.Host, gateway, ready, ct);
-                    await Say($"starting the API host on {b}");
+                    await Say($"starting the API host on {b} (ours is written to {(settings.OursWritesToSilo ? "the silo, " + silo["Urls"] : "the API host")})");
                     var api = Track(ChildProcess.Start(Name(target), "dotnet", [_apiDll], Log("apihost"),
                         new Dictionary<string, string>(cluster) { ["Urls"] = b.ToString().TrimEnd('/') }, Path.GetDirectoryName(_apiDll)), target);
                     // Serving when a query reaches the grains (the API host answers /-/ready before it has a gateway).
                     await api.WaitForHttpAsync(new Uri(b, "api/v1/query_exemplars?query=up&start=0&end=1"), ready, ct);
                     _bases[target] = b;
-                    return new Uri(b, "api/v1/write");
+                    // The silo takes remote write itself (Api:ServeOnSilo): its exemplars reach the grains in its process.
+                    return settings.OursWritesToSilo ? new Uri(new Uri(silo["Urls"] + "/"), "api/v1/write") : new Uri(b, "api/v1/write");
                 }
             }
         }

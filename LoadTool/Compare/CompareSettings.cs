@@ -21,6 +21,7 @@ public enum CompareTarget
 /// <param name="QueryRepetitions">Timed repetitions of each query per system (after one untimed).</param>
 /// <param name="Timeout">Bound of the whole run; what was started is stopped when it is over.</param>
 /// <param name="Storage">Grain storage of our silo: <c>Memory</c> or <c>File</c> (in the run's temporary directory).</param>
+/// <param name="OursWritesToSilo">Ours is written to at the silo's own <c>/api/v1/write</c> (else the API host's).</param>
 public sealed record CompareSettings(
     string Host,
     long Requests,
@@ -39,7 +40,8 @@ public sealed record CompareSettings(
     string PrometheusBinary,
     string VictoriaMetricsBinary,
     string VmagentBinary,
-    string? Repository)
+    string? Repository,
+    bool OursWritesToSilo = true)
 {
     /// <summary>vmagent is in the run: relays (vmagent and ours) forward to a null receiver and are timed to it.</summary>
     public bool Relay => Targets.Contains(CompareTarget.Vmagent);
@@ -61,6 +63,8 @@ public sealed record CompareSettings(
           --query-reps R      timed repetitions of each query per system (default 7)
           --timeout S         bound of the whole run in seconds (default 1200)
           --storage memory|file   our silo's grain storage (default memory; the WAL is on either way)
+          --ours-write silo|apihost   where ours is written to: the silo's own /api/v1/write (default) or the API
+                              host's (one gateway hop more); queries go to the API host either way
           --targets LIST      comma-separated subset of victoriametrics,prometheus,ours,vmagent (default the first three);
                               with vmagent, vmagent and ours both forward to a null receiver (a relay each) and are
                               timed until it has every sample, with CPU per million samples
@@ -76,7 +80,7 @@ public sealed record CompareSettings(
         string[] valueOptions =
         [
             "out", "requests", "warmup", "concurrency", "series", "metrics", "shards", "exemplar-ratio", "seed", "query-reps",
-            "timeout", "storage", "targets", "prometheus", "victoria-metrics", "vmagent", "repo", "host",
+            "timeout", "storage", "ours-write", "targets", "prometheus", "victoria-metrics", "vmagent", "repo", "host",
         ];
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
         for (var i = 0; i < args.Count; i++)
@@ -119,6 +123,13 @@ public sealed record CompareSettings(
             var other => throw new ArgumentException($"--storage must be memory or file, not {other}"),
         };
 
+        var oursToSilo = values.GetValueOrDefault("ours-write", "silo").ToLowerInvariant() switch
+        {
+            "silo" => true,
+            "apihost" => false,
+            var other => throw new ArgumentException($"--ours-write must be silo or apihost, not {other}"),
+        };
+
         var targets = values.GetValueOrDefault("targets", "victoriametrics,prometheus,ours")
             .Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
             .Select(t => t.ToLowerInvariant() switch
@@ -153,6 +164,7 @@ public sealed record CompareSettings(
             values.GetValueOrDefault("prometheus", "prometheus"),
             values.GetValueOrDefault("victoria-metrics", "victoria-metrics"),
             values.GetValueOrDefault("vmagent", "vmagent"),
-            values.GetValueOrDefault("repo"));
+            values.GetValueOrDefault("repo"),
+            oursToSilo);
     }
 }

@@ -176,6 +176,40 @@ public sealed class LoadToolTests
     }
 
     [Fact]
+    public async Task Several_urls_share_the_shards_each_shard_always_to_the_same_receiver()
+    {
+        // Several silos taking remote write: shard k's requests go to receiver k mod 2, every request once.
+        await using var first = await LoopbackRemoteWriteReceiver.StartAsync();
+        await using var second = await LoopbackRemoteWriteReceiver.StartAsync();
+        string[] args =
+        [
+            "--url", $"{first.Url},{second.Url}", "--requests", "12", "--series", "20", "--metrics", "2", "--shards", "4",
+            "--concurrency", "2", "--start", Start.ToString(CultureInfo.InvariantCulture), "--json",
+        ];
+
+        var (exit, summary, stderr) = await RunAsync(args);
+
+        Assert.True(exit == 0, stderr);
+        Assert.Equal(12L, summary!.Requests);
+        var workload = Workload(args);
+        var expected = Enumerable.Range(0, 12).Select(r => (Receiver: r % 4 % 2, Body: workload.Encode(r).Body)).ToList();
+        Assert.Equal(expected.Where(e => e.Receiver == 0).Select(e => e.Body).ToHashSet(new BytesComparer()),
+            first.Requests.Select(r => r.Body).ToHashSet(new BytesComparer()));
+        Assert.Equal(expected.Where(e => e.Receiver == 1).Select(e => e.Body).ToHashSet(new BytesComparer()),
+            second.Requests.Select(r => r.Body).ToHashSet(new BytesComparer()));
+        Assert.Equal(6, first.Requests.Count);
+        Assert.Equal(6, second.Requests.Count);
+        Assert.Equal([first.Url, second.Url], LoadSettings.Parse(args, DateTimeOffset.UtcNow).Urls);
+        Assert.Throws<ArgumentException>(() => LoadSettings.Parse(["--url", $"{first.Url},not a url"], DateTimeOffset.UtcNow));
+    }
+
+    private sealed class BytesComparer : IEqualityComparer<byte[]>
+    {
+        public bool Equals(byte[]? x, byte[]? y) => x.AsSpan().SequenceEqual(y);
+        public int GetHashCode(byte[] obj) => obj.Length == 0 ? 0 : HashCode.Combine(obj.Length, obj[0], obj[^1], obj[obj.Length / 2]);
+    }
+
+    [Fact]
     public async Task With_retry_a_refused_request_is_resent_with_the_same_bytes_until_acknowledged()
     {
         // 503 with Retry-After, a 429, then acceptance: as Prometheus would, the tool resends the same request.
@@ -209,6 +243,7 @@ public sealed class LoadToolTests
     [Theory]
     [InlineData("--url", "http://192.0.2.10:8000/api/v1/write")]
     [InlineData("--url", "http://example.com/api/v1/write")]
+    [InlineData("--url", "http://127.0.0.1:8080/api/v1/write,http://192.0.2.10:8000/api/v1/write")]
     [InlineData("--target", "kafka", "--bootstrap", "127.0.0.1:9092,kafka:9092")]
     [InlineData("--target", "kafka", "--bootstrap", "10.1.2.3:9092")]
     public async Task A_non_loopback_target_is_refused_unless_allowed(params string[] target)

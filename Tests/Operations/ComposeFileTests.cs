@@ -79,7 +79,7 @@ public sealed class ComposeFileTests
         var published = services.Children.Where(s => ((YamlMappingNode)s.Value).Children.ContainsKey("ports"))
             .SelectMany(s => (YamlSequenceNode)s.Value["ports"]).Select(p => ((YamlScalarNode)p).Value!).ToList();
         Assert.All(published, p => Assert.StartsWith("127.0.0.1:", p));
-        foreach (var port in new[] { "8000", "8080", "8081", "3000" }) Assert.Contains(published, p => p.StartsWith($"127.0.0.1:{port}:"));
+        foreach (var port in new[] { "8000", "8080", "8081", "8090", "8091", "3000" }) Assert.Contains(published, p => p.StartsWith($"127.0.0.1:{port}:"));
 
         // The silos read the topic the init job creates, and the forwarder writes to the VictoriaMetrics service.
         var silo1 = Environment((YamlMappingNode)services["silo1"]);
@@ -162,6 +162,9 @@ public sealed class ComposeFileTests
             // (docker-compose config spells "127.0.0.1:8080:8081" as "127.0.0.1:8080:8081/tcp".)
             Assert.Contains(ports, p => p.StartsWith("127.0.0.1:", StringComparison.Ordinal) &&
                                         p.Split('/')[0].EndsWith($":{dashboard.Port}", StringComparison.Ordinal));
+            // And the silo's own port (Urls): its write endpoints (Api:ServeOnSilo), /metrics and probes.
+            var urls = new Uri(environment["Urls"].Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal));
+            Assert.Contains(ports, p => p.Split('/')[0].EndsWith($":{urls.Port}", StringComparison.Ordinal));
             Assert.All(ports, p => Assert.StartsWith("127.0.0.1:", p));
         }
     }

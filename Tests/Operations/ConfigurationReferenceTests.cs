@@ -45,6 +45,7 @@ public sealed class ConfigurationReferenceTests
         typeof(Grains.ExemplarStorageOptions).Assembly,
         typeof(Silo.Storage.GrainStorageOptions).Assembly,
         typeof(ApiHost.Hosting.ApiHostOptions).Assembly,
+        typeof(WriteApi.WriteApiOptions).Assembly,
     ];
 
     /// <summary>Keys the hosts read that belong to no options class of ours, with why they are documented.</summary>
@@ -70,7 +71,7 @@ public sealed class ConfigurationReferenceTests
         // A sample the reflection must see; a failure here means the discovery broke, not the reference.
         foreach (var expected in new[] { "ClusterHostOptions", "AzureTableClusteringOptions", "AzureCredentialOptions", "WalOptions",
                      "KafkaStreamOptions", "RemoteWriteOptions", "GrainStorageOptions", "FileGrainStorageOptions", "AuthOptions",
-                     "ApiHostOptions", "QueryProxyOptions", "ShardingOptions" })
+                     "ApiHostOptions", "WriteApiOptions", "QueryProxyOptions", "ShardingOptions" })
         {
             Assert.Contains(expected, names);
         }

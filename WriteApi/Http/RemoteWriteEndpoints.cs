@@ -1,13 +1,12 @@
 using System.Buffers;
 using System.Globalization;
 using Microsoft.Extensions.Options;
-using OrleansExemplars.ApiHost.Hosting;
-using OrleansExemplars.ApiHost.Ingest;
+using OrleansExemplars.WriteApi.Ingest;
 using OrleansExemplars.Hosting.Http;
 using OrleansExemplars.Prometheus.RemoteWrite;
 using Snappier;
 
-namespace OrleansExemplars.ApiHost.Http;
+namespace OrleansExemplars.WriteApi.Http;
 
 public static class RemoteWriteEndpoints
 {
@@ -27,8 +26,8 @@ public static class RemoteWriteEndpoints
         return group;
     }
 
-    private static async Task<IResult> HandleAsync(HttpContext http, RemoteWriteIngestor ingestor, ApiMetrics metrics,
-        IOptions<ApiHostOptions> options, IOptions<IngestLimitsOptions> limits)
+    private static async Task<IResult> HandleAsync(HttpContext http, RemoteWriteIngestor ingestor, WriteApiMetrics metrics,
+        IOptions<WriteApiOptions> options, IOptions<IngestLimitsOptions> limits)
     {
         if (RemoteWriteDecoder.UnsupportedContentType(http.Request.ContentType) is { } unsupported)
         {
@@ -44,7 +43,7 @@ public static class RemoteWriteEndpoints
         var maxBody = Snappy.GetMaxCompressedLength(maxDecompressed);
         if (http.Request.ContentLength > maxBody) return TooLarge(metrics, http.Request.ContentLength.Value, maxBody);
 
-        var (buffer, length) = await RequestBody.ReadAtMostAsync(http.Request.Body, maxBody, http.RequestAborted);
+        var (buffer, length) = await RequestBody.ReadAtMostAsync(http, maxBody);
         try
         {
             if (length > maxBody) return TooLarge(metrics, length, maxBody);
@@ -135,7 +134,7 @@ public static class RemoteWriteEndpoints
     private const string HistogramsWritten = "X-Prometheus-Remote-Write-Histograms-Written";
     private const string ExemplarsWritten = "X-Prometheus-Remote-Write-Exemplars-Written";
 
-    private static IResult TooLarge(ApiMetrics metrics, long length, long max)
+    private static IResult TooLarge(WriteApiMetrics metrics, long length, long max)
     {
         metrics.RecordRequest("too_large");
         return PrometheusErrors.Result(StatusCodes.Status413PayloadTooLarge, PrometheusErrors.BadData,

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Options;
-using OrleansExemplars.Hosting.Security;
 
-namespace OrleansExemplars.ApiHost.Security;
+namespace OrleansExemplars.Hosting.Security;
 
 /// <summary>Checks <c>RateLimit</c> at start-up, naming the key.</summary>
 internal sealed class RateLimitOptionsValidator : IValidateOptions<RateLimitOptions>

@@ -1,21 +1,15 @@
 using System.Diagnostics.Metrics;
-using OrleansExemplars.Prometheus.RemoteWrite;
 
-namespace OrleansExemplars.ApiHost.Ingest;
+namespace OrleansExemplars.ApiHost.Query;
 
 /// <summary>
-/// Counters of what <c>/api/v1/write</c> received and what became of it, and the read side's latency histograms:
-/// exemplar queries by outcome, proxied Prometheus API requests by status class.
+/// The read side's counters and latency histograms: exemplar queries by outcome and fan-out, proxied Prometheus API
+/// requests by status class. (What <c>/api/v1/write</c> received: <c>WriteApiMetrics</c>, shared with the silo.)
 /// </summary>
 public sealed class ApiMetrics
 {
     public const string MeterName = "OrleansExemplars.ApiHost";
 
-    private readonly Counter<long> _requests;
-    private readonly Counter<long> _samples;
-    private readonly Counter<long> _exemplars;
-    private readonly Counter<long> _histograms;
-    private readonly Counter<long> _invalidSeries;
     private readonly Histogram<double> _queryDuration;
     private readonly Histogram<double> _proxyDuration;
     private readonly Counter<long> _grainsAsked;
@@ -26,11 +20,6 @@ public sealed class ApiMetrics
     public ApiMetrics(IMeterFactory meterFactory)
     {
         var meter = meterFactory.Create(MeterName);
-        _requests = meter.CreateCounter<long>("oe_remote_write_requests", description: "Remote-write requests by outcome.");
-        _samples = meter.CreateCounter<long>("oe_remote_write_samples", description: "Samples received by remote write.");
-        _exemplars = meter.CreateCounter<long>("oe_remote_write_exemplars", description: "Exemplars received by remote write.");
-        _histograms = meter.CreateCounter<long>("oe_remote_write_histograms", description: "Native histogram samples received.");
-        _invalidSeries = meter.CreateCounter<long>("oe_remote_write_invalid_series", description: "Series refused by validation.");
         _grainsAsked = meter.CreateCounter<long>("oe_query_exemplars_grains_asked",
             description: "Metric grains exemplar queries fanned out to (the catalog's label index keeps it small for queries without a metric name).");
         _grainsAsked.Add(0);
@@ -46,8 +35,6 @@ public sealed class ApiMetrics
 
     public void RecordGrainsAsked(int grains) => _grainsAsked.Add(grains);
 
-    public void RecordRequest(string outcome) => _requests.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
-
     public void RecordQuery(string outcome, TimeSpan duration) =>
         _queryDuration.Record(duration.TotalSeconds, new KeyValuePair<string, object?>("outcome", outcome));
 
@@ -62,12 +49,4 @@ public sealed class ApiMetrics
         >= 400 and < 500 => "4xx",
         _ => "5xx",
     };
-
-    public void RecordWrite(DecodedWrite write)
-    {
-        _samples.Add(write.SampleCount);
-        _exemplars.Add(write.ExemplarCount);
-        _histograms.Add(write.HistogramCount);
-        if (write.Invalid.Count > 0) _invalidSeries.Add(write.Invalid.Count);
-    }
 }

@@ -1,11 +1,10 @@
 using Microsoft.Extensions.Options;
-using OrleansExemplars.ApiHost.Hosting;
 using OrleansExemplars.GrainInterfaces;
 using OrleansExemplars.GrainInterfaces.Sharding;
 using OrleansExemplars.Prometheus.Model;
 using OrleansExemplars.Prometheus.RemoteWrite;
 
-namespace OrleansExemplars.ApiHost.Ingest;
+namespace OrleansExemplars.WriteApi.Ingest;
 
 /// <summary>What became of a request's samples.</summary>
 public enum IngestOutcome
@@ -27,8 +26,8 @@ public enum IngestOutcome
 /// shard for the samples, all in parallel. A forwarder batch is named by the request's content and its shard, so a
 /// resent request finds its batches queued (or sent) and nothing is forwarded twice.
 /// </summary>
-public sealed class RemoteWriteIngestor(IGrainFactory grains, ApiMetrics metrics, IOptions<RemoteWriteOptions> forwarding,
-    IOptions<ApiHostOptions> options, MetricShardDirectory shards)
+public sealed class RemoteWriteIngestor(IGrainFactory grains, WriteApiMetrics metrics, IOptions<RemoteWriteOptions> forwarding,
+    IOptions<WriteApiOptions> options, MetricShardDirectory shards)
 {
     private readonly int _forwardShards = forwarding.Value.ForwardShards;
 

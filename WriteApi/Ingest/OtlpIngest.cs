@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 using OrleansExemplars.Prometheus.Otlp;
 using OrleansExemplars.Prometheus.RemoteWrite;
 
-namespace OrleansExemplars.ApiHost.Ingest;
+namespace OrleansExemplars.WriteApi.Ingest;
 
 /// <summary>Registers the OTLP/HTTP metrics receiver's options (<c>Otlp</c>, checked at start) and counters.</summary>
 public static class OtlpIngestExtensions
@@ -37,7 +37,7 @@ public sealed class OtlpMetrics
     public OtlpMetrics(IMeterFactory meterFactory)
     {
         // The API host's meter, which its /metrics already exports.
-        var meter = meterFactory.Create(ApiMetrics.MeterName);
+        var meter = meterFactory.Create(WriteApiMetrics.MeterName);
         _requests = meter.CreateCounter<long>("oe_otlp_requests", description: "OTLP/HTTP metrics export requests by outcome.");
         _points = meter.CreateCounter<long>("oe_otlp_data_points", description: "OTLP data points received, of every type.");
         _rejected = meter.CreateCounter<long>("oe_otlp_rejected_data_points",

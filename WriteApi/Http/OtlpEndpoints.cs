@@ -1,13 +1,12 @@
 using System.Buffers;
 using Microsoft.Extensions.Options;
-using OrleansExemplars.ApiHost.Hosting;
-using OrleansExemplars.ApiHost.Ingest;
+using OrleansExemplars.WriteApi.Ingest;
 using OrleansExemplars.Hosting.Http;
 using OrleansExemplars.Prometheus.Otlp;
 using OrleansExemplars.Prometheus.Otlp.Proto;
 using OrleansExemplars.Prometheus.RemoteWrite;
 
-namespace OrleansExemplars.ApiHost.Http;
+namespace OrleansExemplars.WriteApi.Http;
 
 public static class OtlpEndpoints
 {
@@ -29,7 +28,7 @@ public static class OtlpEndpoints
 
 
     private static async Task<IResult> HandleAsync(HttpContext http, RemoteWriteIngestor ingestor, OtlpMetrics metrics,
-        IOptions<ApiHostOptions> options, IOptions<IngestLimitsOptions> limits, IOptions<OtlpOptions> otlp)
+        IOptions<WriteApiOptions> options, IOptions<IngestLimitsOptions> limits, IOptions<OtlpOptions> otlp)
     {
         var contentType = http.Request.ContentType;
         if (OtlpRequestDecoder.Format(contentType) is not { } format)
@@ -43,7 +42,7 @@ public static class OtlpEndpoints
         var maxBody = (int)Math.Min(int.MaxValue - 1L, maxDecompressed + maxDecompressed / 100L + 1024);
         if (http.Request.ContentLength > maxBody) return TooLarge(metrics, http.Request.ContentLength.Value, maxBody);
 
-        var (buffer, length) = await RequestBody.ReadAtMostAsync(http.Request.Body, maxBody, http.RequestAborted);
+        var (buffer, length) = await RequestBody.ReadAtMostAsync(http, maxBody);
         try
         {
             if (length > maxBody) return TooLarge(metrics, length, maxBody);

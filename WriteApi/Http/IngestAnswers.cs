@@ -1,7 +1,7 @@
-using OrleansExemplars.ApiHost.Ingest;
+using OrleansExemplars.WriteApi.Ingest;
 using OrleansExemplars.Hosting.Http;
 
-namespace OrleansExemplars.ApiHost.Http;
+namespace OrleansExemplars.WriteApi.Http;
 
 /// <summary>
 /// What the ingest endpoints (remote write, OTLP) answer when a request was not acknowledged: nothing of it counts, the

@@ -3,9 +3,8 @@ using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 using OrleansExemplars.Hosting.Http;
-using OrleansExemplars.Hosting.Security;
 
-namespace OrleansExemplars.ApiHost.Security;
+namespace OrleansExemplars.Hosting.Security;
 
 /// <summary>
 /// ASP.NET Core's rate limiter with one token-bucket policy per side. A client is its credential when the side has
@@ -14,8 +13,11 @@ namespace OrleansExemplars.ApiHost.Security;
 /// </summary>
 public static class RateLimiting
 {
-    public static IServiceCollection AddSideRateLimits(this IServiceCollection services)
+    /// <summary>The limiter and its validated <c>RateLimit</c> options (checked at start-up, naming the key).</summary>
+    public static IServiceCollection AddSideRateLimits(this IServiceCollection services, IConfiguration configuration)
     {
+        services.AddOptions<RateLimitOptions>().Bind(configuration.GetSection(RateLimitOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<RateLimitOptions>, RateLimitOptionsValidator>();
         services.AddRateLimiter(o =>
         {
             o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
@@ -25,6 +27,13 @@ public static class RateLimiting
         });
         return services;
     }
+
+    /// <summary>
+    /// The write side's credentials (<c>Auth:Write</c>) and rate limit (<c>RateLimit:Write</c>) on an endpoint or route
+    /// group: what both hosts put in front of <c>/api/v1/write</c> and OTLP.
+    /// </summary>
+    public static TBuilder RequireWriteAccess<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
+        builder.RequireAuthorization(SecurityPolicies.Write).RequireRateLimiting(SecurityPolicies.Write);
 
     private static RateLimitPartition<string> Partition(HttpContext http, AccessSide side)
     {

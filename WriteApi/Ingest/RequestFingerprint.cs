@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace OrleansExemplars.ApiHost.Ingest;
+namespace OrleansExemplars.WriteApi.Ingest;
 
 /// <summary>
 /// Names a remote-write request by its content: 128 bits of SHA-256 over its content type, content encoding and body

@@ -1,5 +1,4 @@
-using OrleansExemplars.Hosting.Security;
-namespace OrleansExemplars.ApiHost.Security;
+namespace OrleansExemplars.Hosting.Security;
 
 /// <summary>
 /// Configuration section <c>RateLimit</c>: an optional token bucket per client (its credential when the side has
