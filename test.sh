@@ -1,13 +1,22 @@
 #!/usr/bin/env bash
-# Installs what the tests need and runs every test of the solution.
+# Installs what the tests need and runs every test of the solution, lane by lane (Tests/Unit, Tests/Integration,
+# Tests/Differential; one after the other, as the fault tests time things on two cores).
 #   - Prometheus 2.42 and VictoriaMetrics 1.79 from Debian (differential and forwarding tests)
 #   - Azurite 3.37.0 from npm (grain storage tests)
 #   - docker-compose from Debian (the compose file is checked with `docker-compose config`; no Docker engine needed)
 #   - chromium from Debian (headless: renders the Orleans dashboard; screenshots in TestResults/dashboard/)
 #   - e2fsprogs and util-linux from Debian (disk-fault tests mount tmpfs and a loop-device ext4; they need root)
-# Usage: ./test.sh [extra dotnet test arguments, e.g. --filter FullyQualifiedName~Ring]
+# Usage: ./test.sh [--unit] [extra dotnet test arguments, e.g. --filter FullyQualifiedName~Ring]
+#   --unit: only the unit lane (no process, cluster or web host; seconds), which needs none of the installs.
 set -euo pipefail
 cd "$(dirname "$0")"
+
+unit_only=false
+args=()
+for arg in "$@"; do
+  if [ "$arg" = "--unit" ]; then unit_only=true; else args+=("$arg"); fi
+done
+if $unit_only; then lanes=(Unit); else lanes=(Unit Integration Differential); fi
 
 install_debian() {
   local missing=()
@@ -26,25 +35,32 @@ install_debian() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
-install_debian prometheus victoria-metrics docker-compose chromium e2fsprogs util-linux
+if ! $unit_only; then
+  install_debian prometheus victoria-metrics docker-compose chromium e2fsprogs util-linux
 
-# Azurite (the Azure Storage emulator), pinned by Azurite/package-lock.json.
-if [ ! -f Azurite/node_modules/azurite/dist/src/azurite.js ]; then
-  echo "==> installing Azurite (npm ci)"
-  (cd Azurite && npm ci --no-audit --no-fund --silent)
+  # Azurite (the Azure Storage emulator), pinned by Azurite/package-lock.json.
+  if [ ! -f Azurite/node_modules/azurite/dist/src/azurite.js ]; then
+    echo "==> installing Azurite (npm ci)"
+    (cd Azurite && npm ci --no-audit --no-fund --silent)
+  fi
+
+  echo "==> restoring and building"
+  dotnet build OrleansExemplars.sln -c Release -nologo -v quiet
+else
+  echo "==> restoring and building the unit lane"
+  dotnet build Tests/Unit/Unit.csproj -c Release -nologo -v quiet
 fi
 
-echo "==> restoring and building"
-dotnet build OrleansExemplars.sln -c Release -nologo -v quiet
-
-echo "==> running tests"
 results="$(mktemp -d)"
 status=0
-dotnet test OrleansExemplars.sln -c Release --no-build -nologo \
-  --logger "console;verbosity=normal" --logger "trx;LogFileName=results.trx" \
-  --results-directory "$results" "$@" || status=$?
+for lane in "${lanes[@]}"; do
+  echo "==> running the ${lane,,} tests (Tests/${lane})"
+  dotnet test "Tests/${lane}/${lane}.csproj" -c Release --no-build -nologo \
+    --logger "console;verbosity=normal" --logger "trx;LogFileName=${lane}.trx" \
+    --results-directory "$results" ${args[@]+"${args[@]}"} || status=$?
+done
 
-# One closing line in the plain form CI reads, summed over the test assemblies.
+# One closing line in the plain form CI reads, summed over the lanes.
 passed=0; failed=0; skipped=0
 for trx in "$results"/*.trx; do
   [ -f "$trx" ] || continue

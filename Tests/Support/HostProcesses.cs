@@ -84,7 +84,7 @@ public sealed class HostProcess : IAsyncDisposable
     /// <summary>The project's own bin directory, in the configuration this test assembly was built in.</summary>
     private static string BuildOutput(string project)
     {
-        var testBin = Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory); // …/Tests/bin/<Configuration>/net10.0
+        var testBin = Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory); // …/Tests/<Lane>/bin/<Configuration>/net10.0
         var configuration = new DirectoryInfo(testBin).Parent!.Name;
         var dir = new DirectoryInfo(testBin);
         while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "OrleansExemplars.sln"))) dir = dir.Parent;
