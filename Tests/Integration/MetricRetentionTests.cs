@@ -101,6 +101,39 @@ public sealed class MetricRetentionTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task On_azure_blob_storage_a_forgotten_metrics_ring_blob_is_deleted()
+    {
+        const string container = "retention-test";
+        var retention = TimeSpan.FromSeconds(2);
+        await using var azurite = await AzuriteServer.StartAsync();
+        await using var system = await StartAsync(storage: null, retention, settings: new Dictionary<string, string?>
+        {
+            ["Storage:AzureBlob:ConnectionString"] = azurite.ConnectionString,
+            ["Storage:AzureBlob:ContainerName"] = container,
+        });
+        var blobs = new Azure.Storage.Blobs.BlobServiceClient(azurite.ConnectionString).GetBlobContainerClient(container);
+        async Task<List<string>> RingBlobsAsync()
+        {
+            var names = new List<string>();
+            await foreach (var blob in blobs.GetBlobsAsync()) names.Add(blob.Name);
+            return names.Where(n => n.StartsWith("ring-", StringComparison.Ordinal)).ToList();
+        }
+
+        await WriteAsync(system, ("blob_live", "a0"), ("blob_idle", "b0"));
+        Assert.True(await KafkaTestData.EventuallyAsync(async () => (await RingBlobsAsync()).Count(n => n.Contains("blob_")) == 2, TimeSpan.FromSeconds(5)),
+            "the rings were never written behind: " + string.Join(", ", await RingBlobsAsync()));
+        var live = 1;
+        Assert.True(await KafkaTestData.EventuallyAsync(async () =>
+        {
+            await WriteAsync(system, ("blob_live", $"a{live++}"));
+            return (await RingBlobsAsync()).All(n => !n.Contains("blob_idle"));
+        }, retention * 4), "blob_idle's ring blob is still there: " + string.Join(", ", await RingBlobsAsync()));
+        Assert.Contains(await RingBlobsAsync(), n => n.Contains("blob_live"));
+        Assert.DoesNotContain("blob_idle", (await QueryAsync(system, "{__name__=~\".+\"}")).Select(e => e.Metric));
+        Assert.Equal(live, (await QueryAsync(system, "blob_live")).Count);
+    }
+
+    [Fact]
     public async Task After_a_restart_the_catalog_still_knows_when_each_metric_was_last_seen()
     {
         var retention = TimeSpan.FromSeconds(10);
