@@ -101,6 +101,36 @@ public sealed class MetricRetentionTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_grain_that_just_stored_an_exemplar_refuses_to_be_forgotten_and_keeps_it()
+    {
+        var storage = Directory.CreateTempSubdirectory("oe-retention-grains-").FullName;
+        try
+        {
+            await using var system = await StartAsync(storage, TimeSpan.FromHours(1));
+            await WriteAsync(system, ("racing_metric", "r0"));
+            var grain = system.Client.GetGrain<IMetricGrain>("racing_metric");
+
+            // The catalog's sweep decided on an older last-seen time, and this append got in first: refused, kept.
+            Assert.False(await grain.ForgetAsync(TimeSpan.FromHours(1)));
+            await WriteAsync(system, ("racing_metric", "r1"));
+            Assert.Equal(["r0", "r1"], (await QueryAsync(system, "{__name__=~\"racing_.*\"}")).Select(e => e.TraceId));
+            Assert.NotNull(await system.Client.Shard("racing_metric").GetLayoutAsync("racing_metric"));
+            Assert.True(await KafkaTestData.EventuallyAsync(() => Task.FromResult(RingFile(storage, "racing_metric") is not null), TimeSpan.FromSeconds(5)));
+
+            // Idle for long enough: it deletes its ring and file; its next exemplar starts afresh.
+            Assert.True(await grain.ForgetAsync(TimeSpan.Zero));
+            Assert.Null(RingFile(storage, "racing_metric"));
+            Assert.Empty(await QueryAsync(system, "racing_metric"));
+            await WriteAsync(system, ("racing_metric", "r2"));
+            Assert.Equal(["r2"], (await QueryAsync(system, "racing_metric")).Select(e => e.TraceId));
+        }
+        finally
+        {
+            Directory.Delete(storage, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task On_azure_blob_storage_a_forgotten_metrics_ring_blob_is_deleted()
     {
         const string container = "retention-test";
