@@ -20,8 +20,9 @@ public sealed class MetricCatalogState
     [Id(1)] public Dictionary<string, MetricShardState> Shards { get; set; } = new(StringComparer.Ordinal);
 
     /// <summary>
-    /// When each grain key (<c>name</c>, <c>name#k</c>) last reported storing exemplars, by the catalog's clock. A name
-    /// none of whose keys has an entry (state written before retention existed) counts as seen when the shard activated.
+    /// When each grain key (<c>name</c>, <c>name#k</c>) last reported storing exemplars, by the catalog's clock; kept
+    /// with <c>Exemplars:Retention</c> only. A name none of whose keys has an entry (state written before retention
+    /// existed, or while it was off) counts as seen when the shard activated.
     /// </summary>
     [Id(2)] public Dictionary<string, DateTime> LastSeen { get; set; } = new(StringComparer.Ordinal);
 
@@ -95,6 +96,26 @@ public sealed class MetricCatalogGrain(
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        metrics.Names(Shard, state.State.Names.Count);
+        if (_retention <= TimeSpan.Zero)
+        {
+            // Not tracked without retention, and what an earlier run with it stored is dropped: turning retention on
+            // again later must count from then, not expire every metric that was active meanwhile at once.
+            if (state.State.LastSeen.Count + state.State.Forgotten.Count == 0) return;
+            state.State.LastSeen.Clear();
+            state.State.Forgotten.Clear();
+            _unwritten = true;
+            try
+            {
+                await state.WriteStateAsync(cancellationToken);
+                _unwritten = false;
+            }
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+            {
+                logger.LogWarning(e, "Metric catalog shard {Shard} could not drop its last-seen times (Exemplars:Retention is off); writing them with the next change", Shard);
+            }
+            return;
+        }
         var now = DateTime.UtcNow;
         foreach (var name in state.State.Names)
         {
@@ -103,8 +124,6 @@ public sealed class MetricCatalogGrain(
             foreach (var key in keys) state.State.LastSeen[key] = now;
             _unwritten = true;
         }
-        metrics.Names(Shard, state.State.Names.Count);
-        if (_retention <= TimeSpan.Zero) return;
         var period = CatalogRetention.SweepInterval(_retention);
         this.RegisterGrainTimer(SweepAsync, new GrainTimerCreationOptions(period, period) { KeepAlive = true });
         // Before the first answer: a key that expired while the shard was inactive (a restart) is never listed.
@@ -185,7 +204,7 @@ public sealed class MetricCatalogGrain(
             state.State.Shards[metricName] = shard = new MetricShardState { Unsharded = !added };
         }
         var changed = change(shard) | added;
-        if (grainKey is not null)
+        if (grainKey is not null && _retention > TimeSpan.Zero)
         {
             // A key new to the table is written at once, so a restart cannot leave it untracked (and never forgotten).
             changed |= !state.State.LastSeen.ContainsKey(grainKey);
