@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace OrleansExemplars.Grains;
 
 /// <summary>Configuration section <c>Exemplars</c>.</summary>
-public sealed class ExemplarStorageOptions
+public sealed class ExemplarStorageOptions : IValidatableObject
 {
     public const string SectionName = "Exemplars";
 
@@ -27,4 +27,24 @@ public sealed class ExemplarStorageOptions
     /// <summary>How often a changed ring is written to grain storage (write-behind); also written on deactivation.</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00", ErrorMessage = "Exemplars:PersistInterval must be between {1} and {2}.")]
     public TimeSpan PersistInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// How long a metric grain (a metric, or one shard of a sharded metric) may go without a stored exemplar before the
+    /// catalog forgets it: it leaves the catalog (names, shards, label index), its stored ring is deleted and its WAL
+    /// records are no longer replayed, so it is neither queried nor kept; exemplars arriving later register it as new.
+    /// 0 (the default) keeps every metric for ever. See <see cref="Catalog.CatalogRetention"/> for the timing.
+    /// </summary>
+    public TimeSpan Retention { get; set; } = TimeSpan.Zero;
+
+    /// <summary>Least non-zero <see cref="Retention"/>; values under a minute are for tests.</summary>
+    public static readonly TimeSpan MinRetention = TimeSpan.FromSeconds(1);
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (Retention != TimeSpan.Zero && (Retention < MinRetention || Retention > Catalog.CatalogRetention.MaxRetention))
+        {
+            yield return new ValidationResult(
+                $"Exemplars:Retention must be 0 (keep every metric) or between {MinRetention:c} and {Catalog.CatalogRetention.MaxRetention:c}.");
+        }
+    }
 }

@@ -40,7 +40,7 @@ public sealed class MetricGrain(
     ExemplarBudget budget,
     SiloExemplarWal log,
     ILogger<MetricGrain> logger,
-    [PersistentState("ring", StorageNames.Exemplars)] IPersistentState<MetricRingState> state)
+    [PersistentState(StorageNames.RingState, StorageNames.Exemplars)] IPersistentState<MetricRingState> state)
     : Grain, IMetricGrain, IStreamSubscriptionObserver, IAsyncObserver<SeriesExemplars[]>
 {
     private ExemplarRing _ring = new(0);
@@ -56,14 +56,24 @@ public sealed class MetricGrain(
 
     /// <summary>
     /// Catalog shards keep names in grain storage; re-registering now and then heals a shard whose state was lost
-    /// (e.g. memory storage on a silo that left) while this metric keeps receiving exemplars.
+    /// (e.g. memory storage on a silo that left) while this metric keeps receiving exemplars, and is how the catalog
+    /// learns the metric is active (<c>Exemplars:Retention</c>): at most this often, never per append.
     /// </summary>
-    private static readonly TimeSpan RegistrationRefresh = TimeSpan.FromMinutes(5);
+    private readonly TimeSpan _registrationRefresh = CatalogRetention.ReportInterval(options.Value.Retention);
 
     private DateTime _registeredAt = DateTime.MinValue;
 
+    /// <summary>When this activation last stored an exemplar (its own clock); MinValue when it has not.</summary>
+    private DateTime _storedAt = DateTime.MinValue;
+
+    /// <summary>The catalog's answer to whether this grain was forgotten, asked before the first replay (see <see cref="ReplayAsync"/>).</summary>
+    private bool? _forgotten;
+
+    /// <summary>Re-registers after a refused <see cref="ForgetAsync"/>, once that call has returned.</summary>
+    private IGrainTimer? _registerAgain;
+
     /// <summary>The label names and values of this ring's series the catalog's index was told (see <see cref="ReportLabelsAsync"/>).</summary>
-    private readonly LabelValueTracker _labels = new();
+    private LabelValueTracker _labels = new();
 
     /// <summary>The catalog had this activation's complete report; until then, and after a failed report, the next is complete.</summary>
     private bool _labelsComplete;
@@ -203,6 +213,7 @@ public sealed class MetricGrain(
         // Registered after the first stored exemplar (the catalog lists names worth querying), then refreshed.
         if (appended > 0)
         {
+            _storedAt = DateTime.UtcNow;
             await RegisterAsync();
             await ShardIfHotAsync();
         }
@@ -212,6 +223,12 @@ public sealed class MetricGrain(
 
     public async Task<ReplayReceipt> ReplayAsync(SeriesExemplars[] batch)
     {
+        if (await WasForgottenAsync())
+        {
+            // Records from before the catalog forgot this grain, still in a crashed silo's log: dropped, as its ring was.
+            logger.LogDebug("Metric grain {Metric} was forgotten for idleness: {Series} replayed series dropped", Metric, batch.Length);
+            return new ReplayReceipt(0, _activation);
+        }
         var (ring, added) = ExemplarRingMerge.Merge(_ring, batch);
         _ring = ring;
         ReportRing();
@@ -228,7 +245,7 @@ public sealed class MetricGrain(
     /// </summary>
     private async Task RegisterAsync()
     {
-        if (DateTime.UtcNow - _registeredAt <= RegistrationRefresh) return;
+        if (DateTime.UtcNow - _registeredAt <= _registrationRefresh) return;
         var (name, shard) = MetricShardRouter.ParseKey(Metric);
         var catalog = GrainFactory.Shard(name);
         await (shard < 0 ? catalog.RegisterAsync(name) : catalog.RegisterShardAsync(name, shard));
@@ -277,6 +294,51 @@ public sealed class MetricGrain(
             ReportRing();
         }
         return Task.FromResult(dropped);
+    }
+
+    /// <summary>
+    /// Whether the catalog forgot this grain and it stored nothing since: asked once per activation, before its first
+    /// replay, with retention on. An activation that stored an exemplar registered it again, which lifts the tombstone.
+    /// </summary>
+    private async ValueTask<bool> WasForgottenAsync()
+    {
+        if (options.Value.Retention == TimeSpan.Zero || _storedAt != DateTime.MinValue) return false;
+        _forgotten ??= await GrainFactory.Shard(MetricShardRouter.ParseKey(Metric).Metric).IsForgottenAsync(Metric);
+        return _forgotten.Value;
+    }
+
+    public async Task<bool> ForgetAsync(TimeSpan idleAtLeast)
+    {
+        if (DateTime.UtcNow - _storedAt < idleAtLeast)
+        {
+            // An append raced the expiry: the ring is live. The catalog dropped the key, so register again — from a
+            // timer, after this call: the catalog is not waiting for it, but its sweep may still be sending forgets.
+            _registeredAt = DateTime.MinValue;
+            _registerAgain ??= this.RegisterGrainTimer(async () =>
+            {
+                _registerAgain?.Dispose();
+                _registerAgain = null;
+                await RegisterAsync();
+                await ReportLabelsAsync();
+            }, TimeSpan.Zero, Timeout.InfiniteTimeSpan);
+            logger.LogInformation("Metric grain {Metric} stored exemplars as the catalog forgot it: kept, registering again", Metric);
+            return false;
+        }
+        // Storage first: if deleting fails, nothing changed and the catalog asks again.
+        await state.ClearStateAsync();
+        _ring = new ExemplarRing(options.Value.MaxExemplarsPerMetric);
+        _dirty = false;
+        _persistBeforeAck = false;
+        // Its records in the WAL need no replay now (a crashed silo's log is screened by the catalog's tombstone).
+        if (_walOwner is not null) log.Persisted(_walOwner);
+        ReportRing(); // the ring gauges and the silo's budget let its exemplars go
+        _labels = new LabelValueTracker();
+        _labelsComplete = false;
+        _registeredAt = DateTime.MinValue; // the next stored exemplar registers it as new
+        _autoShardRequested = false;
+        DeactivateOnIdle();
+        logger.LogDebug("Metric grain {Metric} forgotten for idleness: stored ring deleted", Metric);
+        return true;
     }
 
     public Task<SeriesJsonBatch> SelectJsonAsync(long startMs, long endMs, LabelMatcher[][] matcherSets, SeriesJsonOptions options) =>

@@ -11,7 +11,8 @@ public static class ServiceCollectionExtensions
     /// <summary>
     /// Registers what the grains need: validated <see cref="ExemplarStorageOptions"/>, <see cref="ShardingOptions"/>,
     /// <see cref="IngestLimitsOptions"/> (the Kafka receivers apply them) and
-    /// <see cref="WalOptions"/>, the shard directory, the counters, and the silo's exemplar WAL (opened and closed with the silo).
+    /// <see cref="WalOptions"/>, the shard directory, the counters, the catalog's retention keeper, and the silo's
+    /// exemplar WAL (opened and closed with the silo).
     /// </summary>
     public static IServiceCollection AddExemplarGrains(this IServiceCollection services, IConfiguration configuration)
     {
@@ -38,6 +39,9 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<Budget.ExemplarBudget>();
         services.AddSingleton<Budget.ExemplarBudgetEnforcer>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<Budget.ExemplarBudgetEnforcer>());
+        services.AddSingleton<Catalog.CatalogMetrics>();
+        services.AddSingleton<Catalog.CatalogRetentionKeeper>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<Catalog.CatalogRetentionKeeper>());
         services.AddSingleton<WalMetrics>();
         services.AddSingleton<SiloExemplarWal>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<SiloExemplarWal>());

@@ -44,9 +44,20 @@ public interface IMetricCatalogGrain : IGrainWithIntegerKey
     [AlwaysInterleave]
     Task<MetricLayout[]> GetLayoutsAsync();
 
-    /// <summary>One metric's layout, or null when no grain of it ever stored an exemplar.</summary>
+    /// <summary>One metric's layout, or null when no grain of it ever stored an exemplar (or all were forgotten).</summary>
     [AlwaysInterleave]
     Task<MetricLayout?> GetLayoutAsync(string metricName);
+
+    /// <summary>
+    /// Whether grain <paramref name="grainKey"/> was forgotten for idleness (<c>Exemplars:Retention</c>) and has not
+    /// stored an exemplar since: a replay of its WAL records (a crashed silo's log still holding them) is dropped.
+    /// </summary>
+    [AlwaysInterleave]
+    Task<bool> IsForgottenAsync(string grainKey);
+
+    /// <summary>Activates the shard, so its retention sweep runs (the silos call it now and then).</summary>
+    [AlwaysInterleave]
+    Task WakeAsync();
 }
 
 public static class MetricCatalog

@@ -32,6 +32,14 @@ public interface IMetricGrain : IGrainWithStringKey
     Task<int> ShedOldestAsync(long beforeMs, int max);
 
     /// <summary>
+    /// The catalog forgot this grain for idleness (<c>Exemplars:Retention</c>): it deletes its stored ring, lets the
+    /// WAL drop its records, gives its exemplars back to the silo's budget and deactivates; its next stored exemplar
+    /// registers it again. Refused (false) when this activation stored an exemplar less than
+    /// <paramref name="idleAtLeast"/> ago: the grain then registers again at once, and keeps its ring.
+    /// </summary>
+    Task<bool> ForgetAsync(TimeSpan idleAtLeast);
+
+    /// <summary>
     /// The series matching any of <paramref name="matcherSets"/> with their exemplars between the two times, as the
     /// JSON of the HTTP answer (the API host only copies the bytes, see <see cref="SeriesJsonBatch"/>), with what
     /// merging it needs (<paramref name="options"/>).

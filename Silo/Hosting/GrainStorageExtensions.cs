@@ -47,6 +47,9 @@ public static class GrainStorageExtensions
                     {
                         o.BlobServiceClient = blobs;
                         o.ContainerName = settings.AzureBlob.ContainerName;
+                        // A ring forgotten after Exemplars:Retention is deleted, not kept as an empty blob (the
+                        // provider's default, stated so it cannot change under us).
+                        o.DeleteStateOnClear = true;
                         // Blobs written before the switch to binary are JSON (Orleans' default): still readable, and
                         // rewritten as binary on the next write.
                         o.GrainStorageSerializer = new DecodingGrainStorageSerializer(new GrainStorageSerializer(

@@ -10,6 +10,7 @@ namespace OrleansExemplars.Silo.Storage;
 /// (<see cref="IGrainStateQuarantine"/>), the event is counted (<c>oe_grain_states_quarantined_total</c>) and logged
 /// with the grain's key, and the grain starts from an empty state, which new data and the WAL's replay fill. A store
 /// that cannot be reached is not damage: its errors pass through, and the activation fails until it is back.
+/// Successful writes and clears are counted per state name (<c>oe_grain_state_{writes,clears}_total</c>).
 /// </summary>
 public sealed class QuarantiningGrainStorage(
     string name,
@@ -48,14 +49,20 @@ public sealed class QuarantiningGrainStorage(
     }
 
     public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
-        inner.WriteStateAsync(stateName, grainId, grainState);
+        WriteStateAsync(stateName, grainId, grainState, CancellationToken.None);
 
-    public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken) =>
-        inner.WriteStateAsync(stateName, grainId, grainState, cancellationToken);
+    public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken)
+    {
+        await inner.WriteStateAsync(stateName, grainId, grainState, cancellationToken);
+        metrics.Written(stateName);
+    }
 
     public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
-        inner.ClearStateAsync(stateName, grainId, grainState);
+        ClearStateAsync(stateName, grainId, grainState, CancellationToken.None);
 
-    public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken) =>
-        inner.ClearStateAsync(stateName, grainId, grainState, cancellationToken);
+    public async Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken)
+    {
+        await inner.ClearStateAsync(stateName, grainId, grainState, cancellationToken);
+        metrics.Cleared(stateName);
+    }
 }

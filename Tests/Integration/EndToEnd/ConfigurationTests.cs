@@ -12,6 +12,8 @@ public sealed class ConfigurationTests
     [InlineData("Api:MaxRequestBytes", "12")]
     [InlineData("Exemplars:MaxExemplarsPerMetric", "-1")]
     [InlineData("Exemplars:MaxExemplarsPerMetric", "500001")]
+    [InlineData("Exemplars:Retention", "00:00:00.500")]
+    [InlineData("Exemplars:Retention", "-00:00:01")]
     [InlineData("Ingest:MaxMetricNameLength", "0")]
     [InlineData("Ingest:MaxMetricNameLength", "16385")]
     [InlineData("Ingest:MaxLabelNameLength", "0")]
