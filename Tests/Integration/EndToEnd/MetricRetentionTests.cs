@@ -34,7 +34,7 @@ public sealed class MetricRetentionTests(ITestOutputHelper output)
     [Fact]
     public async Task An_idle_metric_leaves_queries_and_storage_a_live_one_keeps_everything_and_a_new_write_brings_it_back()
     {
-        var retention = TimeSpan.FromSeconds(3);
+        var retention = TimeSpan.FromSeconds(5); // long enough that a loaded CI machine never stalls a live writer past it
         var storage = Directory.CreateTempSubdirectory("oe-retention-grains-").FullName;
         try
         {
@@ -134,7 +134,7 @@ public sealed class MetricRetentionTests(ITestOutputHelper output)
     public async Task On_azure_blob_storage_a_forgotten_metrics_ring_blob_is_deleted()
     {
         const string container = "retention-test";
-        var retention = TimeSpan.FromSeconds(2);
+        var retention = TimeSpan.FromSeconds(4); // long enough that a loaded CI machine never stalls a live writer past it
         await using var azurite = await AzuriteServer.StartAsync();
         await using var system = await StartAsync(storage: null, retention, settings: new Dictionary<string, string?>
         {
@@ -176,7 +176,7 @@ public sealed class MetricRetentionTests(ITestOutputHelper output)
             {
                 await WriteAsync(first, ("live_a", "a0"), ("gone_b", "b0"), ("stale_c", "c0"));
                 var bIdle = Stopwatch.StartNew();
-                // gone_b expires in this run; stale_c is written until 8 s before the stop, live_a until the stop.
+                // gone_b expires in this run; stale_c is written until 6 s before the stop, live_a until the stop.
                 var wrote = 1;
                 while (bIdle.Elapsed < retention * 2)
                 {
@@ -187,13 +187,15 @@ public sealed class MetricRetentionTests(ITestOutputHelper output)
                 }
                 Assert.DoesNotContain("gone_b", (await QueryAsync(first, "{__name__=~\".+\"}")).Select(e => e.Metric));
                 idleWhileDown.Restart();
-                for (var i = 0; i < 32; i++)
+                // By the clock, not by a count of writes: on a loaded machine each write may take a while, and
+                // stale_c must still be well inside its retention (10 s + a sweep) when it is checked below.
+                while (idleWhileDown.Elapsed < retention * 0.6)
                 {
                     await WriteAsync(first, ("live_a", $"a{wrote++}"));
                     await Task.Delay(250);
                 }
                 var metrics = (await QueryAsync(first, "{__name__=~\".+\"}")).Select(e => e.Metric).ToHashSet();
-                Assert.Contains("stale_c", metrics); // idle for 8 s of 10: still kept
+                Assert.Contains("stale_c", metrics); // idle for 6 s of 10: still kept
                 Assert.Contains("live_a", metrics);
             } // graceful stop: catalog shards and rings are written
 
@@ -205,8 +207,9 @@ public sealed class MetricRetentionTests(ITestOutputHelper output)
             // The expired one stays expired.
             Assert.DoesNotContain("gone_b", (await QueryAsync(second, "{__name__=~\".+\"}")).Select(e => e.Metric));
             Assert.Null(RingFile(storage, "gone_b"));
-            // stale_c passed the retention while the cluster was down: it goes at the first sweeps, not a whole
-            // retention after the restart (as it would if the catalog had forgotten when it was last seen).
+            // stale_c's retention ran on while the cluster was down: it goes once 10 s + a sweep have passed since its
+            // last exemplar, not a whole retention after the restart (as it would if the catalog had forgotten when it
+            // was last seen).
             TimeSpan? cGone = null;
             while (started.Elapsed < retention)
             {
@@ -239,7 +242,7 @@ public sealed class MetricRetentionTests(ITestOutputHelper output)
     [Fact]
     public async Task Turning_retention_on_again_counts_from_then_not_from_before_it_was_off()
     {
-        var retention = TimeSpan.FromSeconds(2);
+        var retention = TimeSpan.FromSeconds(4); // long enough that a loaded CI machine never stalls a live writer past it
         var storage = Directory.CreateTempSubdirectory("oe-retention-grains-").FullName;
         try
         {
@@ -272,7 +275,7 @@ public sealed class MetricRetentionTests(ITestOutputHelper output)
     [Fact]
     public async Task A_crashed_silos_log_does_not_bring_a_forgotten_metric_back()
     {
-        var retention = TimeSpan.FromSeconds(2);
+        var retention = TimeSpan.FromSeconds(4); // long enough that a loaded CI machine never stalls a live writer past it
         var storage = Directory.CreateTempSubdirectory("oe-retention-grains-").FullName;
         var wal = Directory.CreateTempSubdirectory("oe-retention-wal-").FullName;
         try
@@ -309,7 +312,7 @@ public sealed class MetricRetentionTests(ITestOutputHelper output)
     [Fact]
     public async Task Each_shard_of_a_sharded_metric_is_forgotten_on_its_own()
     {
-        var retention = TimeSpan.FromSeconds(3);
+        var retention = TimeSpan.FromSeconds(5); // long enough that a loaded CI machine never stalls a live writer past it
         var storage = Directory.CreateTempSubdirectory("oe-retention-grains-").FullName;
         try
         {
@@ -354,7 +357,7 @@ public sealed class MetricRetentionTests(ITestOutputHelper output)
     [Fact]
     public async Task Appends_cost_no_storage_write_each_with_retention_on()
     {
-        var retention = TimeSpan.FromSeconds(2);
+        var retention = TimeSpan.FromSeconds(4); // long enough that a loaded CI machine never stalls a live writer past it
         await using var system = await StartAsync(storage: null, retention, settings: new Dictionary<string, string?>
         {
             ["Exemplars:PersistInterval"] = "00:00:01",
