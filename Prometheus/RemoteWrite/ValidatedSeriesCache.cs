@@ -1,0 +1,112 @@
+using System.IO.Hashing;
+using OrleansExemplars.Prometheus.Model;
+
+namespace OrleansExemplars.Prometheus.RemoteWrite;
+
+/// <summary>
+/// Series whose labels passed validation recently, keyed by the bytes of their label fields as sent, so that
+/// <see cref="RemoteWriteV1Reader"/> validates a series once and, when the same labels come again (the next scrape's
+/// sample of the series, as Prometheus and most senders send), pays one hash and one byte comparison instead of the
+/// per-label UTF-8 checks, name lookups, order and duplicate checks and name-scheme checks.
+/// <para>
+/// <b>What a hit means.</b> Only a series whose labels were valid under <see cref="SeriesLimits"/> L, already sorted
+/// by name and carrying a metric name the checks accept is stored, with L. A lookup hits when the stored bytes are
+/// equal to the request's (the hash only picks the slot: a collision can make a lookup miss, never a different
+/// series hit) and the stored limits are equal to the request's (<see cref="SeriesLimits"/> is a record: compared by
+/// value), so a series valid under one configuration never passes under another, stricter one. The limits also go
+/// into the hash, so the same series read under two configurations keeps two entries. Validation depends on nothing
+/// else than these bytes and limits, so a hit gives exactly the outcome the checks would.
+/// </para>
+/// <para>
+/// <b>Bounds and threads.</b> A fixed array of <see cref="Capacity"/> slots (a power of two), one entry each: a new
+/// entry overwrites whatever held its slot, so the cache never holds more than <see cref="Capacity"/> entries.
+/// Entries are immutable and published by reference (<see cref="Volatile"/>), so readers on any number of threads
+/// take no lock; two writers racing on a slot just leave one of their entries.
+/// </para>
+/// <para>
+/// <b>Memory.</b> The slot array costs 8 bytes a slot (512 KiB for the default 65 536). A filled slot holds an entry of
+/// about 64 bytes, its label bytes once (24 bytes of array header plus the label fields as sent, which are also the
+/// forwarders' wire form when the sender framed them canonically, as Prometheus does; otherwise a second, re-framed
+/// copy), and, once the series carried an exemplar, its <see cref="LabelSet"/> (about 60 bytes plus 16 a label plus
+/// the value strings; names are shared). A Prometheus series of 6 labels in ~150 bytes costs ~250 bytes without its
+/// label set and ~550 with it: the default capacity full is 16–36 MiB.
+/// </para>
+/// </summary>
+internal sealed class ValidatedSeriesCache
+{
+    public const int DefaultCapacity = 65_536;
+
+    /// <summary>The cache of every reader that is not given one: shared by all threads and requests of the process.</summary>
+    public static ValidatedSeriesCache Shared { get; } = new(DefaultCapacity);
+
+    private readonly Entry?[] _slots;
+    private readonly int _mask;
+    private readonly long _seed = Random.Shared.NextInt64();
+
+    /// <param name="capacity">Slots, rounded up to a power of two (at least 1).</param>
+    public ValidatedSeriesCache(int capacity)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(capacity, 1 << 30);
+        _slots = new Entry?[(int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)capacity)];
+        _mask = _slots.Length - 1;
+    }
+
+    public int Capacity => _slots.Length;
+
+    /// <summary>Entries held now (counts the slots: for tests and diagnostics, not the hot path).</summary>
+    public int Count
+    {
+        get
+        {
+            var count = 0;
+            foreach (var e in _slots)
+            {
+                if (e is not null) count++;
+            }
+            return count;
+        }
+    }
+
+    /// <summary>The hash of label bytes read under limits whose hash is <paramref name="limitsHash"/>.</summary>
+    public ulong Hash(ReadOnlySpan<byte> labelBytes, int limitsHash) => XxHash3.HashToUInt64(labelBytes, _seed ^ limitsHash);
+
+    /// <summary>The entry stored for exactly these label bytes under limits equal to <paramref name="limits"/>, or null.</summary>
+    public Entry? Find(ReadOnlySpan<byte> labelBytes, ulong hash, SeriesLimits limits)
+    {
+        var e = Volatile.Read(ref _slots[(int)hash & _mask]);
+        if (e is null || e.Hash != hash || !labelBytes.SequenceEqual(e.Key)) return null;
+        return ReferenceEquals(e.Limits, limits) || e.Limits.Equals(limits) ? e : null;
+    }
+
+    /// <summary>Stores <paramref name="entry"/>, replacing whatever held its slot.</summary>
+    public void Store(Entry entry) => Volatile.Write(ref _slots[(int)entry.Hash & _mask], entry);
+
+    /// <summary>
+    /// A series validated under <see cref="Limits"/>: labels sorted, unique, within the limits, valid names and a
+    /// metric name <see cref="MetricName"/>.
+    /// </summary>
+    public sealed class Entry(byte[] key, ulong hash, SeriesLimits limits, string metricName, byte[] wireLabels,
+        LabelSet? labels)
+    {
+        /// <summary>The series' label fields as sent (every <c>TimeSeries.labels</c> field, tags and lengths included).</summary>
+        public byte[] Key { get; } = key;
+
+        public ulong Hash { get; } = hash;
+
+        public SeriesLimits Limits { get; } = limits;
+
+        public string MetricName { get; } = metricName;
+
+        /// <summary>
+        /// The labels in <see cref="LabelWireFormat"/> (often <see cref="Key"/> itself); shared by every
+        /// <see cref="ForwardSeries"/> built from a hit, which only read it.
+        /// </summary>
+        public byte[] WireLabels { get; } = wireLabels;
+
+        /// <summary>The label set, once a request needed it (a series with exemplars); null before.</summary>
+        public LabelSet? Labels { get; } = labels;
+
+        public Entry WithLabels(LabelSet labels) => new(Key, Hash, Limits, MetricName, WireLabels, labels);
+    }
+}
