@@ -42,10 +42,17 @@ internal sealed class ValidatedSeriesCache
     private readonly Entry?[] _slots;
     private readonly int _mask;
     private readonly long _seed = Random.Shared.NextInt64();
+    private readonly ulong? _fixedHash;
 
     /// <param name="capacity">Slots, rounded up to a power of two (at least 1).</param>
-    public ValidatedSeriesCache(int capacity)
+    public ValidatedSeriesCache(int capacity) : this(capacity, fixedHash: null)
     {
+    }
+
+    /// <summary>A cache whose <see cref="Hash"/> is <paramref name="fixedHash"/> for every key: for tests of collisions.</summary>
+    internal ValidatedSeriesCache(int capacity, ulong? fixedHash)
+    {
+        _fixedHash = fixedHash;
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(capacity, 1 << 30);
         _slots = new Entry?[(int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)capacity)];
@@ -69,7 +76,8 @@ internal sealed class ValidatedSeriesCache
     }
 
     /// <summary>The hash of label bytes read under limits whose hash is <paramref name="limitsHash"/>.</summary>
-    public ulong Hash(ReadOnlySpan<byte> labelBytes, int limitsHash) => XxHash3.HashToUInt64(labelBytes, _seed ^ limitsHash);
+    public ulong Hash(ReadOnlySpan<byte> labelBytes, int limitsHash) =>
+        _fixedHash ?? XxHash3.HashToUInt64(labelBytes, _seed ^ limitsHash);
 
     /// <summary>The entry stored for exactly these label bytes under limits equal to <paramref name="limits"/>, or null.</summary>
     public Entry? Find(ReadOnlySpan<byte> labelBytes, ulong hash, SeriesLimits limits)
