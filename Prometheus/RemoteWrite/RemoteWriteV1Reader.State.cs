@@ -299,8 +299,9 @@ public static partial class RemoteWriteV1Reader
             var labels = BuildLabels(data, _labels, _kept, _metricIndex, _metricName);
             if (_entry is not null)
             {
-                _entry = _entry.WithLabels(labels);
-                cache!.Store(_entry);
+                var withLabels = _entry.WithLabels(labels);
+                cache!.Store(withLabels, replacing: _entry);
+                _entry = withLabels;
             }
             return labels;
         }

@@ -149,6 +149,25 @@ public sealed partial class RemoteWriteV1ReaderTests
     }
 
     [Fact]
+    public void Two_series_sharing_a_pair_of_slots_both_stay_and_a_third_drops_the_older()
+    {
+        var cache = new ValidatedSeriesCache(2, fixedHash: 5);
+        byte[] Request(string job) =>
+            WriteRequests.Request(WriteRequests.Series(("__name__", "m"), ("job", job)).WithSample(1, 1)).ToByteArray();
+        byte[] Wire(string job) => ReadWithCache(Request(job), cache).Forward[0].WireLabels!;
+        var a = Wire("a");
+        var b = Wire("b");
+        Assert.Equal(2, cache.Count);
+        Assert.Same(a, Wire("a"));
+        Assert.Same(b, Wire("b"));
+        var c = Wire("c");
+        Assert.Same(c, Wire("c"));
+        Assert.Same(b, Wire("b"));
+        Assert.NotSame(a, Wire("a")); // a was the older of the pair: dropped for c, then read and stored again
+        Assert.Equal(2, cache.Count);
+    }
+
+    [Fact]
     public void A_series_cached_as_valid_is_refused_under_stricter_limits()
     {
         var bytes = WriteRequests.Request(
