@@ -8,7 +8,10 @@ namespace OrleansExemplars.Benchmarks;
 /// <summary>
 /// The ingest path's first cost: one Prometheus-shaped remote-write message (2 000 series of 5 labels, one sample
 /// each, 200 with an exemplar) from snappy bytes to validated, grouped series; its parts; the Google.Protobuf path
-/// it replaced; and the forwarder's encoding of the result.
+/// it replaced; and the forwarder's encoding of the result. The message is read again and again, as a sender sends the
+/// same series every scrape: the reader finds them in its cache of validated series (<see cref="ValidatedSeriesCache"/>)
+/// after the first reading; the <c>_without_cache</c> benchmarks read it as before the cache, and
+/// <see cref="Span_reader_every_series_a_miss"/> with a cache too small to ever hit (its worst case).
 /// </summary>
 [MemoryDiagnoser]
 public class RemoteWriteDecodeBenchmarks
@@ -18,6 +21,7 @@ public class RemoteWriteDecodeBenchmarks
     private byte[] _buffer = [];
     private List<ForwardSeries> _forwardWire = [];
     private List<ForwardSeries> _forwardStrings = [];
+    private readonly ValidatedSeriesCache _oneSlot = new(1);
 
     [GlobalSetup]
     public void Setup()
@@ -49,6 +53,22 @@ public class RemoteWriteDecodeBenchmarks
 
     [Benchmark]
     public object Span_reader_only() => RemoteWriteV1Reader.Read(_raw);
+
+    [Benchmark]
+    public object Span_reader_without_cache() => RemoteWriteV1Reader.ReadWithCache(_raw, cache: null);
+
+    /// <summary>Every series looked up, missed, validated and stored: more distinct series than the cache has slots.</summary>
+    [Benchmark]
+    public object Span_reader_every_series_a_miss() => RemoteWriteV1Reader.ReadWithCache(_raw, _oneSlot);
+
+    /// <summary>As the Kafka consumer reads a message it forwards whole.</summary>
+    [Benchmark]
+    public object Span_reader_as_block() =>
+        RemoteWriteV1Reader.ReadWithCache(_raw, ValidatedSeriesCache.Shared, form: RemoteWriteV1Reader.ForwardForm.Block);
+
+    [Benchmark]
+    public object Span_reader_as_block_without_cache() =>
+        RemoteWriteV1Reader.ReadWithCache(_raw, cache: null, form: RemoteWriteV1Reader.ForwardForm.Block);
 
     /// <summary>The forwarder's 1.0 body for the message's series, labels as wire bytes (samples-only series).</summary>
     [Benchmark]

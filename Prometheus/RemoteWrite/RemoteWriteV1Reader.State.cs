@@ -7,8 +7,11 @@ namespace OrleansExemplars.Prometheus.RemoteWrite;
 
 public static partial class RemoteWriteV1Reader
 {
-    /// <summary>One request's reading state: the current series' parts as offsets into the request's bytes.</summary>
-    private sealed class State(Utf8StringCache strings, SeriesLimits limits)
+    /// <summary>
+    /// One request's reading state: the current series' parts as offsets into the request's bytes, and the cache of
+    /// validated series (<see cref="ValidatedSeriesCache"/>; none when null) its series are looked up in.
+    /// </summary>
+    private sealed class State(Utf8StringCache strings, SeriesLimits limits, ValidatedSeriesCache? cache)
     {
         private LabelRef[] _labels = new LabelRef[16];
         private int _labelCount;
@@ -25,6 +28,19 @@ public static partial class RemoteWriteV1Reader
         private string[] _names = new string[16];
         private int[] _order = new int[16];
         private bool _lastSorted;
+
+        // The current series' label fields, [_labelsStart, _labelsEnd) of the request, when nothing else lies between
+        // them: the key of the series in the cache.
+        private int _labelsStart, _labelsEnd;
+        private bool _labelsContiguous;
+        private readonly int _limitsHash = limits.GetHashCode();
+
+        // The current series once its labels are known valid: from the cache (a hit) or just validated.
+        private ValidatedSeriesCache.Entry? _entry;
+        private bool _namesFilled; // _names and _order hold the series' labels (not just an exemplar's)
+        private int _kept;
+        private int _metricIndex;
+        private string _metricName = "";
 
         /// <summary>
         /// How the request's series are kept for the forwarders: as <see cref="DecodedWrite.Forward"/> series, whole
@@ -48,16 +64,21 @@ public static partial class RemoteWriteV1Reader
         public void ParseSeries(ReadOnlySpan<byte> data, int pos, int end, int depth)
         {
             _labelCount = _exemplarLabelCount = _exemplarCount = _sampleCount = _histogramCount = 0;
+            _labelsContiguous = true;
             while (pos < end)
             {
+                var fieldStart = pos;
                 var tag = ReadTag(data, ref pos, end);
                 switch (tag)
                 {
                     case LabelsTag:
                     {
+                        if (_labelCount == 0) _labelsStart = fieldStart;
+                        else if (fieldStart != _labelsEnd) _labelsContiguous = false;
                         var length = ReadLength(data, ref pos, end);
                         Add(ref _labels, ref _labelCount, ParseLabel(data, pos, pos + length, depth + 1));
                         pos += length;
+                        _labelsEnd = pos;
                         break;
                     }
                     case SamplesTag:
@@ -119,33 +140,50 @@ public static partial class RemoteWriteV1Reader
             return exemplar;
         }
 
-        /// <summary>Applies <see cref="SeriesValidation"/>'s rules to the series just parsed and adds it to <paramref name="result"/>.</summary>
+        /// <summary>
+        /// Applies <see cref="SeriesValidation"/>'s rules to the series just parsed and adds it to <paramref name="result"/>.
+        /// Labels found in the cache (<see cref="ValidatedSeriesCache"/>) are known valid, sorted and named: only the
+        /// series' samples, exemplars and histograms are checked. Labels that pass the checks sorted are stored there.
+        /// </summary>
         public void Validate(ReadOnlySpan<byte> data, DecodedWrite result)
         {
             result.SeriesCount++;
-            if (!TryCheckLabels(data, _labels, 0, _labelCount, dropEmptyValues: false, out var kept, out var error))
+            _entry = Cached(data, out var hash);
+            _namesFilled = false;
+            if (_entry is not null)
             {
-                result.Invalid.Add(new InvalidSeries(Describe(data), error));
-                BlockBroken = true;
-                return;
+                _kept = _labelCount;
+                _metricIndex = -1;
+                _metricName = _entry.MetricName;
             }
-            if (!_lastSorted || _histogramCount > 0) BlockBroken = true;
-            var metricIndex = Find(LabelSet.MetricName, kept);
-            var metricName = metricIndex < 0 ? "" : ValueString(data, _labels[_order[metricIndex]], intern: true);
-            if (metricName.Length == 0)
+            else
             {
-                result.Invalid.Add(new InvalidSeries(BuildLabels(data, _labels, kept, metricIndex, metricName).ToString(),
-                    SeriesValidation.MissingMetricName));
-                BlockBroken = true;
-                return;
+                if (!TryCheckLabels(data, _labels, 0, _labelCount, dropEmptyValues: false, out _kept, out var labelError))
+                {
+                    result.Invalid.Add(new InvalidSeries(Describe(data), labelError));
+                    BlockBroken = true;
+                    return;
+                }
+                _namesFilled = true;
+                if (!_lastSorted) BlockBroken = true;
+                _metricIndex = Find(LabelSet.MetricName, _kept);
+                _metricName = _metricIndex < 0 ? "" : ValueString(data, _labels[_order[_metricIndex]], intern: true);
+                if (_metricName.Length == 0)
+                {
+                    result.Invalid.Add(new InvalidSeries(SeriesLabels(data).ToString(), SeriesValidation.MissingMetricName));
+                    BlockBroken = true;
+                    return;
+                }
+                if ((LegacyNameError(_metricName, _kept) ?? SeriesValidation.MetricNameError(_metricName, limits)) is { } nameError)
+                {
+                    result.Invalid.Add(new InvalidSeries(SeriesValidation.Describe(SeriesLabels(data)), nameError));
+                    BlockBroken = true;
+                    return;
+                }
+                if (_lastSorted && IsCacheable) Store(data, hash);
             }
-            if ((LegacyNameError(metricName, kept) ?? SeriesValidation.MetricNameError(metricName, limits)) is { } nameError)
-            {
-                result.Invalid.Add(new InvalidSeries(
-                    SeriesValidation.Describe(BuildLabels(data, _labels, kept, metricIndex, metricName)), nameError));
-                BlockBroken = true;
-                return;
-            }
+            if (_histogramCount > 0) BlockBroken = true;
+            var metricName = _metricName;
             // A series with nothing in it goes nowhere.
             if (_sampleCount == 0 && _exemplarCount == 0 && _histogramCount == 0) return;
             if (ForwardAsBlock)
@@ -160,8 +198,7 @@ public static partial class RemoteWriteV1Reader
             {
                 if (HistogramError() is { } histogramError)
                 {
-                    result.Invalid.Add(new InvalidSeries(BuildLabels(data, _labels, kept, metricIndex, metricName).ToString(),
-                        histogramError));
+                    result.Invalid.Add(new InvalidSeries(SeriesLabels(data).ToString(), histogramError));
                     BlockBroken = true;
                     return;
                 }
@@ -171,11 +208,11 @@ public static partial class RemoteWriteV1Reader
                 if (!ForwardSeriesList) return;
                 // No exemplars: the series just passes through to the forwarders, which need its labels as bytes (the
                 // 1.0 wire form and the shard hash), not as strings.
-                result.Forward.Add(new ForwardSeries(WireLabels(data, kept), _samples.AsSpan(0, _sampleCount).ToArray(), [],
-                    Histograms()));
+                result.Forward.Add(new ForwardSeries(_entry?.WireLabels ?? WireLabels(data, _kept),
+                    _samples.AsSpan(0, _sampleCount).ToArray(), [], Histograms()));
                 return;
             }
-            var series = BuildLabels(data, _labels, kept, metricIndex, metricName);
+            var series = SeriesLabels(data);
 
             var exemplars = new Exemplar[_exemplarCount];
             for (var i = 0; i < exemplars.Length; i++)
@@ -183,7 +220,7 @@ public static partial class RemoteWriteV1Reader
                 ref readonly var e = ref _exemplars[i];
                 // Prometheus drops empty-valued exemplar labels (headAppender.AppendExemplar: Labels.WithoutEmpty()).
                 if (!TryCheckLabels(data, _exemplarLabels, e.FirstLabel, e.LabelCount, dropEmptyValues: true,
-                        out var exemplarKept, out error))
+                        out var exemplarKept, out var error))
                 {
                     result.Invalid.Add(new InvalidSeries(series.ToString(), SeriesValidation.ExemplarPrefix + error));
                     BlockBroken = true;
@@ -212,6 +249,63 @@ public static partial class RemoteWriteV1Reader
             list.Add(new SeriesExemplars(series, exemplars, NativeHistogram: _histogramCount > 0));
         }
 
+        /// <summary>The series can have an entry in the cache: there is one, and its label fields are its key.</summary>
+        private bool IsCacheable => cache is not null && _labelCount > 0 && _labelsContiguous;
+
+        /// <summary>The cache's entry for the current series' labels, or null; <paramref name="hash"/> keys it.</summary>
+        private ValidatedSeriesCache.Entry? Cached(ReadOnlySpan<byte> data, out ulong hash)
+        {
+            if (!IsCacheable)
+            {
+                hash = 0;
+                return null;
+            }
+            var key = data[_labelsStart.._labelsEnd];
+            hash = cache!.Hash(key, _limitsHash);
+            return cache.Find(key, hash, limits);
+        }
+
+        /// <summary>Stores the current series, just validated with its labels sorted, in the cache.</summary>
+        private void Store(ReadOnlySpan<byte> data, ulong hash)
+        {
+            var sent = data[_labelsStart.._labelsEnd];
+            var wire = WireLabels(data, _kept);
+            // Labels framed as the wire form frames them (Prometheus' are) are kept once.
+            var key = sent.SequenceEqual(wire) ? wire : sent.ToArray();
+            _entry = new ValidatedSeriesCache.Entry(key, hash, limits, _metricName, wire, labels: null);
+            cache!.Store(_entry);
+        }
+
+        /// <summary>
+        /// The current series' label set (its labels known valid): the cached one, or built (and then cached when the
+        /// series has an entry).
+        /// </summary>
+        private LabelSet SeriesLabels(ReadOnlySpan<byte> data)
+        {
+            if (_entry?.Labels is { } cached) return cached;
+            if (!_namesFilled)
+            {
+                // A hit: the labels are sorted and valid, only their names are needed as strings.
+                EnsureNames(_labelCount);
+                for (var i = 0; i < _labelCount; i++)
+                {
+                    ref readonly var l = ref _labels[i];
+                    _names[i] = strings.Get(data.Slice(l.NameStart, l.NameLength));
+                    _order[i] = i;
+                }
+                _metricIndex = Find(LabelSet.MetricName, _kept);
+                _namesFilled = true;
+            }
+            var labels = BuildLabels(data, _labels, _kept, _metricIndex, _metricName);
+            if (_entry is not null)
+            {
+                var withLabels = _entry.WithLabels(labels);
+                cache!.Store(withLabels, replacing: _entry);
+                _entry = withLabels;
+            }
+            return labels;
+        }
+
         private NativeHistogram[]? Histograms() => _histogramCount == 0 ? null : _histograms.AsSpan(0, _histogramCount).ToArray();
 
         /// <summary>Why the series' first invalid native histogram is refused (<see cref="SeriesValidation.HistogramError"/>), or null.</summary>
@@ -233,11 +327,8 @@ public static partial class RemoteWriteV1Reader
         private bool TryCheckLabels(ReadOnlySpan<byte> data, LabelRef[] labels, int first, int count,
             bool dropEmptyValues, out int kept, out string error)
         {
-            if (_names.Length < count)
-            {
-                _names = new string[Math.Max(count, _names.Length * 2)];
-                _order = new int[_names.Length];
-            }
+            EnsureNames(count);
+            _namesFilled = false;
             kept = 0;
             var sorted = true;
             for (var i = first; i < first + count; i++)
@@ -291,6 +382,13 @@ public static partial class RemoteWriteV1Reader
             }
             error = "";
             return true;
+        }
+
+        private void EnsureNames(int count)
+        {
+            if (_names.Length >= count) return;
+            _names = new string[Math.Max(count, _names.Length * 2)];
+            _order = new int[_names.Length];
         }
 
         /// <summary><see cref="SeriesValidation.NameSchemeError"/> over the names <see cref="TryCheckLabels"/> kept.</summary>

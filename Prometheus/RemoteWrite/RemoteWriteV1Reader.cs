@@ -38,11 +38,19 @@ public static partial class RemoteWriteV1Reader
     /// only the exemplars are taken apart and the series are validated and counted.
     /// </summary>
     internal static DecodedWrite Read(ReadOnlySpan<byte> data, string what, out MessageContent content,
-        ForwardForm form = ForwardForm.Series, SeriesLimits? limits = null)
+        ForwardForm form = ForwardForm.Series, SeriesLimits? limits = null) =>
+        Read(data, what, out content, ValidatedSeriesCache.Shared, form, limits);
+
+    /// <summary>
+    /// <see cref="Read(ReadOnlySpan{byte}, string, out MessageContent, ForwardForm, SeriesLimits)"/> with the cache of
+    /// validated series <paramref name="cache"/> (none when null) instead of <see cref="ValidatedSeriesCache.Shared"/>.
+    /// </summary>
+    internal static DecodedWrite Read(ReadOnlySpan<byte> data, string what, out MessageContent content,
+        ValidatedSeriesCache? cache, ForwardForm form = ForwardForm.Series, SeriesLimits? limits = null)
     {
         try
         {
-            return ReadCore(data, out content, form, limits ?? SeriesLimits.Default);
+            return ReadCore(data, out content, form, limits ?? SeriesLimits.Default, cache);
         }
         catch (WireException e)
         {
@@ -51,10 +59,15 @@ public static partial class RemoteWriteV1Reader
         }
     }
 
+    /// <summary>Reads a request the usual way, with <paramref name="cache"/> (none when null): for tests and benchmarks.</summary>
+    internal static DecodedWrite ReadWithCache(ReadOnlySpan<byte> data, ValidatedSeriesCache? cache,
+        SeriesLimits? limits = null, ForwardForm form = ForwardForm.Series) =>
+        Read(data, What, out _, cache, form, limits);
+
     private static DecodedWrite ReadCore(ReadOnlySpan<byte> data, out MessageContent content, ForwardForm form,
-        SeriesLimits limits)
+        SeriesLimits limits, ValidatedSeriesCache? cache)
     {
-        var state = new State(Utf8StringCache.ForThread(), limits) { Form = form };
+        var state = new State(Utf8StringCache.ForThread(), limits, cache) { Form = form };
         var result = new DecodedWrite();
         var pos = 0;
         var ownFields = false;
@@ -89,7 +102,7 @@ public static partial class RemoteWriteV1Reader
         }
         content = ownFields ? MessageContent.Fields : unknownFields ? MessageContent.OnlyUnknownFields : MessageContent.Empty;
         if (form != ForwardForm.Block) return result;
-        if (state.BlockBroken) return ReadCore(data, out content, ForwardForm.Series, limits);
+        if (state.BlockBroken) return ReadCore(data, out content, ForwardForm.Series, limits, cache);
         if (result.SampleCount + result.ExemplarCount > 0)
         {
             result.Block = new WriteRequestBlock(data.ToArray(), state.BlockSeries, checked((int)result.SampleCount),
