@@ -11,35 +11,13 @@ public sealed class ExemplarBudgetEnforcer(
     ExemplarBudget budget,
     IGrainFactory grains,
     IngestMetrics metrics,
-    ILogger<ExemplarBudgetEnforcer> logger) : ILifecycleParticipant<ISiloLifecycle>
+    ILogger<ExemplarBudgetEnforcer> logger) : SiloBackgroundLoop
 {
     private const int ConcurrentCuts = 32;
 
-    private readonly CancellationTokenSource _stopping = new();
-    private Task _loop = Task.CompletedTask;
+    protected override bool Enabled => budget.Limit > 0;
 
-    public void Participate(ISiloLifecycle lifecycle) =>
-        lifecycle.Subscribe(nameof(ExemplarBudgetEnforcer), ServiceLifecycleStage.Active, Start, Stop);
-
-    private Task Start(CancellationToken cancellationToken)
-    {
-        if (budget.Limit > 0) _loop = Task.Run(() => RunAsync(_stopping.Token), CancellationToken.None);
-        return Task.CompletedTask;
-    }
-
-    private async Task Stop(CancellationToken cancellationToken)
-    {
-        await _stopping.CancelAsync();
-        try
-        {
-            await _loop.WaitAsync(cancellationToken);
-        }
-        catch (OperationCanceledException)
-        {
-        }
-    }
-
-    private async Task RunAsync(CancellationToken stopping)
+    protected override async Task RunAsync(CancellationToken stopping)
     {
         while (!stopping.IsCancellationRequested)
         {

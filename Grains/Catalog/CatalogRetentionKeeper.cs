@@ -13,33 +13,11 @@ namespace OrleansExemplars.Grains.Catalog;
 public sealed class CatalogRetentionKeeper(
     IOptions<ExemplarStorageOptions> options,
     IGrainFactory grains,
-    ILogger<CatalogRetentionKeeper> logger) : ILifecycleParticipant<ISiloLifecycle>
+    ILogger<CatalogRetentionKeeper> logger) : SiloBackgroundLoop
 {
-    private readonly CancellationTokenSource _stopping = new();
-    private Task _loop = Task.CompletedTask;
+    protected override bool Enabled => options.Value.Retention > TimeSpan.Zero;
 
-    public void Participate(ISiloLifecycle lifecycle) =>
-        lifecycle.Subscribe(nameof(CatalogRetentionKeeper), ServiceLifecycleStage.Active, Start, Stop);
-
-    private Task Start(CancellationToken cancellationToken)
-    {
-        if (options.Value.Retention > TimeSpan.Zero) _loop = Task.Run(() => RunAsync(_stopping.Token), CancellationToken.None);
-        return Task.CompletedTask;
-    }
-
-    private async Task Stop(CancellationToken cancellationToken)
-    {
-        await _stopping.CancelAsync();
-        try
-        {
-            await _loop.WaitAsync(cancellationToken);
-        }
-        catch (OperationCanceledException)
-        {
-        }
-    }
-
-    private async Task RunAsync(CancellationToken stopping)
+    protected override async Task RunAsync(CancellationToken stopping)
     {
         var interval = CatalogRetention.SweepInterval(options.Value.Retention);
         if (interval > TimeSpan.FromMinutes(1)) interval = TimeSpan.FromMinutes(1);
