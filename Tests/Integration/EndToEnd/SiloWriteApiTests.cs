@@ -71,7 +71,22 @@ public sealed class SiloWriteApiTests
             Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
         }
 
-        // The API host (another process, through the gateway) answers for what the silo took.
+        // The API host (another process, through the gateway) answers for what the silo took, once it is up and has a
+        // gateway (on a loaded machine it may still be starting).
+        var apiUp = await Kafka.KafkaTestData.EventuallyAsync(async () =>
+        {
+            Assert.False(api.HasExited, "api host exited: " + api.Output);
+            try
+            {
+                using var probe = await toApi.GetAsync("api/v1/query_exemplars?query=up&start=0&end=1");
+                return probe.IsSuccessStatusCode;
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            {
+                return false;
+            }
+        }, TimeSpan.FromSeconds(90));
+        Assert.True(apiUp, "the API host never answered a query\n" + api.Output);
         var body = await toApi.GetStringAsync("api/v1/query_exemplars?query=" + Uri.EscapeDataString("{job=\"s\"}") + "&start=0&end=10");
         using (var json = JsonDocument.Parse(body))
         {
